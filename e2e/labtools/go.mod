@@ -1,0 +1,3 @@
+module herald.io/e2e/labtools
+
+go 1.24.0

@@ -1,0 +1,422 @@
+package io.herald.e2e;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * The lab as a JUnit 5 extension: one real control plane and N nodes in network namespaces, started
+ * once per test run by {@code e2e/lab/lab.sh up} and torn down when the run ends, whether tests
+ * passed or not. Tests receive it as a parameter:
+ *
+ * <pre>{@code
+ * @ExtendWith(Lab.class)
+ * class SomethingE2E {
+ *   @Test void works(Lab lab) { lab.client().run("curl", "-s", url); }
+ * }
+ * }</pre>
+ *
+ * <p>The lab needs root. There is no skipping: without it the suite fails, loudly, because an
+ * end-to-end test that did not run proves nothing.
+ */
+public final class Lab implements BeforeAllCallback, ParameterResolver {
+
+    public static final String CLIENT_IPV4 = "198.18.0.100";
+    public static final String CLIENT_IPV6 = "fd18:18::100";
+    public static final String CONTROL_PLANE_IPV4 = "198.18.0.2";
+    /** Prefix of every namespace and interface the lab makes (HERALD_LAB_PREFIX, as lab.sh reads it). */
+    public static final String PREFIX = System.getenv().getOrDefault("HERALD_LAB_PREFIX", "hl");
+
+    private final Path root;
+    private final Path script;
+    private final Path state;
+    private final List<Node> nodes;
+    private final KubernetesClient api;
+
+    private Lab(Path root, int nodeCount) {
+        this.root = root;
+        this.script = root.resolve("e2e/lab/lab.sh");
+        this.state = Path.of(System.getenv().getOrDefault("HERALD_LAB_STATE", "/run/herald-lab"));
+        this.nodes = IntStream.rangeClosed(1, nodeCount).mapToObj(Node::new).toList();
+        this.api = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(read(state.resolve("admin.kubeconfig"))))
+                .build();
+    }
+
+    /** Only JUnit creates this through the no-argument constructor; the real lab is shared. */
+    public Lab() {
+        this.root = null;
+        this.script = null;
+        this.state = null;
+        this.nodes = List.of();
+        this.api = null;
+    }
+
+    // --- JUnit ----------------------------------------------------------------------------------
+
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(Lab.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        shared(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        return p.getParameter().getType() == Lab.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        return shared(e);
+    }
+
+    private static Lab shared(ExtensionContext context) {
+        // The root store outlives every test class and is closed once at the end of the run.
+        return context.getRoot().getStore(NS)
+                .getOrComputeIfAbsent("lab", k -> new Running(start()), Running.class).lab;
+    }
+
+    /** Held in the root store so that JUnit tears the lab down after the last test. */
+    private record Running(Lab lab) implements AutoCloseable {
+        @Override
+        public void close() {
+            lab.down();
+        }
+    }
+
+    private static Lab start() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("the lab needs root (network namespaces, veth, nftables); "
+                    + "run the suite as root, or pass -De2e.skip=true to leave the end-to-end tier out");
+        }
+        Path root = Path.of(System.getProperty("herald.root", "..")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(root.resolve("e2e/lab/lab.sh"))) {
+            throw new IllegalStateException("cannot find e2e/lab/lab.sh under " + root + " (set -Dherald.root)");
+        }
+        int nodes = Integer.parseInt(System.getenv().getOrDefault("HERALD_LAB_NODES", "3"));
+        Result up = Exec.run(Duration.ofMinutes(45), List.of(root.resolve("e2e/lab/lab.sh").toString(), "up"));
+        if (up.exit() != 0) {
+            Exec.run(Duration.ofMinutes(2), List.of(root.resolve("e2e/lab/lab.sh").toString(), "down"));
+            throw new IllegalStateException("lab up failed (exit " + up.exit() + "):\n" + up.output());
+        }
+        System.err.print(up.stderr());
+        Lab lab = new Lab(root, nodes);
+        Runtime.getRuntime().addShutdownHook(new Thread(lab::down, "lab-down")); // a JVM killed mid-run
+        return lab;
+    }
+
+    private volatile boolean down;
+
+    private synchronized void down() {
+        if (down) {
+            return;
+        }
+        down = true;
+        api.close();
+        Result r = Exec.run(Duration.ofMinutes(2), List.of(script.toString(), "down"));
+        if (r.exit() != 0) {
+            System.err.println("lab down failed: " + r.output());
+        }
+    }
+
+    // --- what tests use --------------------------------------------------------------------------
+
+    /** A client for the lab's API server with cluster-admin rights (the lab's own identity). */
+    public KubernetesClient api() {
+        return api;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path state() {
+        return state;
+    }
+
+    public Path kubeconfig() {
+        return state.resolve("admin.kubeconfig");
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public Node node(int index) {
+        return nodes.get(index - 1);
+    }
+
+    /** The client host on the LAN: a real Linux stack whose neighbour table and sockets tests observe. */
+    public Host client() {
+        return new Host("client", CLIENT_IPV4, CLIENT_IPV6);
+    }
+
+    /** Runs a lab.sh subcommand and returns its result; fails the test when it fails. */
+    public Result lab(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(script.toString());
+        cmd.addAll(List.of(args));
+        Result r = Exec.run(Duration.ofMinutes(2), cmd);
+        if (r.exit() != 0) {
+            throw new AssertionError("lab " + String.join(" ", args) + " failed (exit " + r.exit() + "): " + r.output());
+        }
+        return r;
+    }
+
+    // pods: real echo servers in namespaces behind a node, with Pod objects whose status the lab writes
+
+    public void addPod(String namespace, String name, Node node, boolean ready, Map<String, String> labels) {
+        String l = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        lab("pod-add", namespace, name, node.name(), Boolean.toString(ready), l);
+    }
+
+    /** A pod's network namespace, with the addresses the lab gave it. */
+    public Host pod(String namespace, String name) {
+        String[] f = read(state.resolve("pods").resolve(namespace + "." + name)).trim().split(" ");
+        return new Host("pod-" + namespace + "-" + name, f[1], f[2]);
+    }
+
+    public void setPodReady(String namespace, String name, boolean ready) {
+        lab("pod-ready", namespace, name, Boolean.toString(ready));
+    }
+
+    public void movePod(String namespace, String name, Node to) {
+        lab("pod-move", namespace, name, to.name());
+    }
+
+    public void deletePod(String namespace, String name) {
+        lab("pod-del", namespace, name);
+    }
+
+    // faults
+
+    public void cutLink(Node node) { lab("fault", "link-down", node.name()); }
+
+    public void restoreLink(Node node) { lab("fault", "link-up", node.name()); }
+
+    public void stopHeartbeat(Node node) { lab("fault", "heartbeat-stop", node.name()); }
+
+    public void startHeartbeat(Node node) { lab("fault", "heartbeat-start", node.name()); }
+
+    public void setNodeReady(Node node, boolean ready) { lab("fault", "node-ready", node.name(), Boolean.toString(ready)); }
+
+    public void stopApiServer() { lab("fault", "apiserver-stop"); }
+
+    public void startApiServer() { lab("fault", "apiserver-start"); }
+
+    /** Drops every frame between the two nodes at the LAN switch; both still reach everyone else. */
+    public void partition(Node a, Node b) { lab("fault", "partition", a.name(), b.name()); }
+
+    public void heal() { lab("fault", "heal"); }
+
+    /** Starts a process the lab tracks (and {@code lab down} stops) in a node's namespace. */
+    public void startProcess(String name, Node node, String... command) {
+        List<String> args = new ArrayList<>(List.of("proc-start", name, node.netns()));
+        args.addAll(List.of(command));
+        lab(args.toArray(String[]::new));
+    }
+
+    public boolean processAlive(String name) {
+        return Exec.run(Duration.ofSeconds(10), List.of(script.toString(), "proc-alive", name)).exit() == 0;
+    }
+
+    public void killProcess(String name) { lab("fault", "kill", name); }
+
+    public void pauseProcess(String name) { lab("fault", "stop", name); }
+
+    public void resumeProcess(String name) { lab("fault", "cont", name); }
+
+    /** SIGTERM and wait: a graceful stop. */
+    public void stopProcess(String name) { lab("proc-stop", name, "30"); }
+
+    public void restartProcess(String name) { lab("fault", "restart", name); }
+
+    /** Speakers run as tracked processes named after their node. */
+    public static String speakerProcess(Node node) { return "speaker-" + node.name(); }
+
+    public void killSpeaker(Node node) { killProcess(speakerProcess(node)); }
+
+    public void stopSpeaker(Node node) { stopProcess(speakerProcess(node)); }
+
+    public void pauseSpeaker(Node node) { pauseProcess(speakerProcess(node)); }
+
+    // --- helpers ---------------------------------------------------------------------------------
+
+    /** Polls until the supplier yields a non-null value, or fails with the last value seen. */
+    public static <T> T await(String what, Duration timeout, Supplier<T> probe) {
+        Instant deadline = Instant.now().plus(timeout);
+        Throwable last = null;
+        while (true) {
+            try {
+                T v = probe.get();
+                if (v != null) {
+                    return v;
+                }
+            } catch (RuntimeException | AssertionError e) {
+                last = e; // not there yet; the last reason is reported on time-out
+            }
+            if (Instant.now().isAfter(deadline)) {
+                AssertionError err = new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+                if (last != null) {
+                    err.initCause(last);
+                }
+                throw err;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A network namespace of the lab: a node, the client or a pod. */
+    public static class Host {
+        private final String shortName;
+        private final String ipv4;
+        private final String ipv6;
+
+        Host(String shortName, String ipv4, String ipv6) {
+            this.shortName = shortName;
+            this.ipv4 = ipv4;
+            this.ipv6 = ipv6;
+        }
+
+        public String netns() {
+            return PREFIX + "-" + shortName;
+        }
+
+        public String ipv4() {
+            return ipv4;
+        }
+
+        public String ipv6() {
+            return ipv6;
+        }
+
+        /** Runs a command inside this host's network namespace (time limit 60 s). */
+        public Result run(String... command) {
+            return run(Duration.ofSeconds(60), command);
+        }
+
+        public Result run(Duration timeout, String... command) {
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns()));
+            cmd.addAll(List.of(command));
+            return Exec.run(timeout, cmd);
+        }
+
+        /** Runs a command that must succeed and returns its standard output. */
+        public String check(String... command) {
+            Result r = run(command);
+            if (r.exit() != 0) {
+                throw new AssertionError("in " + netns() + ": " + String.join(" ", command) + " failed (exit "
+                        + r.exit() + "): " + r.output());
+            }
+            return r.stdout();
+        }
+
+        /** An HTTP GET with curl: the body on success, an AssertionError with curl's words otherwise. */
+        public String httpGet(String url) {
+            return check("curl", "-sS", "-g", "--max-time", "5", "-f", url);
+        }
+
+        /** The HTTP status code of a GET (000 when nothing answered). */
+        public int httpStatus(String url) {
+            Result r = run("curl", "-s", "-g", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code}", url);
+            return Integer.parseInt(r.stdout().trim());
+        }
+    }
+
+    /** A lab node: a network namespace with its own MAC and addresses on the LAN, kube-proxy and a heartbeat. */
+    public static final class Node extends Host {
+        private final int index;
+
+        Node(int index) {
+            super("node-" + index, "198.18.0." + (10 + index), "fd18:18::" + (10 + index));
+            this.index = index;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        public String name() {
+            return "node-" + index;
+        }
+
+        public String mac() {
+            return String.format("02:48:4c:00:00:%02x", 16 + index);
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    }
+
+    /** The outcome of a command. */
+    public record Result(int exit, String stdout, String stderr) {
+        public String output() {
+            return (stdout + "\n" + stderr).strip();
+        }
+    }
+
+    /** Runs commands with a time limit; output is collected in full. */
+    static final class Exec {
+        static Result run(Duration timeout, List<String> command) {
+            try {
+                Path out = Files.createTempFile("lab", ".out");
+                Path err = Files.createTempFile("lab", ".err");
+                try {
+                    Process p = new ProcessBuilder(command)
+                            .redirectOutput(out.toFile()).redirectError(err.toFile())
+                            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                            .start();
+                    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly();
+                        p.waitFor();
+                        return new Result(124, Files.readString(out), Files.readString(err)
+                                + "\n(timed out after " + timeout.toSeconds() + "s: " + String.join(" ", command) + ")");
+                    }
+                    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+                } finally {
+                    Files.deleteIfExists(out);
+                    Files.deleteIfExists(err);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted: " + command, e);
+            }
+        }
+    }
+}
