@@ -24,8 +24,11 @@ CP4=198.18.0.2 CP6=fd18:18::2
 CLIENT4=198.18.0.100 CLIENT6=fd18:18::100
 SVC_CIDRS=198.19.0.0/16,fd18:19::/112
 CLUSTER_CIDRS=198.18.128.0/17,fd18:18:1::/56
-APISERVER=https://$CP4:6443
-ETCD_PORT=23790
+# `apiserver-up` runs the control plane alone on loopback (for *IT tests): other ports, no namespaces.
+API_BIND=$CP4 API_PORT=6443
+ETCD_PORT=${HERALD_ETCD_PORT:-23790}
+if [ -n "${HERALD_API_PORT:-}" ]; then API_BIND=127.0.0.1 API_PORT=$HERALD_API_PORT; fi
+APISERVER=https://$API_BIND:$API_PORT
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
@@ -234,13 +237,13 @@ cp_up() {
   local k=$STATE/pki
   proc_start etcd - "$b/etcd" --name lab --data-dir "$STATE/etcd" \
     --listen-client-urls "https://127.0.0.1:$ETCD_PORT" --advertise-client-urls "https://127.0.0.1:$ETCD_PORT" \
-    --listen-peer-urls http://127.0.0.1:23800 --initial-advertise-peer-urls http://127.0.0.1:23800 \
-    --initial-cluster lab=http://127.0.0.1:23800 --listen-metrics-urls http://127.0.0.1:23810 \
+    --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 1))" \
+    --initial-cluster "lab=http://127.0.0.1:$((ETCD_PORT + 1))" --listen-metrics-urls "http://127.0.0.1:$((ETCD_PORT + 2))" \
     --cert-file "$k/etcd.crt" --key-file "$k/etcd.key" --client-cert-auth --trusted-ca-file "$k/ca.crt" \
     --quota-backend-bytes 4294967296 --log-level warn
-  wait_for etcd 30 curl -sf http://127.0.0.1:23810/health
+  wait_for etcd 30 curl -sf "http://127.0.0.1:$((ETCD_PORT + 2))/health"
   proc_start kube-apiserver - "$b/kube-apiserver" \
-    --advertise-address "$CP4" --bind-address "$CP4" --secure-port 6443 \
+    --advertise-address "$CP4" --bind-address "$API_BIND" --secure-port "$API_PORT" \
     --etcd-servers "https://127.0.0.1:$ETCD_PORT" --etcd-cafile "$k/ca.crt" \
     --etcd-certfile "$k/apiserver-etcd-client.crt" --etcd-keyfile "$k/apiserver-etcd-client.key" \
     --client-ca-file "$k/ca.crt" --tls-cert-file "$k/apiserver.crt" --tls-private-key-file "$k/apiserver.key" \
@@ -250,6 +253,11 @@ cp_up() {
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
     --allow-privileged=true --profiling=false --v=1
   wait_for "kube-apiserver /readyz" 90 kc get --raw /readyz
+}
+
+kcm_up() {
+  local b; b=$(bin)
+  local k=$STATE/pki
   proc_start kube-controller-manager - "$b/kube-controller-manager" \
     --kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
@@ -421,10 +429,23 @@ lab_exists() {
 }
 
 down() {
-  local f name ns
-  if [ -d "$STATE/pid" ]; then
-    for f in "$STATE"/pid/*; do [ -e "$f" ] && proc_stop "$(basename "$f")" 5; done
+  local f ns pids=() i
+  if [ -d "$STATE/pid" ]; then # TERM everything at once, give it 5 s, then KILL what is left
+    for f in "$STATE"/pid/*; do
+      [ -e "$f" ] || continue
+      pids+=("$(cat "$f")")
+      kill -CONT -- "-${pids[-1]}" 2>/dev/null || true
+      kill -TERM -- "-${pids[-1]}" 2>/dev/null || kill -TERM "${pids[-1]}" 2>/dev/null || true
+    done
+    for ((i = 0; i < 50; i++)); do
+      local alive=0
+      for f in "${pids[@]}"; do kill -0 "$f" 2>/dev/null && alive=1; done
+      [ $alive = 0 ] && break
+      sleep 0.1
+    done
+    for f in "${pids[@]}"; do kill -KILL -- "-$f" 2>/dev/null || kill -KILL "$f" 2>/dev/null || true; done
   fi
+  if [ -f "$STATE/apiserver-only" ]; then rm -rf "$STATE"; return 0; fi
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-" || true); do
     # anything still running in a lab namespace (a speaker started by a test, say) goes too
     local pids; pids=$(ip netns pids "$ns" 2>/dev/null || true)
@@ -450,9 +471,24 @@ up() {
   make_pki
   net_up
   cp_up
+  kcm_up
   nodes_up
   trap - ERR
   log "lab up in $((SECONDS - t0))s: $NODES nodes, API server $APISERVER"
+}
+
+# etcd and kube-apiserver alone on 127.0.0.1:$HERALD_API_PORT, state in $HERALD_LAB_STATE: what *IT
+# tests run against. Several can run at once, each with its own state directory and ports.
+apiserver_up() {
+  [ -n "${HERALD_API_PORT:-}" ] && [ -n "${HERALD_ETCD_PORT:-}" ] || die "apiserver-up needs HERALD_API_PORT and HERALD_ETCD_PORT"
+  [ "$STATE" != /run/herald-lab ] || die "apiserver-up needs its own HERALD_LAB_STATE"
+  [ -d "$STATE/pid" ] && down
+  NODES=0
+  mkdir -p "$STATE"
+  touch "$STATE/apiserver-only"
+  ensure_binaries >/dev/null
+  make_pki
+  cp_up
 }
 
 status() {
@@ -477,6 +513,7 @@ main() {
   local cmd=${1:-help}; shift || true
   case "$cmd" in
     up) up ;;
+    apiserver-up) apiserver_up ;;
     down) down ;;
     status) status ;;
     env) env_ ;;
