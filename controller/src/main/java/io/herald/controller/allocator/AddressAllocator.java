@@ -506,6 +506,38 @@ public final class AddressAllocator {
         return String.join(" and ", fs.stream().map(Enum::name).toList());
     }
 
+    /**
+     * Why a Service could not keep an address it held, for the event that announces its
+     * replacement: the first rule it breaks now.
+     */
+    public String whyNotKept(IpAddress a, AllocationRequest req) {
+        if (!req.wanted().contains(a.family())) {
+            return "the Service no longer wants " + a.family() + " addresses";
+        }
+        if (!req.requested().isEmpty() && !req.requested().contains(a)) {
+            return "the Service asks for " + req.requested().stream().map(IpAddress::toString).toList();
+        }
+        PoolState p = poolHolding(a);
+        if (p == null) {
+            String conflicting = definitions.values().stream().filter(d -> d.contains(a)).map(PoolDefinition::name)
+                    .sorted().findFirst().orElse(null);
+            return conflicting == null ? "no IPPool holds " + a + " any more"
+                    : "IPPool " + conflicting + " is not used (it overlaps the older IPPool " + conflicts.get(conflicting) + ")";
+        }
+        if (req.pool() != null && !req.pool().equals(p.def.name())) {
+            return "the Service asks for IPPool " + req.pool() + " and " + a + " is in IPPool " + p.def.name();
+        }
+        String why = p.def.refusal(req.service().namespace(), req.namespaceLabels(), req.serviceLabels());
+        if (why != null) {
+            return why;
+        }
+        AddressUse u = uses.get(a);
+        if (u != null && !u.users.containsKey(req.service())) {
+            return a + " is in use by " + u.users.keySet().iterator().next();
+        }
+        return a + " could not be kept";
+    }
+
     /** The pool in use whose ranges hold the address, or null. */
     private PoolState poolHolding(IpAddress a) {
         for (PoolState p : ordered) {

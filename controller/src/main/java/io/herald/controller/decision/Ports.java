@@ -1,0 +1,44 @@
+package io.herald.controller.decision;
+
+import io.herald.controller.allocator.ServiceKey;
+import java.math.BigInteger;
+import java.util.List;
+
+/** The small ports through which the reconciler's decisions reach the API server. */
+public final class Ports {
+    private Ports() {}
+
+    /** Writes a Service's status, condition and pool annotation; returns the resourceVersion written, or null. */
+    public interface ServiceWriter {
+        String write(ServiceKey service, ServiceUpdate update);
+    }
+
+    /** Records a Kubernetes event on a Service. */
+    public interface EventRecorder {
+        void event(ServiceKey service, boolean warning, String reason, String message);
+    }
+
+    /** Writes an IPPool's status. */
+    public interface PoolWriter {
+        void write(String pool, PoolStatusView status);
+    }
+
+    /** Counts outcomes for metrics. */
+    public interface Outcomes {
+        void allocated(String pool);
+        void refused(String reason);
+        void released();
+    }
+
+    /** Addresses of one family in a pool; exact decimals (a /64 overflows a long). */
+    public record FamilyCounts(BigInteger total, long assigned, BigInteger available) {}
+
+    /** An IPPool's status: which condition holds, and its counts. */
+    public record PoolStatusView(String state, String message, FamilyCounts ipv4, FamilyCounts ipv6) {
+        public static final String READY = "Ready", CONFLICTING = "Conflicting", INVALID = "Invalid";
+
+        public List<String> states() {
+            return List.of(READY, CONFLICTING, INVALID);
+        }
+    }
+}

@@ -1,0 +1,377 @@
+package io.herald.controller.decision;
+
+import io.herald.api.Annotations;
+import io.herald.api.model.IpAddress;
+import io.herald.api.model.IpFamily;
+import io.herald.api.model.PoolDefinition;
+import io.herald.controller.allocator.AddressAllocator;
+import io.herald.controller.allocator.Allocation;
+import io.herald.controller.allocator.AllocationRequest;
+import io.herald.controller.allocator.Outcome;
+import io.herald.controller.allocator.Refusal;
+import io.herald.controller.allocator.ServiceKey;
+import io.herald.controller.decision.Ports.FamilyCounts;
+import io.herald.controller.decision.Ports.PoolStatusView;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The controller's decisions, driven by what the informers see and carried out through ports. One
+ * thread calls it. It writes only what differs from what the Service already shows, so a resync or a
+ * restart writes nothing, and every refusal is remembered and retried when something that could
+ * change the answer changes: a pool, a namespace's labels, or an address set free.
+ */
+public final class Reconciler {
+
+    /** A pool as read from the API: a usable definition, or the reason it is invalid. */
+    public record PoolInput(String name, PoolDefinition definition, String invalid) {}
+
+    private final ServiceTranslator translator;
+    private final Ports.ServiceWriter writer;
+    private final Ports.EventRecorder events;
+    private final Ports.PoolWriter poolWriter;
+    private final Ports.Outcomes outcomes;
+
+    private final AddressAllocator allocator = new AddressAllocator();
+    private final Map<ServiceKey, ServiceView> services = new HashMap<>();
+    private final Map<String, Map<String, String>> namespaces = new HashMap<>();
+    private final Map<String, PoolInput> pools = new TreeMap<>();
+    private final Set<ServiceKey> refused = new TreeSet<>();
+    private final Map<ServiceKey, String> lostBecause = new HashMap<>();
+    private final Map<String, PoolStatusView> poolStatusWritten = new HashMap<>();
+    private final Map<ServiceKey, Long> writtenVersion = new HashMap<>();
+    private boolean retryNeeded;
+
+    public Reconciler(ServiceTranslator translator, Ports.ServiceWriter writer, Ports.EventRecorder events,
+            Ports.PoolWriter poolWriter, Ports.Outcomes outcomes) {
+        this.translator = translator;
+        this.writer = writer;
+        this.events = events;
+        this.poolWriter = poolWriter;
+        this.outcomes = outcomes;
+    }
+
+    /**
+     * Takes over with everything the informers hold: pools first, then every Service that already
+     * shows addresses (so they keep them), then the rest. A restart or a new leader moves nothing.
+     */
+    public void start(Collection<PoolInput> poolInputs, Map<String, Map<String, String>> namespaceLabels,
+            Collection<ServiceView> all) {
+        namespaces.putAll(namespaceLabels);
+        for (PoolInput p : poolInputs) {
+            pools.put(p.name(), p);
+        }
+        allocator.setPools(validPools());
+        List<ServiceView> sorted = all.stream().sorted((a, b) -> a.key().compareTo(b.key())).toList();
+        for (ServiceView s : sorted) {
+            services.put(s.key(), s);
+        }
+        for (ServiceView s : sorted) {
+            if (!s.ingressIps().isEmpty()) {
+                reconcile(s.key());
+            }
+        }
+        for (ServiceView s : sorted) {
+            if (s.ingressIps().isEmpty()) {
+                reconcile(s.key());
+            }
+        }
+        retryRefused();
+        writePoolStatuses();
+    }
+
+    public void serviceChanged(ServiceView s) {
+        Long written = writtenVersion.get(s.key());
+        ServiceView known = services.get(s.key());
+        if (written != null && known != null) {
+            if (version(s) < written) {
+                s = s.withStatusOf(known); // an event from before our own write: our status is newer
+            } else {
+                writtenVersion.remove(s.key());
+            }
+        }
+        services.put(s.key(), s);
+        reconcile(s.key());
+    }
+
+    private static long version(ServiceView s) {
+        try {
+            return Long.parseLong(s.resourceVersion());
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE; // not comparable: believe the event
+        }
+    }
+
+    public void serviceDeleted(ServiceKey key) {
+        services.remove(key);
+        writtenVersion.remove(key);
+        refused.remove(key);
+        if (allocator.release(key)) {
+            outcomes.released();
+            retryNeeded = true;
+        }
+    }
+
+    public void namespaceChanged(String name, Map<String, String> labels) {
+        Map<String, String> old = namespaces.put(name, labels == null ? Map.of() : Map.copyOf(labels));
+        if (Objects.equals(old, labels)) {
+            return;
+        }
+        for (ServiceView s : List.copyOf(services.values())) {
+            if (s.key().namespace().equals(name)) {
+                reconcile(s.key());
+            }
+        }
+        retryNeeded = true;
+    }
+
+    public void namespaceDeleted(String name) {
+        namespaces.remove(name);
+    }
+
+    /** Replaces the pool set; Services that lost their pool's addresses are reconciled at once. */
+    public void poolsChanged(Collection<PoolInput> poolInputs) {
+        pools.clear();
+        for (PoolInput p : poolInputs) {
+            pools.put(p.name(), p);
+        }
+        Set<ServiceKey> lost = allocator.setPools(validPools());
+        for (ServiceKey k : lost) {
+            lostBecause.put(k, whyLost(services.get(k)));
+            outcomes.released();
+        }
+        for (ServiceKey k : lost) {
+            reconcile(k);
+        }
+        retryNeeded = true;
+    }
+
+    private String whyLost(ServiceView s) {
+        if (s == null || s.ingressIps().isEmpty()) {
+            return "its pool changed";
+        }
+        IpAddress a = IpAddress.tryParse(s.ingressIps().get(0));
+        String pool = s.annotations().get(Annotations.ALLOCATED_FROM_POOL);
+        if (a == null) {
+            return "its pool changed";
+        }
+        for (PoolInput p : pools.values()) {
+            if (p.definition() != null && p.definition().contains(a)) {
+                if (allocator.conflictOf(p.name()).isPresent()) {
+                    return "IPPool " + p.name() + " overlaps the older IPPool " + allocator.conflictOf(p.name()).get();
+                }
+                return "IPPool " + p.name() + " changed";
+            }
+        }
+        return pool == null ? "no IPPool holds " + a + " any more"
+                : pools.containsKey(pool) ? "IPPool " + pool + " no longer holds " + a : "IPPool " + pool + " was deleted";
+    }
+
+    private List<PoolDefinition> validPools() {
+        return pools.values().stream().map(PoolInput::definition).filter(Objects::nonNull).toList();
+    }
+
+    /** Whether refused Services should be tried again (an address came free, a pool or namespace changed). */
+    public boolean retryNeeded() {
+        return retryNeeded;
+    }
+
+    /** Tries every refused Service again, in order. */
+    public void retryRefused() {
+        retryNeeded = false;
+        for (ServiceKey k : List.copyOf(refused)) {
+            reconcile(k);
+        }
+    }
+
+    /** Writes the status of every pool whose status changed. */
+    public void writePoolStatuses() {
+        for (PoolInput p : pools.values()) {
+            PoolStatusView v = poolStatus(p);
+            if (!v.equals(poolStatusWritten.get(p.name()))) {
+                poolWriter.write(p.name(), v);
+                poolStatusWritten.put(p.name(), v);
+            }
+        }
+        poolStatusWritten.keySet().retainAll(pools.keySet());
+    }
+
+    private PoolStatusView poolStatus(PoolInput p) {
+        FamilyCounts zero = new FamilyCounts(BigInteger.ZERO, 0, BigInteger.ZERO);
+        if (p.definition() == null) {
+            return new PoolStatusView(PoolStatusView.INVALID, p.invalid(), zero, zero);
+        }
+        Map<IpFamily, AddressAllocator.FamilyStats> st = allocator.stats(p.name());
+        FamilyCounts v4 = counts(st.get(IpFamily.IPv4)), v6 = counts(st.get(IpFamily.IPv6));
+        return allocator.conflictOf(p.name())
+                .map(older -> new PoolStatusView(PoolStatusView.CONFLICTING,
+                        "IPPool " + p.name() + " overlaps the older IPPool " + older + " and is not used until that is fixed",
+                        counts(st.get(IpFamily.IPv4)), v6))
+                .orElse(new PoolStatusView(PoolStatusView.READY, p.definition().disabled()
+                        ? "disabled: keeps assigned addresses, assigns nothing new" : "in use", v4, v6));
+    }
+
+    private static FamilyCounts counts(AddressAllocator.FamilyStats s) {
+        return s == null ? new FamilyCounts(BigInteger.ZERO, 0, BigInteger.ZERO)
+                : new FamilyCounts(s.total(), s.assigned(), s.available());
+    }
+
+    public AddressAllocator allocator() {
+        return allocator;
+    }
+
+    public int refusedCount() {
+        return refused.size();
+    }
+
+    // --- one Service -----------------------------------------------------------------------------
+
+    private void reconcile(ServiceKey key) {
+        ServiceView s = services.get(key);
+        if (s == null) {
+            return;
+        }
+        if (!translator.isOurs(s)) {
+            refused.remove(key);
+            boolean held = allocator.release(key);
+            if (held) {
+                outcomes.released();
+                retryNeeded = true;
+            }
+            if (held || s.annotations().containsKey(Annotations.ALLOCATED_FROM_POOL)) {
+                clear(s, "no longer a LoadBalancer Service of Herald's class");
+            }
+            return;
+        }
+        Outcome outcome;
+        AllocationRequest req = null;
+        switch (translator.translate(s, namespaces.getOrDefault(key.namespace(), Map.of()))) {
+            case ServiceTranslator.Translation.Invalid inv -> {
+                if (allocator.release(key)) {
+                    retryNeeded = true;
+                }
+                outcome = new Outcome.Refused(inv.refusal());
+            }
+            case ServiceTranslator.Translation.Request r -> {
+                req = r.request();
+                outcome = allocator.assign(req);
+            }
+        }
+        switch (outcome) {
+            case Outcome.Assigned a -> assigned(s, req, a.allocation());
+            case Outcome.Refused r -> refused(s, r.refusal());
+        }
+    }
+
+    private void assigned(ServiceView s, AllocationRequest req, Allocation a) {
+        refused.remove(s.key());
+        List<String> ips = a.addresses().stream().map(IpAddress::toString).toList();
+        List<ServiceUpdate.Ingress> ingress = new ArrayList<>();
+        for (int i = 0; i < ips.size(); i++) {
+            String mode = pools.get(a.pools().get(i)).definition().trafficMode().name();
+            ingress.add(new ServiceUpdate.Ingress(ips.get(i), mode));
+        }
+        String summary = describe(a);
+        ServiceCondition cond = new ServiceCondition(Annotations.CONDITION_ALLOCATED, "True", "Allocated", summary);
+        ServiceUpdate update = new ServiceUpdate(ingress, a.poolNames(), cond);
+        boolean changedAddresses = !ips.equals(s.ingressIps());
+        write(s, update);
+        if (changedAddresses) {
+            outcomes.allocated(a.poolNames());
+            List<String> replaced = s.ingressIps().stream().filter(ip -> !ips.contains(ip)).toList();
+            String lost = lostBecause.remove(s.key());
+            if (!replaced.isEmpty()) {
+                String why = replaced.stream().map(ip -> {
+                    IpAddress old = IpAddress.tryParse(ip);
+                    return ip + ": " + (lost != null ? lost : old == null ? "not an IP address" : allocator.whyNotKept(old, req));
+                }).reduce((x, y) -> x + "; " + y).orElse("");
+                events.event(s.key(), false, "IPAllocated", "Assigned " + summary + ", replacing " + why);
+                retryNeeded = true;
+            } else {
+                events.event(s.key(), false, "IPAllocated", "Assigned " + summary);
+            }
+        } else {
+            lostBecause.remove(s.key());
+        }
+    }
+
+    private static String describe(Allocation a) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < a.addresses().size(); i++) {
+            parts.add(a.addresses().get(i) + " from IPPool " + a.pools().get(i));
+        }
+        return String.join(" and ", parts);
+    }
+
+    private void refused(ServiceView s, Refusal r) {
+        refused.add(s.key());
+        ServiceCondition cond = new ServiceCondition(Annotations.CONDITION_ALLOCATED, "False", r.reason().name(), r.message());
+        ServiceUpdate update = new ServiceUpdate(List.of(), null, cond);
+        boolean hadAddresses = !s.ingressIps().isEmpty();
+        boolean news = s.condition() == null || !Objects.equals(s.condition().message(), r.message()) || hadAddresses;
+        write(s, update);
+        String lost = lostBecause.remove(s.key());
+        if (hadAddresses) {
+            outcomes.released();
+            retryNeeded = true;
+            events.event(s.key(), true, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": "
+                    + (lost != null ? lost : r.message()));
+        }
+        if (news) {
+            outcomes.refused(r.reason().name());
+            events.event(s.key(), true, "AllocationFailed", r.message());
+        }
+    }
+
+    private void clear(ServiceView s, String why) {
+        write(s, new ServiceUpdate(List.of(), null, null));
+        if (!s.ingressIps().isEmpty()) {
+            events.event(s.key(), false, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": " + why);
+        }
+    }
+
+    /**
+     * Writes the update unless the Service already shows it, and remembers what was written, so
+     * that a retry before the informer catches up neither writes nor reports it twice.
+     */
+    private void write(ServiceView s, ServiceUpdate u) {
+        if (matches(s, u)) {
+            return;
+        }
+        String rv = writer.write(s.key(), u);
+        if (rv != null) {
+            try {
+                writtenVersion.put(s.key(), Long.parseLong(rv));
+            } catch (NumberFormatException e) {
+                writtenVersion.remove(s.key());
+            }
+        }
+        Map<String, String> annotations = new HashMap<>(s.annotations());
+        if (u.poolAnnotation() == null) {
+            annotations.remove(Annotations.ALLOCATED_FROM_POOL);
+        } else {
+            annotations.put(Annotations.ALLOCATED_FROM_POOL, u.poolAnnotation());
+        }
+        services.put(s.key(), new ServiceView(s.key(), s.type(), s.loadBalancerClass(), s.labels(), annotations,
+                s.loadBalancerIP(), s.ipFamilies(), s.ipFamilyPolicy(), s.ports(), s.externalTrafficPolicy(),
+                s.selector(), s.deleting(), u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList(),
+                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(), u.condition(), rv));
+    }
+
+    /** Whether the Service already shows this update, so nothing needs writing. */
+    private static boolean matches(ServiceView s, ServiceUpdate u) {
+        List<String> ips = u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList();
+        List<String> modes = u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList();
+        return ips.equals(s.ingressIps()) && modes.equals(s.ingressModes())
+                && Objects.equals(u.poolAnnotation(), s.annotations().get(Annotations.ALLOCATED_FROM_POOL))
+                && Objects.equals(u.condition(), s.condition());
+    }
+}
