@@ -8,9 +8,12 @@ import java.util.List;
 public final class Ports {
     private Ports() {}
 
-    /** Writes a Service's status, condition and pool annotation; returns the resourceVersion written, or null. */
+    /**
+     * Writes a Service's status, condition and pool annotation. May complete later; a failure is
+     * reported back through {@link Reconciler#writeFailed}.
+     */
     public interface ServiceWriter {
-        String write(ServiceKey service, ServiceUpdate update);
+        void write(ServiceKey service, ServiceUpdate update);
     }
 
     /** Records a Kubernetes event on a Service. */

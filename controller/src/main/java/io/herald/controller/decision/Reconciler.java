@@ -47,7 +47,7 @@ public final class Reconciler {
     private final Set<ServiceKey> refused = new TreeSet<>();
     private final Map<ServiceKey, String> lostBecause = new HashMap<>();
     private final Map<String, PoolStatusView> poolStatusWritten = new HashMap<>();
-    private final Map<ServiceKey, Long> writtenVersion = new HashMap<>();
+    private final Map<ServiceKey, ServiceUpdate> inFlight = new HashMap<>();
     private boolean retryNeeded;
 
     public Reconciler(ServiceTranslator translator, Ports.ServiceWriter writer, Ports.EventRecorder events,
@@ -89,30 +89,29 @@ public final class Reconciler {
     }
 
     public void serviceChanged(ServiceView s) {
-        Long written = writtenVersion.get(s.key());
+        ServiceUpdate written = inFlight.get(s.key());
         ServiceView known = services.get(s.key());
         if (written != null && known != null) {
-            if (version(s) < written) {
-                s = s.withStatusOf(known); // an event from before our own write: our status is newer
+            if (matches(s, written)) {
+                inFlight.remove(s.key()); // the informer has caught up with our write
             } else {
-                writtenVersion.remove(s.key());
+                s = s.withStatusOf(known); // an event from before our write landed: ours is newer
             }
         }
         services.put(s.key(), s);
         reconcile(s.key());
     }
 
-    private static long version(ServiceView s) {
-        try {
-            return Long.parseLong(s.resourceVersion());
-        } catch (RuntimeException e) {
-            return Long.MAX_VALUE; // not comparable: believe the event
-        }
+    /** A write failed: forget what it would have shown and decide again from what the API shows. */
+    public void writeFailed(ServiceView current) {
+        inFlight.remove(current.key());
+        services.put(current.key(), current);
+        reconcile(current.key());
     }
 
     public void serviceDeleted(ServiceKey key) {
         services.remove(key);
-        writtenVersion.remove(key);
+        inFlight.remove(key);
         refused.remove(key);
         if (allocator.release(key)) {
             outcomes.released();
@@ -346,14 +345,8 @@ public final class Reconciler {
         if (matches(s, u)) {
             return;
         }
-        String rv = writer.write(s.key(), u);
-        if (rv != null) {
-            try {
-                writtenVersion.put(s.key(), Long.parseLong(rv));
-            } catch (NumberFormatException e) {
-                writtenVersion.remove(s.key());
-            }
-        }
+        writer.write(s.key(), u);
+        inFlight.put(s.key(), u);
         Map<String, String> annotations = new HashMap<>(s.annotations());
         if (u.poolAnnotation() == null) {
             annotations.remove(Annotations.ALLOCATED_FROM_POOL);
@@ -363,7 +356,7 @@ public final class Reconciler {
         services.put(s.key(), new ServiceView(s.key(), s.type(), s.loadBalancerClass(), s.labels(), annotations,
                 s.loadBalancerIP(), s.ipFamilies(), s.ipFamilyPolicy(), s.ports(), s.externalTrafficPolicy(),
                 s.selector(), s.deleting(), u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList(),
-                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(), u.condition(), rv));
+                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(), u.condition(), s.resourceVersion()));
     }
 
     /** Whether the Service already shows this update, so nothing needs writing. */

@@ -25,12 +25,10 @@ class ReconcilerTest {
         final List<String> events = new ArrayList<>();
         final Map<String, Ports.PoolStatusView> poolStatus = new HashMap<>();
         final Map<String, Integer> counts = new HashMap<>();
-        long version = 100;
 
         @Override
-        public String write(ServiceKey s, ServiceUpdate u) {
+        public void write(ServiceKey s, ServiceUpdate u) {
             writes.add(s + " " + u.ingress().stream().map(i -> i.ip() + "/" + i.ipMode()).toList() + " pool=" + u.poolAnnotation());
-            return Long.toString(++version);
         }
 
         @Override
@@ -103,10 +101,19 @@ class ReconcilerTest {
     @Test
     void staleInformerEventsDoNotRepeatWritesOrEvents() {
         r.start(List.of(pool("p", "VIP", "10.0.0.0/30")), Map.of(), List.of());
-        r.serviceChanged(lb("a", "s"));          // written at version 101
-        r.serviceChanged(lb("a", "s"));          // an event from before the write, version 1
+        r.serviceChanged(lb("a", "s"));          // written
+        r.serviceChanged(lb("a", "s"));          // an event from before the write landed
         assertEquals(1, rec.writes.size());
         assertEquals(1, rec.events.size());
+        ServiceView landed = lb("a", "s", List.of("10.0.0.0"), Map.of(Annotations.ALLOCATED_FROM_POOL, "p"));
+        landed = new ServiceView(landed.key(), landed.type(), null, Map.of(), landed.annotations(), null,
+                landed.ipFamilies(), landed.ipFamilyPolicy(), landed.ports(), "Cluster", landed.selector(), false,
+                landed.ingressIps(), landed.ingressModes(), new ServiceCondition(Annotations.CONDITION_ALLOCATED, "True",
+                "Allocated", "10.0.0.0 from IPPool p"), "3");
+        r.serviceChanged(landed);                // the write's own event
+        r.serviceChanged(lb("a", "s"));          // someone cleared the status: it is written again
+        assertEquals(2, rec.writes.size());
+        assertEquals("a/s IPAllocated: Assigned 10.0.0.0 from IPPool p", rec.events.get(1), "the status is restored and said so");
     }
 
     @Test
