@@ -1,0 +1,176 @@
+package io.herald.controller.k8s;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.herald.api.Annotations;
+import io.herald.controller.allocator.ServiceKey;
+import io.herald.controller.decision.Ports;
+import io.herald.controller.decision.ServiceCondition;
+import io.herald.controller.decision.ServiceUpdate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries the reconciler's Service decisions to the API server: status (ingress and condition) by
+ * a strategic-merge patch of the status subresource, then the pool annotation, then the event.
+ * Writes run on a few threads, each Service always on the same one, so one Service's writes stay
+ * in order while different Services' writes overlap.
+ */
+final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecorder, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceStatusWriter.class);
+
+    private final KubernetesClient client;
+    private final Function<ServiceKey, Service> cache;
+    private final Consumer<ServiceKey> onFailure;
+    private final String component;
+    private final String instance;
+    private final ExecutorService[] lanes;
+
+    ServiceStatusWriter(KubernetesClient client, Function<ServiceKey, Service> cache, Consumer<ServiceKey> onFailure,
+            int lanes, String instance) {
+        this.client = client;
+        this.cache = cache;
+        this.onFailure = onFailure;
+        this.component = "herald-controller";
+        this.instance = instance;
+        this.lanes = new ExecutorService[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-writer-" + i).daemon().factory());
+        }
+    }
+
+    private ExecutorService lane(ServiceKey key) {
+        return lanes[Math.floorMod(key.hashCode(), lanes.length)];
+    }
+
+    @Override
+    public void write(ServiceKey key, ServiceUpdate update) {
+        lane(key).execute(() -> {
+            try {
+                patchStatus(key, update);
+                patchAnnotation(key, update.poolAnnotation());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return; // deleted meanwhile: the informer will say so
+                }
+                LOG.warn("writing status of Service {} failed ({}): {}; will decide again", key, e.getCode(), e.getMessage());
+                onFailure.accept(key);
+            } catch (RuntimeException e) {
+                LOG.warn("writing status of Service {} failed: {}; will decide again", key, e.toString());
+                onFailure.accept(key);
+            }
+        });
+    }
+
+    private void patchStatus(ServiceKey key, ServiceUpdate u) {
+        Map<String, Object> loadBalancer = new HashMap<>();
+        List<Map<String, String>> ingress = new ArrayList<>();
+        for (ServiceUpdate.Ingress i : u.ingress()) {
+            ingress.add(Map.of("ip", i.ip(), "ipMode", i.ipMode()));
+        }
+        loadBalancer.put("ingress", ingress.isEmpty() ? null : ingress);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("loadBalancer", loadBalancer);
+        status.put("conditions", List.of(u.condition() == null
+                ? Map.of("$patch", "delete", "type", Annotations.CONDITION_ALLOCATED)
+                : condition(key, u.condition())));
+        String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
+        client.services().inNamespace(key.namespace()).withName(key.name()).subresource("status")
+                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+    }
+
+    /** The condition to write; its transition time moves only when its status does. */
+    private Map<String, Object> condition(ServiceKey key, ServiceCondition c) {
+        String since = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Service cached = cache.apply(key);
+        Long generation = null;
+        if (cached != null) {
+            generation = cached.getMetadata().getGeneration();
+            if (cached.getStatus() != null && cached.getStatus().getConditions() != null) {
+                for (Condition old : cached.getStatus().getConditions()) {
+                    if (c.type().equals(old.getType()) && c.status().equals(old.getStatus())
+                            && old.getLastTransitionTime() != null) {
+                        since = old.getLastTransitionTime();
+                    }
+                }
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", c.type());
+        m.put("status", c.status());
+        m.put("reason", c.reason());
+        m.put("message", c.message().length() > 32_000 ? c.message().substring(0, 32_000) : c.message());
+        m.put("lastTransitionTime", since);
+        if (generation != null) {
+            m.put("observedGeneration", generation);
+        }
+        return m;
+    }
+
+    private void patchAnnotation(ServiceKey key, String pool) {
+        Service cached = cache.apply(key);
+        String now = cached == null || cached.getMetadata().getAnnotations() == null ? null
+                : cached.getMetadata().getAnnotations().get(Annotations.ALLOCATED_FROM_POOL);
+        if (java.util.Objects.equals(now, pool)) {
+            return;
+        }
+        Map<String, Object> annotations = new HashMap<>();
+        annotations.put(Annotations.ALLOCATED_FROM_POOL, pool);
+        String patch = client.getKubernetesSerialization().asJson(Map.of("metadata", Map.of("annotations", annotations)));
+        client.services().inNamespace(key.namespace()).withName(key.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    }
+
+    @Override
+    public void event(ServiceKey key, boolean warning, String reason, String message) {
+        Service cached = cache.apply(key);
+        lane(key).execute(() -> {
+            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            try {
+                client.v1().events().inNamespace(key.namespace()).resource(new EventBuilder()
+                        .withNewMetadata()
+                        .withName(key.name() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
+                        .withNamespace(key.namespace())
+                        .endMetadata()
+                        .withNewInvolvedObject()
+                        .withApiVersion("v1").withKind("Service").withNamespace(key.namespace()).withName(key.name())
+                        .withUid(cached == null ? null : cached.getMetadata().getUid())
+                        .endInvolvedObject()
+                        .withReason(reason)
+                        .withMessage(message)
+                        .withType(warning ? "Warning" : "Normal")
+                        .withNewSource().withComponent(component).endSource()
+                        .withReportingComponent("herald.io/controller")
+                        .withReportingInstance(instance)
+                        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                        .build()).create();
+            } catch (KubernetesClientException e) {
+                LOG.warn("recording event {} on Service {} failed: {}", reason, key, e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        for (ExecutorService e : lanes) {
+            e.shutdown();
+        }
+    }
+}

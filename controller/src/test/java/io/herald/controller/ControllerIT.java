@@ -1,0 +1,288 @@
+package io.herald.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.herald.api.Annotations;
+import io.herald.api.v1alpha1.IPPool;
+import io.herald.api.v1alpha1.IPPoolSpec;
+import io.herald.controller.k8s.ControllerLoop;
+import io.herald.controller.metrics.ControllerMetrics;
+import io.herald.testkit.ApiServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The controller against a real kube-apiserver: the CRD from deploy/crds, real Services, real status
+ * writes, events and Lease-based leader election between controllers in this JVM.
+ */
+@ExtendWith(ApiServer.class)
+class ControllerIT {
+
+    static KubernetesClient admin;
+    final List<ControllerLoop> running = new ArrayList<>();
+    String ns;
+
+    @BeforeAll
+    static void crd(ApiServer server) throws IOException {
+        admin = server.admin();
+        Path crd = Path.of(System.getProperty("herald.root", "..")).resolve("deploy/crds/ippools.herald.io-v1.yml");
+        try (InputStream in = Files.newInputStream(crd)) {
+            CustomResourceDefinition d = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+            admin.resource(d).serverSideApply();
+            admin.apiextensions().v1().customResourceDefinitions().withName(d.getMetadata().getName())
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
+        }
+        admin.resource(new NamespaceBuilder().withNewMetadata().withName("herald-system").endMetadata().build()).serverSideApply();
+    }
+
+    @BeforeEach
+    void namespace(TestInfo info) {
+        ns = "t-" + info.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "").substring(0, 20)
+                + "-" + Long.toString(System.nanoTime() % 100000, 36);
+        admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).addToLabels("team", "web").endMetadata().build()).create();
+    }
+
+    @AfterEach
+    void stop() {
+        running.forEach(ControllerLoop::close);
+        running.clear();
+        admin.resources(IPPool.class).delete();
+        admin.services().inNamespace(ns).delete();
+    }
+
+    ControllerLoop controller(ApiServer server, String identity) {
+        ControllerLoop loop = new ControllerLoop(server.client(), new ControllerLoop.Settings("herald.io/lb", true,
+                "herald-system", "herald-controller", identity, Duration.ofSeconds(4), Duration.ofSeconds(3),
+                Duration.ofMillis(500), 8), new ControllerMetrics(new SimpleMeterRegistry()));
+        loop.start();
+        running.add(loop);
+        return loop;
+    }
+
+    static IPPool pool(String name, String... addresses) {
+        IPPool p = new IPPool();
+        p.getMetadata().setName(name);
+        IPPoolSpec spec = new IPPoolSpec();
+        spec.setAddresses(List.of(addresses));
+        p.setSpec(spec);
+        return p;
+    }
+
+    Service lb(String name, Map<String, String> annotations, int port) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).withAnnotations(annotations).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", name))
+                .addNewPort().withName("p").withPort(port).endPort().endSpec().build();
+    }
+
+    static <T> T await(String what, Supplier<T> probe) {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            T v = probe.get();
+            if (v != null) {
+                return v;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    List<String> ips(String name) {
+        Service s = admin.services().inNamespace(ns).withName(name).get();
+        if (s == null || s.getStatus().getLoadBalancer() == null || s.getStatus().getLoadBalancer().getIngress() == null) {
+            return List.of();
+        }
+        return s.getStatus().getLoadBalancer().getIngress().stream().map(LoadBalancerIngress::getIp).toList();
+    }
+
+    List<String> awaitIps(String name) {
+        return await(name + " to get an address", () -> ips(name).isEmpty() ? null : ips(name));
+    }
+
+    String awaitEvent(String service, String reason) {
+        return await(reason + " event on " + service, () -> admin.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> service.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .map(Event::getMessage).findFirst().orElse(null));
+    }
+
+    @Test
+    void pendingServiceGetsAnAddressWithStatusAnnotationConditionAndEvent(ApiServer server) {
+        admin.resource(pool("it-a", "198.51.100.0/30")).create();
+        controller(server, "c1");
+        admin.resource(lb("web", Map.of(), 80)).create();
+        assertEquals(List.of("198.51.100.0"), awaitIps("web"));
+        Service s = admin.services().inNamespace(ns).withName("web").get();
+        assertEquals("VIP", s.getStatus().getLoadBalancer().getIngress().get(0).getIpMode());
+        assertEquals("it-a", await("annotation", () -> admin.services().inNamespace(ns).withName("web").get()
+                .getMetadata().getAnnotations().get(Annotations.ALLOCATED_FROM_POOL)));
+        var cond = s.getStatus().getConditions().stream().filter(c -> Annotations.CONDITION_ALLOCATED.equals(c.getType())).findFirst().orElseThrow();
+        assertEquals("True", cond.getStatus());
+        assertEquals("Assigned 198.51.100.0 from IPPool it-a", awaitEvent("web", "IPAllocated"));
+        IPPool p = await("pool status", () -> {
+            IPPool x = admin.resources(IPPool.class).withName("it-a").get();
+            return x.getStatus() != null && x.getStatus().getAssigned() != null && x.getStatus().getAssigned() == 1 ? x : null;
+        });
+        assertEquals("4", p.getStatus().getIpv4().getTotal());
+        assertEquals("3", p.getStatus().getIpv4().getAvailable());
+    }
+
+    @Test
+    void requestedAddressAndAConflictNamingTheHolder(ApiServer server) {
+        admin.resource(pool("it-b", "198.51.100.8/29")).create();
+        controller(server, "c1");
+        admin.resource(lb("first", Map.of(Annotations.LOAD_BALANCER_IPS, "198.51.100.12"), 80)).create();
+        assertEquals(List.of("198.51.100.12"), awaitIps("first"));
+        admin.resource(lb("second", Map.of("metallb.universe.tf/loadBalancerIPs", "198.51.100.12"), 80)).create();
+        String msg = awaitEvent("second", "AllocationFailed");
+        assertEquals("address 198.51.100.12 is in use by " + ns + "/first, which shares with nobody (this Service has no sharing key)", msg);
+        assertEquals(List.of(), ips("second"));
+        // the holder goes away: the refused Service is retried at once, not on a resync
+        admin.services().inNamespace(ns).withName("first").delete();
+        assertEquals(List.of("198.51.100.12"), awaitIps("second"));
+    }
+
+    @Test
+    void sharingKeyGivesOneAddressToDisjointPorts(ApiServer server) {
+        admin.resource(pool("it-c", "198.51.100.16/29")).create();
+        controller(server, "c1");
+        admin.resource(lb("dns-tcp", Map.of(Annotations.SHARING_KEY, "dns"), 53)).create();
+        admin.resource(lb("dns-alt", Map.of("metallb.io/allow-shared-ip", "dns"), 5353)).create();
+        admin.resource(lb("clash", Map.of(Annotations.SHARING_KEY, "dns"), 53)).create();
+        List<String> a = awaitIps("dns-tcp"), b = awaitIps("dns-alt"), c = awaitIps("clash");
+        assertEquals(a, b);
+        assertTrue(!a.equals(c), "the same port cannot share: " + a + " " + c);
+    }
+
+    @Test
+    void onlyHeraldsClassIsServed(ApiServer server) {
+        admin.resource(pool("it-d", "198.51.100.24/29")).create();
+        controller(server, "c1");
+        Service other = lb("other", Map.of(), 80);
+        other.getSpec().setLoadBalancerClass("example.com/other");
+        Service ours = lb("ours", Map.of(), 80);
+        ours.getSpec().setLoadBalancerClass("herald.io/lb");
+        admin.resource(other).create();
+        admin.resource(ours).create();
+        assertEquals(1, awaitIps("ours").size());
+        sleep(1000);
+        assertEquals(List.of(), ips("other"));
+        Map<String, String> annotations = admin.services().inNamespace(ns).withName("other").get().getMetadata().getAnnotations();
+        assertNull(annotations == null ? null : annotations.get(Annotations.ALLOCATED_FROM_POOL));
+        assertTrue(admin.v1().events().inNamespace(ns).list().getItems().stream()
+                .noneMatch(e -> "other".equals(e.getInvolvedObject().getName())), "not a word about another class's Service");
+    }
+
+    @Test
+    void dualStackFollowsTheServicesFamilies(ApiServer server) {
+        admin.resource(pool("it-e", "198.51.100.32/29", "fd51:100::/120")).create();
+        controller(server, "c1");
+        Service s = lb("dual", Map.of(), 80);
+        s.getSpec().setIpFamilyPolicy("RequireDualStack");
+        s.getSpec().setIpFamilies(List.of("IPv6", "IPv4"));
+        admin.resource(s).create();
+        assertEquals(List.of("fd51:100::", "198.51.100.32"), await("two addresses", () -> ips("dual").size() == 2 ? ips("dual") : null));
+    }
+
+    @Test
+    void restartAndLeaderHandoverChangeNoAddress(ApiServer server) {
+        admin.resource(pool("it-f", "198.51.104.0/22")).create();
+        ControllerLoop first = controller(server, "c1");
+        int n = 1000;
+        for (int i = 0; i < n; i++) {
+            admin.resource(lb("s" + i, Map.of(), 80)).create();
+        }
+        Map<String, List<String>> before = await("all assigned", () -> {
+            Map<String, List<String>> m = snapshot();
+            return m.values().stream().filter(l -> !l.isEmpty()).count() == n ? m : null;
+        });
+        // a second replica joins and waits as follower; the leader stops; the follower takes over
+        ControllerLoop second = controller(server, "c2");
+        sleep(1000);
+        assertTrue(first.leading() && !second.leading());
+        first.close();
+        running.remove(first);
+        await("c2 leading", () -> second.leading() ? true : null);
+        admin.resource(lb("after-handover", Map.of(), 80)).create();
+        List<String> fresh = awaitIps("after-handover");
+        Map<String, List<String>> after = snapshot();
+        after.remove("after-handover");
+        assertEquals(before, after, "a leader change moves no address");
+        assertTrue(before.values().stream().noneMatch(l -> l.equals(fresh)), "the new Service got a free address");
+
+        // a full restart: every controller gone, a new one starts from the API alone
+        second.close();
+        running.remove(second);
+        ControllerLoop third = controller(server, "c3");
+        await("c3 leading", () -> third.leading() ? true : null);
+        sleep(2000);
+        Map<String, List<String>> restarted = snapshot();
+        restarted.remove("after-handover");
+        assertEquals(before, restarted, "a restart moves no address");
+    }
+
+    Map<String, List<String>> snapshot() {
+        Map<String, List<String>> m = new HashMap<>();
+        for (Service s : admin.services().inNamespace(ns).list().getItems()) {
+            var lb = s.getStatus().getLoadBalancer();
+            m.put(s.getMetadata().getName(), lb == null || lb.getIngress() == null ? List.of()
+                    : lb.getIngress().stream().map(LoadBalancerIngress::getIp).collect(Collectors.toList()));
+        }
+        return m;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void invalidPoolIsReportedOnItsStatus(ApiServer server) {
+        admin.resource(pool("it-g1", "198.51.100.40/29")).create();
+        sleep(1100); // creation timestamps have second precision: make it-g2 clearly newer
+        admin.resource(pool("it-g2", "198.51.100.44/30")).create();
+        controller(server, "c1");
+        IPPool p = await("Conflicting condition", () -> {
+            IPPool x = admin.resources(IPPool.class).withName("it-g2").get();
+            return x.getStatus() != null && x.getStatus().getConditions() != null && x.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Conflicting".equals(c.getType()) && "True".equals(c.getStatus())) ? x : null;
+        });
+        assertNotNull(p);
+        String msg = p.getStatus().getConditions().stream().filter(c -> "Conflicting".equals(c.getType())).findFirst().orElseThrow().getMessage();
+        assertEquals("IPPool it-g2 overlaps the older IPPool it-g1 and is not used until that is fixed", msg);
+    }
+}
