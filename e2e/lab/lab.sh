@@ -388,6 +388,53 @@ pod_del() { # NAMESPACE NAME
   rm -f "$STATE/pods/$ns.$name"
 }
 
+# --- Herald --------------------------------------------------------------------------------------
+# The controller runs as two replicas in the root namespace, each authenticated as the
+# herald-controller ServiceAccount with exactly the RBAC in deploy/, so a missing permission fails.
+
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+
+token_kubeconfig() { # FILE NAMESPACE SERVICEACCOUNT
+  local token; token=$(kc create token "$3" -n "$2" --duration=48h)
+  cat >"$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: herald-lab
+  cluster: {server: "$APISERVER", certificate-authority: "$STATE/pki/ca.crt"}
+users:
+- name: $3
+  user: {token: "$token"}
+contexts:
+- name: herald-lab
+  context: {cluster: herald-lab, user: $3, namespace: $2}
+current-context: herald-lab
+EOF
+}
+
+herald_up() {
+  local jar=$ROOT/controller/target/herald-controller.jar i
+  [ -f "$jar" ] || die "no $jar: build Herald first (mvn install -DskipTests)"
+  kc apply -f "$ROOT/deploy/namespace.yaml" >/dev/null
+  kc apply -f "$ROOT/deploy/crds/" -f "$ROOT/deploy/rbac/" >/dev/null
+  kc wait --for condition=established crd/ippools.herald.io --timeout=30s >/dev/null
+  token_kubeconfig "$STATE/controller.kubeconfig" herald-system herald-controller
+  for i in 1 2; do
+    proc_start "controller-$i" - env HERALD_CONTROLLER_KUBECONFIG="$STATE/controller.kubeconfig" \
+      HERALD_CONTROLLER_IDENTITY="controller-$i" HERALD_CONTROLLER_LEASE_NAMESPACE=herald-system \
+      MICRONAUT_SERVER_HOST=127.0.0.1 MICRONAUT_SERVER_PORT=$((18079 + i)) \
+      "$JAVA" @"$ROOT/controller/jvm.options" -jar "$jar"
+  done
+  for i in 1 2; do
+    wait_for "controller-$i ready" 90 curl -sf "http://127.0.0.1:$((18079 + i))/health/readiness"
+  done
+}
+
+herald_down() {
+  local i
+  for i in 1 2; do proc_stop "controller-$i" 15; done
+}
+
 # --- faults ----------------------------------------------------------------------------------------
 
 fault() {
@@ -514,6 +561,8 @@ main() {
   case "$cmd" in
     up) up ;;
     apiserver-up) apiserver_up ;;
+    herald-up) herald_up ;;
+    herald-down) herald_down ;;
     down) down ;;
     status) status ;;
     env) env_ ;;

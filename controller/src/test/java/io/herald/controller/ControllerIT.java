@@ -85,6 +85,7 @@ class ControllerIT {
                 Duration.ofMillis(500), 8), new ControllerMetrics(new SimpleMeterRegistry()));
         loop.start();
         running.add(loop);
+        await("a leader known to " + identity, () -> loop.ready() ? true : null);
         return loop;
     }
 

@@ -62,6 +62,8 @@ public final class ControllerLoop implements AutoCloseable {
     private volatile boolean synced;
     private volatile String leader;
     private Reconciler reconciler; // only the loop thread touches it; null unless leading
+    private boolean poolFlushScheduled;
+    private volatile boolean leadingNow;
 
     public ControllerLoop(KubernetesClient client, Settings settings, ControllerMetrics metrics) {
         this.client = client;
@@ -127,6 +129,7 @@ public final class ControllerLoop implements AutoCloseable {
         }
         reconciler.start(poolInputs(), ns, services.getStore().list().stream().map(Views::service).toList());
         metrics.leader(true);
+        leadingNow = true;
         afterChanges();
     }
 
@@ -135,6 +138,7 @@ public final class ControllerLoop implements AutoCloseable {
             LOG.info("no longer leading: deciding nothing until elected again");
         }
         reconciler = null;
+        leadingNow = false;
         metrics.leader(false);
     }
 
@@ -182,10 +186,24 @@ public final class ControllerLoop implements AutoCloseable {
         }
     }
 
-    /** Once the queue is drained: retry refused Services if something came free, publish pool status. */
+    /**
+     * Once the queue is drained: retry refused Services if something came free; publish pool status
+     * and gauges at most once a second, since under load they change with every Service.
+     */
     private void afterChanges() {
         if (reconciler.retryNeeded()) {
             reconciler.retryRefused();
+        }
+        if (!poolFlushScheduled) {
+            poolFlushScheduled = true;
+            loop.schedule(this::flushPools, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void flushPools() {
+        poolFlushScheduled = false;
+        if (reconciler == null) {
+            return;
         }
         reconciler.writePoolStatuses();
         AddressAllocator a = reconciler.allocator();
@@ -220,9 +238,9 @@ public final class ControllerLoop implements AutoCloseable {
         };
     }
 
-    /** Ready: caches filled and a leader known (this replica or another). */
+    /** Ready: caches filled and a leader known (this replica, once it has taken over, or another). */
     public boolean ready() {
-        return synced && leader != null;
+        return synced && leader != null && (leadingNow || !settings.identity().equals(leader));
     }
 
     public String leader() {
@@ -230,7 +248,7 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     public boolean leading() {
-        return settings.identity().equals(leader);
+        return settings.identity().equals(leader) && leadingNow;
     }
 
     /** Steps down (releasing the Lease so another replica takes over at once) and stops. */

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries the reconciler's Service decisions to the API server: status (ingress and condition) by
- * a strategic-merge patch of the status subresource, then the pool annotation, then the event.
- * Writes run on a few threads, each Service always on the same one, so one Service's writes stay
- * in order while different Services' writes overlap.
+ * a strategic-merge patch of the status subresource first, because that is what clients wait for;
+ * then, on separate threads, the pool annotation and the event. Each Service always uses the same
+ * threads, so its writes stay in order while different Services' writes overlap.
  */
 final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecorder, AutoCloseable {
 
@@ -43,6 +43,7 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     private final String component;
     private final String instance;
     private final ExecutorService[] lanes;
+    private final ExecutorService[] followUps;
 
     ServiceStatusWriter(KubernetesClient client, Function<ServiceKey, Service> cache, Consumer<ServiceKey> onFailure,
             int lanes, String instance) {
@@ -52,8 +53,12 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         this.component = "herald-controller";
         this.instance = instance;
         this.lanes = new ExecutorService[lanes];
+        this.followUps = new ExecutorService[Math.max(1, lanes / 2)];
         for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-writer-" + i).daemon().factory());
+            this.lanes[i] = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-status-" + i).daemon().factory());
+        }
+        for (int i = 0; i < followUps.length; i++) {
+            this.followUps[i] = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-followup-" + i).daemon().factory());
         }
     }
 
@@ -61,23 +66,34 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         return lanes[Math.floorMod(key.hashCode(), lanes.length)];
     }
 
+    private ExecutorService followUp(ServiceKey key) {
+        return followUps[Math.floorMod(key.hashCode(), followUps.length)];
+    }
+
     @Override
     public void write(ServiceKey key, ServiceUpdate update) {
         lane(key).execute(() -> {
-            try {
-                patchStatus(key, update);
-                patchAnnotation(key, update.poolAnnotation());
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
-                    return; // deleted meanwhile: the informer will say so
-                }
-                LOG.warn("writing status of Service {} failed ({}): {}; will decide again", key, e.getCode(), e.getMessage());
-                onFailure.accept(key);
-            } catch (RuntimeException e) {
-                LOG.warn("writing status of Service {} failed: {}; will decide again", key, e.toString());
-                onFailure.accept(key);
+            if (attempt(key, () -> patchStatus(key, update))) {
+                followUp(key).execute(() -> attempt(key, () -> patchAnnotation(key, update.poolAnnotation())));
             }
         });
+    }
+
+    /** Runs one write; on failure, logs it and hands the Service back to be decided again. */
+    private boolean attempt(ServiceKey key, Runnable write) {
+        try {
+            write.run();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false; // deleted meanwhile: the informer will say so
+            }
+            LOG.warn("writing Service {} failed ({}): {}; will decide again", key, e.getCode(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("writing Service {} failed: {}; will decide again", key, e.toString());
+        }
+        onFailure.accept(key);
+        return false;
     }
 
     private void patchStatus(ServiceKey key, ServiceUpdate u) {
@@ -141,7 +157,8 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     @Override
     public void event(ServiceKey key, boolean warning, String reason, String message) {
         Service cached = cache.apply(key);
-        lane(key).execute(() -> {
+        // through the status lane, so the event follows the status it reports
+        lane(key).execute(() -> followUp(key).execute(() -> {
             String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             try {
                 client.v1().events().inNamespace(key.namespace()).resource(new EventBuilder()
@@ -164,12 +181,15 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
             } catch (KubernetesClientException e) {
                 LOG.warn("recording event {} on Service {} failed: {}", reason, key, e.getMessage());
             }
-        });
+        }));
     }
 
     @Override
     public void close() {
         for (ExecutorService e : lanes) {
+            e.shutdown();
+        }
+        for (ExecutorService e : followUps) {
             e.shutdown();
         }
     }

@@ -1,0 +1,101 @@
+package io.herald.e2e;
+
+import static io.herald.e2e.Lab.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The controller in the lab, as it is deployed: two replicas, each authenticated as the
+ * herald-controller ServiceAccount with exactly the RBAC in deploy/, so a missing permission fails
+ * here. Stopped again afterwards, so other suites see a lab without Herald.
+ */
+@ExtendWith(Lab.class)
+class ControllerE2E {
+
+    static final String NS = "controller-e2e";
+    static final ResourceDefinitionContext IPPOOLS = new ResourceDefinitionContext.Builder()
+            .withGroup("herald.io").withVersion("v1alpha1").withKind("IPPool").withPlural("ippools").withNamespaced(false).build();
+
+    @BeforeAll
+    static void deploy(Lab lab) {
+        lab.lab("herald-up");
+        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        lab.api().load(lab.root().resolve("deploy/samples/ippool.yaml").toFile()).serverSideApply();
+    }
+
+    @AfterAll
+    static void undeploy(Lab lab) {
+        lab.lab("herald-down");
+        lab.api().services().inNamespace(NS).delete();
+        lab.api().genericKubernetesResources(IPPOOLS).withName("lan").delete();
+        lab.api().namespaces().withName(NS).delete();
+    }
+
+    static Service lb(String name) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withIpFamilyPolicy("PreferDualStack")
+                .withSelector(Map.of("app", name))
+                .addNewPort().withPort(80).withTargetPort(new IntOrString(8080)).endPort().endSpec().build();
+    }
+
+    static List<String> ips(Lab lab, String name) {
+        Service s = lab.api().services().inNamespace(NS).withName(name).get();
+        var lb = s.getStatus().getLoadBalancer();
+        return lb == null || lb.getIngress() == null ? List.of()
+                : lb.getIngress().stream().map(i -> i.getIp()).toList();
+    }
+
+    @Test
+    void aServiceGetsADualStackAddressFromTheSamplePoolUnderTheControllersOwnRbac(Lab lab) {
+        lab.api().resource(lb("web")).create();
+        List<String> ips = await("web gets two addresses", Duration.ofSeconds(30),
+                () -> ips(lab, "web").size() == 2 ? ips(lab, "web") : null);
+        assertEquals(List.of("198.18.0.200", "fd18:18::200"), ips);
+        assertEquals("lan", await("pool annotation", Duration.ofSeconds(10), () -> lab.api().services().inNamespace(NS)
+                .withName("web").get().getMetadata().getAnnotations().get("herald.io/allocated-from-pool")));
+        String event = await("IPAllocated event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(NS).list()
+                .getItems().stream().filter(e -> "IPAllocated".equals(e.getReason())).map(e -> e.getMessage()).findFirst().orElse(null));
+        assertEquals("Assigned 198.18.0.200 from IPPool lan and fd18:18::200 from IPPool lan", event);
+        // the controller may write IPPool status: it shows one IPv4 and one IPv6 address assigned
+        await("pool status counts the Service", Duration.ofSeconds(15), () -> {
+            GenericKubernetesResource p = lab.api().genericKubernetesResources(IPPOOLS).withName("lan").get();
+            return p.get("status", "ipv4", "assigned") instanceof String a4 && a4.equals("1")
+                    && "1".equals(p.get("status", "ipv6", "assigned")) ? true : null;
+        });
+        // both replicas serve health and metrics; exactly one leads
+        String metrics1 = Lab.Exec.run(Duration.ofSeconds(10), List.of("curl", "-sf", "http://127.0.0.1:18080/prometheus")).stdout();
+        String metrics2 = Lab.Exec.run(Duration.ofSeconds(10), List.of("curl", "-sf", "http://127.0.0.1:18081/prometheus")).stdout();
+        assertTrue(metrics1.contains("herald_controller_leader") && metrics2.contains("herald_controller_leader"), metrics1);
+        int leaders = (metrics1.contains("herald_controller_leader 1.0") ? 1 : 0) + (metrics2.contains("herald_controller_leader 1.0") ? 1 : 0);
+        assertEquals(1, leaders, "exactly one replica leads");
+    }
+
+    @Test
+    void killingTheLeaderHandsOverWithoutMovingAnAddress(Lab lab) {
+        lab.api().resource(lb("before")).create();
+        List<String> before = await("before gets addresses", Duration.ofSeconds(30),
+                () -> ips(lab, "before").size() == 2 ? ips(lab, "before") : null);
+        String leader = lab.api().leases().inNamespace("herald-system").withName("herald-controller").get().getSpec().getHolderIdentity();
+        lab.killProcess(leader);
+        lab.api().resource(lb("after")).create();
+        List<String> after = await("the other replica takes over and serves a new Service", Duration.ofSeconds(45),
+                () -> ips(lab, "after").size() == 2 ? ips(lab, "after") : null);
+        assertTrue(!after.equals(before));
+        assertEquals(before, ips(lab, "before"), "a leader change moves no address");
+        lab.restartProcess(leader);
+    }
+}
