@@ -57,7 +57,7 @@ class ControllerApiBenchmark {
                     .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
                             .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
         }
-        for (String ns : List.of("herald-system", "bench", "reference", "warmup")) {
+        for (String ns : List.of("herald-system", "bench", "reference", "reference-create", "warmup")) {
             admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
         }
         IPPool pool = new IPPool();
@@ -78,6 +78,19 @@ class ControllerApiBenchmark {
             reference[i] = System.nanoTime() - t0;
         }
         admin.services().inNamespace("reference").delete();
+
+        // reference: how fast this API server accepts the same Services with no controller at all
+        int referenceCreates = Math.min(2000, SERVICES);
+        ExecutorService refCreators = Executors.newFixedThreadPool(8);
+        long refStart = System.nanoTime();
+        for (int i = 0; i < referenceCreates; i++) {
+            String name = "c" + i;
+            refCreators.execute(() -> admin.resource(service("reference-create", name)).create());
+        }
+        refCreators.shutdown();
+        refCreators.awaitTermination(10, TimeUnit.MINUTES);
+        double referenceCreateRate = referenceCreates / ((System.nanoTime() - refStart) / 1e9);
+        admin.services().inNamespace("reference-create").delete();
 
         Path kubeconfig = server.kubeconfig();
         int port;
@@ -107,6 +120,8 @@ class ControllerApiBenchmark {
             System.out.printf("api_services_addressed: %d%n", r.addressed());
             System.out.printf("api_create_rate_per_s: %d%n", RATE);
             System.out.printf("api_create_seconds: %.1f%n", r.createSeconds());
+            System.out.printf("api_create_achieved_per_s: %.1f%n", SERVICES / r.createSeconds());
+            System.out.printf("api_reference_create_per_s_without_controller: %.1f%n", referenceCreateRate);
             System.out.printf("api_create_to_status_p50_ms: %.1f%n", pct(latency, 50) / 1e6);
             System.out.printf("api_create_to_status_p99_ms: %.1f%n", pct(latency, 99) / 1e6);
             System.out.printf("api_create_to_status_max_ms: %.1f%n", latency.length == 0 ? 0 : latency[latency.length - 1] / 1e6);

@@ -131,6 +131,10 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         }
         down = true;
         api.close();
+        // keep every process's log for whoever reads a failure later (CI included)
+        Path keep = root.resolve("e2e/target/lab-logs");
+        Exec.run(Duration.ofSeconds(30), List.of("sh", "-c", "rm -rf '" + keep + "' && mkdir -p '" + keep + "' && cp -r '"
+                + state.resolve("log") + "/.' '" + keep + "/'"));
         Result r = Exec.run(Duration.ofMinutes(2), List.of(script.toString(), "down"));
         if (r.exit() != 0) {
             System.err.println("lab down failed: " + r.output());
