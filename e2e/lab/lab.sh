@@ -138,7 +138,7 @@ subjectAltName=$sans"
   rm -f "$d/$name.csr"
 }
 
-kubeconfig() { # FILE CERTNAME
+kubeconfig() { # FILE USERNAME USERFIELDS: a kubeconfig for the lab's API server
   cat >"$1" <<EOF
 apiVersion: v1
 kind: Config
@@ -147,12 +147,16 @@ clusters:
   cluster: {server: "$APISERVER", certificate-authority: "$STATE/pki/ca.crt"}
 users:
 - name: $2
-  user: {client-certificate: "$STATE/pki/$2.crt", client-key: "$STATE/pki/$2.key"}
+  user: $3
 contexts:
 - name: herald-lab
   context: {cluster: herald-lab, user: $2}
 current-context: herald-lab
 EOF
+}
+
+cert_kubeconfig() { # FILE CERTNAME
+  kubeconfig "$1" "$2" "{client-certificate: \"$STATE/pki/$2.crt\", client-key: \"$STATE/pki/$2.key\"}"
 }
 
 make_pki() {
@@ -170,9 +174,9 @@ make_pki() {
   for ((i = 1; i <= NODES; i++)); do cert "node-$i" "/O=system:nodes/CN=system:node:$(node_name "$i")"; done
   openssl ecparam -name prime256v1 -genkey -noout -out "$d/sa.key" 2>/dev/null
   openssl ec -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
-  kubeconfig "$STATE/admin.kubeconfig" admin
-  kubeconfig "$STATE/kube-controller-manager.kubeconfig" kube-controller-manager
-  kubeconfig "$STATE/kube-proxy.kubeconfig" kube-proxy
+  cert_kubeconfig "$STATE/admin.kubeconfig" admin
+  cert_kubeconfig "$STATE/kube-controller-manager.kubeconfig" kube-controller-manager
+  cert_kubeconfig "$STATE/kube-proxy.kubeconfig" kube-proxy
 }
 
 # --- network ---------------------------------------------------------------------------------------
@@ -396,20 +400,7 @@ JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 
 token_kubeconfig() { # FILE NAMESPACE SERVICEACCOUNT
   local token; token=$(kc create token "$3" -n "$2" --duration=48h)
-  cat >"$1" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: herald-lab
-  cluster: {server: "$APISERVER", certificate-authority: "$STATE/pki/ca.crt"}
-users:
-- name: $3
-  user: {token: "$token"}
-contexts:
-- name: herald-lab
-  context: {cluster: herald-lab, user: $3, namespace: $2}
-current-context: herald-lab
-EOF
+  kubeconfig "$1" "$3" "{token: \"$token\"}"
 }
 
 herald_up() {

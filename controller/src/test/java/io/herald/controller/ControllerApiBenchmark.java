@@ -116,6 +116,7 @@ class ControllerApiBenchmark {
             Result r = fill(admin, "bench", SERVICES);
             Arrays.sort(reference);
             long[] latency = r.latency();
+            System.out.println();
             System.out.printf("api_services: %d%n", SERVICES);
             System.out.printf("api_services_addressed: %d%n", r.addressed());
             System.out.printf("api_create_rate_per_s: %d%n", RATE);

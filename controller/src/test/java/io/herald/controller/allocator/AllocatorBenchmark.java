@@ -25,6 +25,7 @@ class AllocatorBenchmark {
         PoolDefinition v6 = PoolDefinition.builder("v6").addresses(List.of("fd00:10::/64")).build();
         run(v4, IpFamily.IPv4, 3, false); // warm-up
         run(v6, IpFamily.IPv6, 3, false);
+        System.out.println(); // the runner's own output may not end its line
         report("allocator_fill_16", v4, IpFamily.IPv4);
         report("allocator_fill_64", v6, IpFamily.IPv6);
     }
