@@ -109,11 +109,11 @@ class ControllerApiBenchmark {
         try {
             awaitLeader(admin, controller, log);
             // a controller that has run for a while is warm: let the JIT do its work before timing
-            Result warm = fill(admin, "warmup", WARMUP);
+            Result warm = fill(admin, "warmup", WARMUP, controller);
             if (warm.addressed() < WARMUP) {
                 throw new AssertionError("warm-up: only " + warm.addressed() + " of " + WARMUP + " got an address; log: " + log);
             }
-            Result r = fill(admin, "bench", SERVICES);
+            Result r = fill(admin, "bench", SERVICES, controller);
             Arrays.sort(reference);
             long[] latency = r.latency();
             System.out.println();
@@ -147,7 +147,7 @@ class ControllerApiBenchmark {
     record Result(int addressed, long[] latency, double createSeconds, double fillSeconds) {}
 
     /** Creates n Services at the set rate and times each from accepted to addressed. */
-    static Result fill(KubernetesClient admin, String ns, int n) throws Exception {
+    static Result fill(KubernetesClient admin, String ns, int n, Process controller) throws Exception {
         {
             Map<String, Long> created = new ConcurrentHashMap<>();
             Map<String, Long> addressed = new ConcurrentHashMap<>();
@@ -198,7 +198,11 @@ class ControllerApiBenchmark {
                 });
             }
             creators.shutdown();
-            all.await(10, TimeUnit.MINUTES);
+            for (int waited = 0; waited < 600 && !all.await(1, TimeUnit.SECONDS); waited++) {
+                if (!controller.isAlive()) {
+                    throw new AssertionError("the controller exited (code " + controller.exitValue() + ") during the fill");
+                }
+            }
             creators.awaitTermination(1, TimeUnit.MINUTES);
             long end = addressed.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
             long lastCreate = created.values().stream().mapToLong(Long::longValue).max().orElse(start);

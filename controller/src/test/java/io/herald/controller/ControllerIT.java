@@ -253,6 +253,22 @@ class ControllerIT {
         assertEquals(before, restarted, "a restart moves no address");
     }
 
+    @Test
+    void aLostApiServerLosesNothing(ApiServer server) {
+        admin.resource(pool("it-h", "198.51.100.48/29")).create();
+        ControllerLoop c = controller(server, "c1");
+        admin.resource(lb("kept", Map.of(), 80)).create();
+        List<String> kept = awaitIps("kept");
+        server.stopServer();
+        sleep(8000); // longer than the 3 s renew deadline: the controller steps down
+        server.startServer();
+        await("the controller leads again", () -> c.leading() ? true : null);
+        admin.resource(lb("later", Map.of(), 80)).create();
+        List<String> later = awaitIps("later");
+        assertEquals(kept, ips("kept"), "nothing that was working was lost");
+        assertTrue(!later.equals(kept));
+    }
+
     Map<String, List<String>> snapshot() {
         Map<String, List<String>> m = new HashMap<>();
         for (Service s : admin.services().inNamespace(ns).list().getItems()) {
