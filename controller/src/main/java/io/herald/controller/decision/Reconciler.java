@@ -213,7 +213,7 @@ public final class Reconciler {
         return allocator.conflictOf(p.name())
                 .map(older -> new PoolStatusView(PoolStatusView.CONFLICTING,
                         "IPPool " + p.name() + " overlaps the older IPPool " + older + " and is not used until that is fixed",
-                        counts(st.get(IpFamily.IPv4)), v6))
+                        v4, v6))
                 .orElse(new PoolStatusView(PoolStatusView.READY, p.definition().disabled()
                         ? "disabled: keeps assigned addresses, assigns nothing new" : "in use", v4, v6));
     }
