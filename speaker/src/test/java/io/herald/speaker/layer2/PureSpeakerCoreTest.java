@@ -10,8 +10,9 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
 /**
- * The frame codecs see bytes only: no packet library, network stack, Kubernetes client or framework,
- * so they are fuzzed alone and the adapter around them stays swappable.
+ * The frame codecs, the announcement state and the owner election see plain values only: no packet
+ * library, network stack, Kubernetes client or framework, so they are tested alone and the adapters
+ * around them (layer2.pcap, net, k8s, app) stay swappable.
  */
 class PureSpeakerCoreTest {
 
@@ -19,12 +20,12 @@ class PureSpeakerCoreTest {
 
     private static JavaClasses layer2() {
         return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.herald.speaker.layer2");
+                .importPackages("io.herald.speaker.layer2", "io.herald.speaker.election");
     }
 
     private static ArchRule noDependencyOn(String... packages) {
-        return noClasses().that().resideInAPackage("io.herald.speaker.layer2..").should().dependOnClassesThat()
-                .resideInAnyPackage(packages).because("codecs are pure; the packet port does the I/O");
+        return noClasses().that().resideInAnyPackage("io.herald.speaker.layer2", "io.herald.speaker.election..").should().dependOnClassesThat()
+                .resideInAnyPackage(packages).because("decisions are pure; the adapters do the I/O");
     }
 
     @Test
