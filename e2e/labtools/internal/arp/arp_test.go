@@ -90,3 +90,26 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// A Linux kernel's reply as tcpdump -xx showed it on a veth (42 bytes: veth does not pad):
+// 198.18.77.2 is-at 02:77:00:00:00:02, to 198.18.77.1 at 02:77:00:00:00:01.
+const kernelReplyHex = "0277 0000 0001 0277 0000 0002 0806 0001" +
+	"0800 0604 0002 0277 0000 0002 c612 4d02" +
+	"0277 0000 0001 c612 4d01"
+
+func TestParseKernelReply(t *testing.T) {
+	b := unhex(t, kernelReplyHex)
+	f, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, asker := MAC{2, 0x77, 0, 0, 0, 2}, MAC{2, 0x77, 0, 0, 0, 1}
+	want := Frame{Dst: asker, Src: owner, Op: OpReply, SenderMAC: owner, SenderIP: netip.MustParseAddr("198.18.77.2"),
+		TargetMAC: asker, TargetIP: netip.MustParseAddr("198.18.77.1")}
+	if f != want {
+		t.Fatalf("parsed %+v\nwant   %+v", f, want)
+	}
+	if !bytes.Equal(f.Marshal(), b) {
+		t.Fatalf("re-marshalled %x", f.Marshal())
+	}
+}
