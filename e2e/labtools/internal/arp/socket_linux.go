@@ -28,7 +28,7 @@ func htons(v uint16) uint16 { return v<<8 | v>>8 }
 func Open(name string) (*Conn, error) {
 	ifi, err := net.InterfaceByName(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("interface %s: %w", name, err)
 	}
 	if len(ifi.HardwareAddr) != 6 {
 		return nil, fmt.Errorf("%s has no Ethernet address", name)
