@@ -404,25 +404,43 @@ token_kubeconfig() { # FILE NAMESPACE SERVICEACCOUNT
 }
 
 herald_up() {
-  local jar=$ROOT/controller/target/herald-controller.jar i
+  local jar=$ROOT/controller/target/herald-controller.jar speaker=$ROOT/speaker/target/herald-speaker.jar i
   [ -f "$jar" ] || die "no $jar: build Herald first (mvn install -DskipTests)"
+  [ -f "$speaker" ] || die "no $speaker: build Herald first (mvn install -DskipTests)"
   kc apply -f "$ROOT/deploy/namespace.yaml" >/dev/null
   kc apply -f "$ROOT/deploy/crds/" -f "$ROOT/deploy/rbac/" >/dev/null
   kc wait --for condition=established crd/ippools.herald.io --timeout=30s >/dev/null
+  # the membership key: made once and kept, so speakers restarted later still talk to the others
+  kc get secret -n herald-system herald-memberlist >/dev/null 2>&1 ||
+    kc create secret generic -n herald-system herald-memberlist \
+      --from-literal=key="$(head -c 32 /dev/urandom | base64 -w0)" >/dev/null
   token_kubeconfig "$STATE/controller.kubeconfig" herald-system herald-controller
+  token_kubeconfig "$STATE/speaker.kubeconfig" herald-system herald-speaker
   for i in 1 2; do
     proc_start "controller-$i" - env HERALD_CONTROLLER_KUBECONFIG="$STATE/controller.kubeconfig" \
       HERALD_CONTROLLER_IDENTITY="controller-$i" HERALD_CONTROLLER_LEASE_NAMESPACE=herald-system \
       MICRONAUT_SERVER_HOST=127.0.0.1 MICRONAUT_SERVER_PORT=$((18079 + i)) \
       "$JAVA" @"$ROOT/controller/jvm.options" -jar "$jar"
   done
+  for ((i = 1; i <= NODES; i++)); do speaker_start "$i"; done
   for i in 1 2; do
     wait_for "controller-$i ready" 90 curl -sf "http://127.0.0.1:$((18079 + i))/health/readiness"
   done
+  for ((i = 1; i <= NODES; i++)); do
+    wait_for "speaker on $(node_name "$i") ready" 90 nsx "$(node_ns "$i")" curl -sf "http://127.0.0.1:7472/health/readiness"
+  done
+}
+
+speaker_start() { # NODE-INDEX: the speaker runs in the node's netns, as a DaemonSet pod with hostNetwork would
+  local i=$1
+  proc_start "speaker-$(node_name "$i")" "$(node_ns "$i")" env HERALD_SPEAKER_KUBECONFIG="$STATE/speaker.kubeconfig" \
+    NODE_NAME="$(node_name "$i")" MICRONAUT_SERVER_PORT=7472 ${HERALD_SPEAKER_ENV:-} \
+    "$JAVA" @"$ROOT/speaker/jvm.options" -jar "$ROOT/speaker/target/herald-speaker.jar"
 }
 
 herald_down() {
   local i
+  for ((i = 1; i <= NODES; i++)); do proc_stop "speaker-$(node_name "$i")" 15; done
   for i in 1 2; do proc_stop "controller-$i" 15; done
 }
 

@@ -262,6 +262,14 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     public void pauseSpeaker(Node node) { pauseProcess(speakerProcess(node)); }
 
+    /** Starts a node's speaker again with the command herald-up gave it (after a kill or a stop). */
+    public void restartSpeaker(Node node) { restartProcess(speakerProcess(node)); }
+
+    /** A lab tool built from e2e/labtools (probe, arpwatch, arpbench, ...). */
+    public Path tool(String name) {
+        return Path.of(read(state.resolve("toolsdir")).trim()).resolve(name);
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
 
     /** Polls until the supplier yields a non-null value, or fails with the last value seen. */

@@ -1,0 +1,253 @@
+package io.herald.e2e;
+
+import static io.herald.e2e.Lab.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The speakers in the lab (VIP mode, kube-proxy delivers): one per node, in the node's network
+ * namespace, authenticated as the herald-speaker ServiceAccount with the RBAC in deploy/. The client
+ * host resolves each address through ARP or NDP and fetches pages through it.
+ */
+@ExtendWith(Lab.class)
+class SpeakerE2E {
+
+    static final String NS = "speaker-e2e";
+    static final ResourceDefinitionContext IPPOOLS = ControllerE2E.IPPOOLS;
+    static final Pattern ANNOUNCED = Pattern.compile("(\\S+) announced by node (\\S+) on (\\S+)");
+
+    @BeforeAll
+    static void deploy(Lab lab) throws java.io.IOException {
+        lab.lab("herald-up");
+        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        try (var in = java.nio.file.Files.newInputStream(lab.root().resolve("deploy/samples/ippool.yaml"))) {
+            lab.api().load(in).serverSideApply();
+        }
+        for (Lab.Node n : lab.nodes()) {
+            lab.addPod(NS, "web-" + n.index(), n, true, Map.of("app", "web"));
+        }
+    }
+
+    @AfterAll
+    static void undeploy(Lab lab) {
+        lab.lab("herald-down");
+        lab.api().services().inNamespace(NS).delete();
+        for (String p : List.of("lan", "edge", "nowhere")) {
+            lab.api().genericKubernetesResources(IPPOOLS).withName(p).delete();
+        }
+        for (Lab.Node n : lab.nodes()) {
+            label(lab, n.name(), "herald-e2e/edge", null);
+            label(lab, n.name(), "node.kubernetes.io/exclude-from-external-load-balancers", null);
+        }
+        lab.api().namespaces().withName(NS).delete();
+    }
+
+    static Service lb(String name, String app, String policy, Map<String, String> annotations, int port) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).withAnnotations(annotations).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withIpFamilyPolicy(policy)
+                .withSelector(Map.of("app", app))
+                .addNewPort().withName("http").withPort(port).withTargetPort(new IntOrString(8080)).endPort().endSpec().build();
+    }
+
+    static List<String> ips(Lab lab, String name) {
+        Service s = lab.api().services().inNamespace(NS).withName(name).get();
+        var lb = s == null ? null : s.getStatus().getLoadBalancer();
+        return lb == null || lb.getIngress() == null ? List.of() : lb.getIngress().stream().map(i -> i.getIp()).toList();
+    }
+
+    /** The announcement condition of a Service, or null. */
+    static io.fabric8.kubernetes.api.model.Condition condition(Lab lab, String name) {
+        Service s = lab.api().services().inNamespace(NS).withName(name).get();
+        if (s == null || s.getStatus().getConditions() == null) {
+            return null;
+        }
+        return s.getStatus().getConditions().stream().filter(c -> "herald.io/AddressAnnounced".equals(c.getType()))
+                .findFirst().orElse(null);
+    }
+
+    /** Address to owner node, from a True announcement condition; null while it is not True. */
+    static Map<String, String> owners(Lab lab, String name) {
+        var c = condition(lab, name);
+        if (c == null || !"True".equals(c.getStatus())) {
+            return null;
+        }
+        Map<String, String> out = new HashMap<>();
+        Matcher m = ANNOUNCED.matcher(c.getMessage());
+        while (m.find()) {
+            out.put(m.group(1), m.group(2));
+        }
+        return out;
+    }
+
+    static Lab.Node node(Lab lab, String name) {
+        return lab.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The MAC the client's neighbour table has for {@code ip} after talking to it. */
+    static String neighbourMac(Lab lab, String ip) {
+        String line = lab.client().check("ip", "neigh", "show", ip);
+        Matcher m = Pattern.compile("lladdr (\\S+)").matcher(line);
+        return m.find() ? m.group(1) : null;
+    }
+
+    static String fetch(Lab lab, String ip, int port) {
+        String host = ip.contains(":") ? "[" + ip + "]" : ip;
+        return await("a page through " + ip, Duration.ofSeconds(15), () -> lab.client().httpGet("http://" + host + ":" + port + "/"));
+    }
+
+    @Test
+    void theClientResolvesEachAddressToItsOwnersMacAndFetchesPagesThroughIt(Lab lab) {
+        lab.api().resource(lb("web", "web", "PreferDualStack", Map.of(), 80)).create();
+        List<String> ips = await("web gets two addresses", Duration.ofSeconds(30),
+                () -> ips(lab, "web").size() == 2 ? ips(lab, "web") : null);
+        Map<String, String> owners = await("web announced", Duration.ofSeconds(30), () -> {
+            Map<String, String> o = owners(lab, "web");
+            return o != null && o.size() == 2 ? o : null;
+        });
+        for (String ip : ips) {
+            assertTrue(fetch(lab, ip, 80).startsWith("pod=web-"), "a page from an echo pod through " + ip);
+            Lab.Node owner = node(lab, owners.get(ip));
+            assertEquals(owner.mac(), await("neighbour entry for " + ip, Duration.ofSeconds(5), () -> neighbourMac(lab, ip)),
+                    ip + " must resolve to the owner's MAC (" + (ip.contains(":") ? "NDP" : "ARP") + ")");
+        }
+        // IPv6: the owner is in the solicited-node group of its address
+        String v6 = ips.get(1);
+        Lab.Node owner6 = node(lab, owners.get(v6));
+        String group = "ff02::1:ff00:" + Integer.toHexString(Integer.parseInt(v6.substring(v6.lastIndexOf(':') + 1), 16));
+        assertTrue(owner6.check("ip", "-6", "maddr", "show", "dev", "eth0").contains(group),
+                owner6 + " must have joined " + group);
+        // the event names the node and the interface
+        String event = await("Announcing event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(NS).list()
+                .getItems().stream().filter(e -> "Announcing".equals(e.getReason()) && "web".equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getMessage()).findFirst().orElse(null));
+        assertTrue(event.contains(ips.get(0) + " announced by node " + owners.get(ips.get(0)) + " on eth0"), event);
+    }
+
+    @Test
+    void aSharedAddressIsOwnedAndAnsweredByOneNode(Lab lab) {
+        String ip = "198.18.0.240";
+        Map<String, String> ann = Map.of("herald.io/sharing-key", "shared", "herald.io/load-balancer-ips", ip);
+        lab.api().resource(lb("shared-a", "web", "SingleStack", ann, 80)).create();
+        lab.api().resource(lb("shared-b", "web", "SingleStack", ann, 8081)).create();
+        String a = await("shared-a announced", Duration.ofSeconds(30), () -> owners(lab, "shared-a") == null ? null
+                : owners(lab, "shared-a").get(ip));
+        String b = await("shared-b announced", Duration.ofSeconds(30), () -> owners(lab, "shared-b") == null ? null
+                : owners(lab, "shared-b").get(ip));
+        assertEquals(a, b, "one owner for the shared address");
+        fetch(lab, ip, 80);
+        fetch(lab, ip, 8081);
+        String watch = lab.client().check(lab.tool("arpwatch").toString(), "-iface", "eth0", "-ip", ip, "-every", "50ms", "-for", "2s");
+        assertTrue(watch.contains("macs: " + node(lab, a).mac()) && watch.contains("dual_answer_ms: 0"),
+                "only " + a + " answers for " + ip + ":\n" + watch);
+    }
+
+    @Test
+    void localTrafficPolicyOwnershipFollowsTheReadyEndpoints(Lab lab) {
+        lab.addPod(NS, "solo", lab.node(2), true, Map.of("app", "solo"));
+        Service s = lb("solo", "solo", "SingleStack", Map.of(), 80);
+        s.getSpec().setExternalTrafficPolicy("Local");
+        lab.api().resource(s).create();
+        String ip = await("solo gets an address", Duration.ofSeconds(30), () -> ips(lab, "solo").isEmpty() ? null : ips(lab, "solo").get(0));
+        await("solo owned by node-2, where its pod is", Duration.ofSeconds(30),
+                () -> "node-2".equals(owners(lab, "solo") == null ? null : owners(lab, "solo").get(ip)) ? true : null);
+        assertTrue(fetch(lab, ip, 80).contains("node=node-2"));
+        lab.movePod(NS, "solo", lab.node(3));
+        await("solo owned by node-3 after the pod moved", Duration.ofSeconds(30),
+                () -> "node-3".equals(owners(lab, "solo") == null ? null : owners(lab, "solo").get(ip)) ? true : null);
+        await("client reaches the pod on node-3 through node-3's MAC", Duration.ofSeconds(15), () -> {
+            String page = lab.client().httpGet("http://" + ip + "/");
+            return page.contains("node=node-3") && lab.node(3).mac().equals(neighbourMac(lab, ip)) ? true : null;
+        });
+        // no ready endpoint anywhere: nobody may announce it, and the condition says why
+        lab.setPodReady(NS, "solo", false);
+        var c = await("AnnounceFailed condition", Duration.ofSeconds(30), () -> {
+            var x = condition(lab, "solo");
+            return x != null && "False".equals(x.getStatus()) ? x : null;
+        });
+        assertEquals("AnnounceFailed", c.getReason());
+        assertTrue(c.getMessage().contains("node-3: no ready local endpoint"), c.getMessage());
+    }
+
+    @Test
+    void nodeSelectorInterfacesExcludeLabelAndNotReadyEachTakeANodeOut(Lab lab) {
+        label(lab, "node-3", "herald-e2e/edge", "yes");
+        pool(lab, "edge", "198.18.0.180-198.18.0.189", Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/edge", "yes"))));
+        pool(lab, "nowhere", "198.18.0.170-198.18.0.179", Map.of("interfaces", List.of("bond.*")));
+        lab.api().resource(lb("edge", "web", "SingleStack", Map.of("herald.io/ip-pool", "edge"), 80)).create();
+        lab.api().resource(lb("nowhere", "web", "SingleStack", Map.of("herald.io/ip-pool", "nowhere"), 80)).create();
+
+        String edgeIp = await("edge gets an address", Duration.ofSeconds(30), () -> ips(lab, "edge").isEmpty() ? null : ips(lab, "edge").get(0));
+        await("edge owned by node-3, the only node its pool selects", Duration.ofSeconds(30),
+                () -> "node-3".equals(owners(lab, "edge") == null ? null : owners(lab, "edge").get(edgeIp)) ? true : null);
+        fetch(lab, edgeIp, 80);
+
+        var c = await("nowhere cannot be announced", Duration.ofSeconds(30), () -> {
+            var x = condition(lab, "nowhere");
+            return x != null && "False".equals(x.getStatus()) ? x : null;
+        });
+        assertTrue(c.getMessage().contains("node-1: no allowed interface up in"), c.getMessage());
+        await("AnnounceFailed event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(NS).list().getItems()
+                .stream().anyMatch(e -> "AnnounceFailed".equals(e.getReason()) && "nowhere".equals(e.getInvolvedObject().getName()))
+                ? true : null);
+
+        // the exclude label and a NotReady node each move the address away from its owner
+        lab.api().resource(lb("moving", "web", "SingleStack", Map.of(), 80)).create();
+        String ip = await("moving gets an address", Duration.ofSeconds(30), () -> ips(lab, "moving").isEmpty() ? null : ips(lab, "moving").get(0));
+        String first = await("moving announced", Duration.ofSeconds(30), () -> owners(lab, "moving") == null ? null : owners(lab, "moving").get(ip));
+        label(lab, first, "node.kubernetes.io/exclude-from-external-load-balancers", "");
+        String second = await("moving leaves the excluded " + first, Duration.ofSeconds(30), () -> {
+            String o = owners(lab, "moving") == null ? null : owners(lab, "moving").get(ip);
+            return o != null && !o.equals(first) ? o : null;
+        });
+        await("client follows to " + second, Duration.ofSeconds(10), () -> {
+            lab.client().httpGet("http://" + ip + "/");
+            return node(lab, second).mac().equals(neighbourMac(lab, ip)) ? true : null;
+        });
+        lab.setNodeReady(node(lab, second), false);
+        try {
+            String third = await("moving leaves the NotReady " + second, Duration.ofSeconds(30), () -> {
+                String o = owners(lab, "moving") == null ? null : owners(lab, "moving").get(ip);
+                return o != null && !o.equals(second) ? o : null;
+            });
+            assertNotEquals(first, third, first + " is still excluded");
+            fetch(lab, ip, 80);
+        } finally {
+            lab.setNodeReady(node(lab, second), true);
+            label(lab, first, "node.kubernetes.io/exclude-from-external-load-balancers", null);
+        }
+    }
+
+    /** Sets (or with null removes) a node label by a merge patch: the node agent keeps updating the Node. */
+    static void label(Lab lab, String node, String key, String value) {
+        String v = value == null ? "null" : "\"" + value + "\"";
+        lab.api().nodes().withName(node).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"" + key + "\":" + v + "}}}");
+    }
+
+    static void pool(Lab lab, String name, String range, Map<String, Object> announce) {
+        GenericKubernetesResource p = new GenericKubernetesResource();
+        p.setApiVersion("herald.io/v1alpha1");
+        p.setKind("IPPool");
+        p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+        p.setAdditionalProperty("spec", Map.of("addresses", List.of(range), "autoAssign", false, "announce", announce));
+        lab.api().genericKubernetesResources(IPPOOLS).resource(p).serverSideApply();
+    }
+}

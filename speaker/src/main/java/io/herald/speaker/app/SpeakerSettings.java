@@ -1,0 +1,79 @@
+package io.herald.speaker.app;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+
+/** The speaker's settings ({@code herald.speaker.*}, or HERALD_SPEAKER_* in the environment). */
+@ConfigurationProperties("herald.speaker")
+public class SpeakerSettings {
+
+    /** The node this speaker runs on: the DaemonSet passes spec.nodeName as NODE_NAME. */
+    @NotBlank
+    private String nodeName = System.getenv().getOrDefault("NODE_NAME", "");
+    /** UDP port of the membership protocol on every node. */
+    @Min(1)
+    @Max(65535)
+    private int port = 7946;
+    /** The Secret holding the key that authenticates membership datagrams. */
+    @NotBlank
+    private String secretNamespace = "herald-system";
+    @NotBlank
+    private String secretName = "herald-memberlist";
+    @NotBlank
+    private String secretKey = "key";
+    private String loadBalancerClass = "herald.io/lb";
+    private boolean classless = true;
+    private Duration probeInterval = Duration.ofMillis(100);
+    private Duration probeTimeout = Duration.ofMillis(40);
+    @Min(0)
+    @Max(8)
+    private int indirectProbes = 2;
+    private Duration suspicionTimeout = Duration.ofMillis(150);
+    private Duration reconnectInterval = Duration.ofMillis(500);
+    /** How long a (re)joined speaker waits before it takes addresses back. */
+    private Duration warmup = Duration.ofSeconds(2);
+    private Duration interfacePoll = Duration.ofMillis(200);
+    private Duration resync = Duration.ofSeconds(10);
+    /** On a graceful stop: how long to keep answering after telling the peers, while they take over. */
+    private Duration handover = Duration.ofMillis(300);
+    /** A kubeconfig to use instead of the in-cluster service account (for running outside a cluster). */
+    private String kubeconfig;
+
+    public String getNodeName() { return nodeName; }
+    public void setNodeName(String v) { nodeName = v; }
+    public int getPort() { return port; }
+    public void setPort(int v) { port = v; }
+    public String getSecretNamespace() { return secretNamespace; }
+    public void setSecretNamespace(String v) { secretNamespace = v; }
+    public String getSecretName() { return secretName; }
+    public void setSecretName(String v) { secretName = v; }
+    public String getSecretKey() { return secretKey; }
+    public void setSecretKey(String v) { secretKey = v; }
+    public String getLoadBalancerClass() { return loadBalancerClass; }
+    public void setLoadBalancerClass(String v) { loadBalancerClass = v; }
+    public boolean isClassless() { return classless; }
+    public void setClassless(boolean v) { classless = v; }
+    public Duration getProbeInterval() { return probeInterval; }
+    public void setProbeInterval(Duration v) { probeInterval = v; }
+    public Duration getProbeTimeout() { return probeTimeout; }
+    public void setProbeTimeout(Duration v) { probeTimeout = v; }
+    public int getIndirectProbes() { return indirectProbes; }
+    public void setIndirectProbes(int v) { indirectProbes = v; }
+    public Duration getSuspicionTimeout() { return suspicionTimeout; }
+    public void setSuspicionTimeout(Duration v) { suspicionTimeout = v; }
+    public Duration getReconnectInterval() { return reconnectInterval; }
+    public void setReconnectInterval(Duration v) { reconnectInterval = v; }
+    public Duration getWarmup() { return warmup; }
+    public void setWarmup(Duration v) { warmup = v; }
+    public Duration getInterfacePoll() { return interfacePoll; }
+    public void setInterfacePoll(Duration v) { interfacePoll = v; }
+    public Duration getResync() { return resync; }
+    public void setResync(Duration v) { resync = v; }
+    public Duration getHandover() { return handover; }
+    public void setHandover(Duration v) { handover = v; }
+    public String getKubeconfig() { return kubeconfig; }
+    public void setKubeconfig(String v) { kubeconfig = v; }
+}

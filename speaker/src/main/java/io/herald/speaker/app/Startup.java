@@ -1,0 +1,34 @@
+package io.herald.speaker.app;
+
+import io.herald.speaker.runtime.SpeakerLoop;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the speaker off the startup thread, so health answers ("not ready") while it waits for the API. */
+@Singleton
+class Startup {
+    private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
+
+    private final SpeakerLoop loop;
+
+    Startup(SpeakerLoop loop) {
+        this.loop = loop;
+    }
+
+    @EventListener
+    void onStartup(StartupEvent event) {
+        Thread.ofPlatform().name("herald-start").daemon().start(() -> {
+            try {
+                loop.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("the speaker could not start; exiting so that it is restarted", e);
+                System.exit(1);
+            }
+        });
+    }
+}

@@ -1,0 +1,15 @@
+package io.herald.speaker.decision;
+
+/**
+ * The announcement condition a Service should carry, with the event that tells of the change.
+ *
+ * @param reason  Announcing or AnnounceFailed; also the event's reason
+ */
+public record ConditionWrite(ServiceRef service, boolean status, String reason, String message) {
+    public static final String ANNOUNCING = "Announcing";
+    public static final String ANNOUNCE_FAILED = "AnnounceFailed";
+
+    public String eventType() {
+        return status ? "Normal" : "Warning";
+    }
+}

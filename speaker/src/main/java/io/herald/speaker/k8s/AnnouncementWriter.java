@@ -1,0 +1,147 @@
+package io.herald.speaker.k8s;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.herald.speaker.decision.ConditionWrite;
+import io.herald.speaker.decision.ServiceRef;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the announcement condition on Services (a strategic-merge patch of the status keyed by
+ * condition type, so the controller's own condition is untouched) and the event telling of the
+ * change. One thread, newest wish per Service: if the API server is away the write is dropped, and
+ * the next plan, which still sees the old condition, asks again.
+ */
+public final class AnnouncementWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AnnouncementWriter.class);
+
+    private final KubernetesClient client;
+    private final Function<ServiceRef, Service> cache;
+    private final String node;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("herald-status").daemon().factory());
+    private final Map<ServiceRef, ConditionWrite> pending = new LinkedHashMap<>();
+    /**
+     * What was written last per Service and when: for a few seconds the informer may not show it yet,
+     * and the plan would ask for the same write again.
+     */
+    private record Written(ConditionWrite write, long at) {}
+    private static final long SETTLE_NANOS = 5_000_000_000L;
+    private final Map<ServiceRef, Written> written = new HashMap<>();
+
+    public AnnouncementWriter(KubernetesClient client, Function<ServiceRef, Service> cache, String node) {
+        this.client = client;
+        this.cache = cache;
+        this.node = node;
+    }
+
+    public void write(List<ConditionWrite> writes) {
+        synchronized (pending) {
+            for (ConditionWrite w : writes) {
+                Written last = written.get(w.service());
+                if (last == null || !last.write().equals(w) || System.nanoTime() - last.at() > SETTLE_NANOS) {
+                    pending.put(w.service(), w);
+                }
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+        }
+        thread.execute(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            ConditionWrite w;
+            synchronized (pending) {
+                var it = pending.values().iterator();
+                if (!it.hasNext()) {
+                    return;
+                }
+                w = it.next();
+                it.remove();
+            }
+            try {
+                patch(w);
+                event(w);
+                synchronized (pending) {
+                    written.put(w.service(), new Written(w, System.nanoTime()));
+                }
+            } catch (KubernetesClientException e) {
+                LOG.warn("cannot write the announcement condition of Service {}: {}", w.service(), e.getMessage());
+            }
+        }
+    }
+
+    private void patch(ConditionWrite w) {
+        ServiceRef ref = w.service();
+        String status = w.status() ? "True" : "False";
+        String transition = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Service cached = cache.apply(ref);
+        if (cached != null && cached.getStatus() != null && cached.getStatus().getConditions() != null) {
+            for (Condition c : cached.getStatus().getConditions()) {
+                if (ClusterWatch.CONDITION_ANNOUNCED.equals(c.getType()) && status.equals(c.getStatus())
+                        && c.getLastTransitionTime() != null) {
+                    transition = c.getLastTransitionTime();
+                }
+            }
+        }
+        Map<String, Object> condition = new LinkedHashMap<>();
+        condition.put("type", ClusterWatch.CONDITION_ANNOUNCED);
+        condition.put("status", status);
+        condition.put("reason", w.reason());
+        condition.put("message", w.message());
+        condition.put("lastTransitionTime", transition);
+        String patch = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", List.of(condition))));
+        client.services().inNamespace(ref.namespace()).withName(ref.name()).subresource("status")
+                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+    }
+
+    private void event(ConditionWrite w) {
+        ServiceRef ref = w.service();
+        Service cached = cache.apply(ref);
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        try {
+            client.v1().events().inNamespace(ref.namespace()).resource(new EventBuilder()
+                    .withNewMetadata()
+                    .withName(ref.name() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
+                    .withNamespace(ref.namespace())
+                    .endMetadata()
+                    .withNewInvolvedObject()
+                    .withApiVersion("v1").withKind("Service").withNamespace(ref.namespace()).withName(ref.name())
+                    .withUid(cached == null ? null : cached.getMetadata().getUid())
+                    .endInvolvedObject()
+                    .withReason(w.reason())
+                    .withMessage(w.message())
+                    .withType(w.eventType())
+                    .withNewSource().withComponent("herald-speaker").withHost(node).endSource()
+                    .withReportingComponent("herald.io/speaker")
+                    .withReportingInstance(node)
+                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                    .build()).create();
+        } catch (KubernetesClientException e) {
+            LOG.warn("recording event {} on Service {} failed: {}", w.reason(), ref, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,74 @@
+package io.herald.speaker.metrics;
+
+import io.herald.speaker.layer2.Announcer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
+
+/** The speaker's metrics, all named herald_speaker_*. */
+public final class SpeakerMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger owned = new AtomicInteger();
+    private final AtomicInteger alive = new AtomicInteger();
+    private final Counter gained, lost;
+    private final DistributionSummary detection;
+
+    public SpeakerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("herald_speaker_owned_addresses", owned, AtomicInteger::get)
+                .description("Addresses this node announces now").register(registry);
+        Gauge.builder("herald_speaker_members_alive", alive, AtomicInteger::get)
+                .description("Speakers this one sees alive, itself included").register(registry);
+        gained = Counter.builder("herald_speaker_ownership_changes_total").tag("change", "gained")
+                .description("Addresses this node started or stopped announcing").register(registry);
+        lost = Counter.builder("herald_speaker_ownership_changes_total").tag("change", "lost")
+                .description("Addresses this node started or stopped announcing").register(registry);
+        // seconds, with buckets fine enough to tell 200 ms from 400 ms
+        detection = DistributionSummary.builder("herald_speaker_failure_detection_seconds")
+                .description("Time from a peer's last sign of life to its being declared dead")
+                .serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5).publishPercentileHistogram(false)
+                .register(registry);
+    }
+
+    public void bind(Announcer.Counters c) {
+        counter("herald_speaker_arp_requests_total", "ARP requests received", c.arpRequests);
+        counter("herald_speaker_arp_replies_total", "ARP replies sent", c.arpReplies);
+        counter("herald_speaker_ndp_solicitations_total", "Neighbour solicitations received", c.ndpSolicitations);
+        counter("herald_speaker_ndp_advertisements_total", "Solicited neighbour advertisements sent", c.ndpAdvertisements);
+        counter("herald_speaker_gratuitous_frames_total", "Gratuitous ARP and unsolicited neighbour advertisements sent",
+                c.gratuitous);
+        counter("herald_speaker_address_conflicts_total", "Announcements by another station of an address this node owns",
+                c.conflicts);
+    }
+
+    public <T> void membershipCounter(String name, String help, T source, ToDoubleFunction<T> f) {
+        FunctionCounter.builder(name, source, f).description(help).register(registry);
+    }
+
+    private void counter(String name, String help, LongAdder adder) {
+        FunctionCounter.builder(name, adder, LongAdder::doubleValue).description(help).register(registry);
+    }
+
+    public void owned(int n) {
+        owned.set(n);
+    }
+
+    public void alive(int n) {
+        alive.set(n);
+    }
+
+    public void changes(int gainedNow, int lostNow) {
+        gained.increment(gainedNow);
+        lost.increment(lostNow);
+    }
+
+    public void detected(long nanos) {
+        detection.record(nanos / 1e9);
+    }
+}

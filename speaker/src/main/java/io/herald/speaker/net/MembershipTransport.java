@@ -1,0 +1,154 @@
+package io.herald.speaker.net;
+
+import io.herald.speaker.membership.Member;
+import io.herald.speaker.membership.MemberEvent;
+import io.herald.speaker.membership.Membership;
+import io.herald.speaker.membership.MembershipKey;
+import io.herald.speaker.membership.Outbound;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries membership over UDP. The pure {@link Membership} decides; this adapter owns the socket and
+ * the clock, and runs every call into the membership on the one Netty event-loop thread, so the state
+ * machine needs no locks. Whoever listens gets the member list after every change.
+ */
+public final class MembershipTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MembershipTransport.class);
+    /** Timers are checked this often; small next to the probe interval. */
+    private static final long TICK_MILLIS = 5;
+
+    /** A change: the events since the last one, and every member now. */
+    public record Change(List<MemberEvent> events, Collection<Member> members) {}
+
+    private final Membership membership;
+    private final InetSocketAddress bind;
+    private final Consumer<Change> listener;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private Channel channel;
+    private volatile Collection<Member> members;
+
+    public MembershipTransport(Membership membership, InetSocketAddress bind, Consumer<Change> listener) {
+        this.membership = membership;
+        this.bind = bind;
+        this.listener = listener;
+        this.members = List.copyOf(membership.members());
+    }
+
+    /** Binds the socket and starts the timers. */
+    public void start() throws InterruptedException {
+        channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+                        ByteBuf b = p.content();
+                        byte[] bytes = new byte[b.readableBytes()];
+                        b.readBytes(bytes);
+                        send(membership.receive(p.sender(), bytes, System.nanoTime()));
+                        publish();
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        LOG.warn("membership socket: {}", cause.getMessage());
+                    }
+                })
+                .bind(bind).sync().channel();
+        group.scheduleAtFixedRate(() -> {
+            try {
+                send(membership.tick(System.nanoTime()));
+                publish();
+            } catch (RuntimeException e) {
+                LOG.error("membership timer failed", e);
+            }
+        }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        LOG.info("membership listening on udp {}", bind);
+    }
+
+    /** The peers the API lists; unknown ones are pinged to join. */
+    public void setSeeds(Map<String, InetSocketAddress> seeds) {
+        group.execute(() -> {
+            send(membership.setSeeds(seeds, System.nanoTime()));
+            publish();
+        });
+    }
+
+    public void updateMetadata(byte[] metadata) {
+        group.execute(() -> {
+            send(membership.updateMetadata(metadata, System.nanoTime()));
+            publish();
+        });
+    }
+
+    public void setKey(MembershipKey key) {
+        group.execute(() -> membership.setKey(key));
+    }
+
+    /** Tells every peer this member leaves; completes once the datagrams are written. */
+    public CompletableFuture<Void> leave() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        group.execute(() -> {
+            List<Outbound> out = membership.leave(System.nanoTime());
+            send(out);
+            channel.flush();
+            done.complete(null);
+        });
+        return done;
+    }
+
+    public Collection<Member> members() {
+        return members;
+    }
+
+    /** Counters, read on the loop so they are consistent. */
+    public Membership.Stats stats() {
+        return membership.stats();
+    }
+
+    private void send(List<Outbound> out) {
+        if (out.isEmpty() || channel == null) {
+            return;
+        }
+        for (Outbound o : out) {
+            channel.write(new DatagramPacket(Unpooled.wrappedBuffer(o.datagram()), o.to()));
+        }
+        channel.flush();
+    }
+
+    private void publish() {
+        List<MemberEvent> events = membership.drainEvents();
+        if (!events.isEmpty()) {
+            Collection<Member> now = List.copyOf(membership.members());
+            members = now;
+            listener.accept(new Change(events, now));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+}

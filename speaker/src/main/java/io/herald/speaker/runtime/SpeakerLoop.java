@@ -1,0 +1,365 @@
+package io.herald.speaker.runtime;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.herald.api.model.IpAddress;
+import io.herald.speaker.decision.ClusterState;
+import io.herald.speaker.decision.InterfaceMetadata;
+import io.herald.speaker.decision.Plan;
+import io.herald.speaker.decision.SpeakerPlanner;
+import io.herald.speaker.election.NodeInterface;
+import io.herald.speaker.election.PeerFacts;
+import io.herald.speaker.host.InterfaceScanner;
+import io.herald.speaker.host.MulticastGroups;
+import io.herald.speaker.k8s.AnnouncementWriter;
+import io.herald.speaker.k8s.ClusterWatch;
+import io.herald.speaker.layer2.Announcer;
+import io.herald.speaker.layer2.Claim;
+import io.herald.speaker.layer2.LocalInterface;
+import io.herald.speaker.layer2.OutFrame;
+import io.herald.speaker.layer2.pcap.PcapPacketPort;
+import io.herald.speaker.membership.Member;
+import io.herald.speaker.membership.MemberEvent;
+import io.herald.speaker.membership.MemberState;
+import io.herald.speaker.membership.Membership;
+import io.herald.speaker.membership.MembershipKey;
+import io.herald.speaker.membership.MembershipSettings;
+import io.herald.speaker.metrics.SpeakerMetrics;
+import io.herald.speaker.net.MembershipTransport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The speaker's edge: the API's view, the membership, this node's interfaces and the packet port
+ * meet on one thread, which plans and carries out. Replies to ARP and neighbour solicitations do
+ * not pass through here; the capture threads answer from the announcer's snapshot.
+ */
+public final class SpeakerLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpeakerLoop.class);
+
+    public record Settings(String nodeName, int port, String secretNamespace, String secretName, String secretKey,
+            MembershipSettings membership, Duration interfacePoll, Duration resync, Duration handover,
+            String loadBalancerClass, boolean classless) {}
+
+    private final KubernetesClient client;
+    private final Settings settings;
+    private final SpeakerMetrics metrics;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("herald-speaker").factory());
+    private final Announcer announcer = new Announcer();
+    private final PcapPacketPort port;
+    private final MulticastGroups groups = new MulticastGroups();
+    private final ClusterWatch watch;
+    private final AnnouncementWriter writer;
+    private final AtomicBoolean replanQueued = new AtomicBoolean();
+    private volatile boolean running;
+    private volatile boolean stopping;
+    private MembershipTransport transport;
+    private Map<String, LocalInterface> interfaces = Map.of();
+    private Map<String, InetSocketAddress> seeds = Map.of();
+    private byte[] keyBytes;
+    private ScheduledFuture<?> announceTimer;
+
+    public SpeakerLoop(KubernetesClient client, Settings settings, SpeakerMetrics metrics) {
+        this.client = client;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.port = new PcapPacketPort(this::onFrame);
+        this.watch = new ClusterWatch(client, new ClusterWatch.Settings(settings.loadBalancerClass(), settings.classless()),
+                this::replanSoon);
+        this.writer = new AnnouncementWriter(client, watch::service, settings.nodeName());
+        metrics.bind(announcer.counters());
+    }
+
+    /** Informers, the membership key, the node's own address, then membership and timers. Blocks until started. */
+    public void start() throws InterruptedException {
+        watch.start();
+        keyBytes = readKeyUntilAvailable();
+        InetSocketAddress self = selfAddressUntilKnown();
+        interfaces = InterfaceScanner.scan();
+        Membership membership = new Membership(settings.nodeName(), self, InterfaceMetadata.encode(nodeInterfaces()),
+                new MembershipKey(keyBytes, null), settings.membership(), System.nanoTime(), new SplittableRandom());
+        transport = new MembershipTransport(membership, new InetSocketAddress(settings.port()), this::onMembership);
+        transport.start();
+        metrics.membershipCounter("herald_speaker_membership_auth_failures_total",
+                "Membership datagrams dropped because they failed authentication", transport, t -> t.stats().authFailures());
+        metrics.membershipCounter("herald_speaker_membership_malformed_total",
+                "Membership datagrams dropped as malformed", transport, t -> t.stats().malformed());
+        loop.execute(this::refreshSeeds);
+        long poll = settings.interfacePoll().toMillis();
+        loop.scheduleWithFixedDelay(this::pollInterfaces, poll, poll, TimeUnit.MILLISECONDS);
+        long resync = settings.resync().toMillis();
+        loop.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::pollKey, 30, 30, TimeUnit.SECONDS);
+        running = true;
+        replanSoon();
+        LOG.info("speaker {} started: membership on udp {}, {} interfaces", settings.nodeName(), self.getPort(),
+                interfaces.size());
+    }
+
+    public boolean running() {
+        return running && !stopping;
+    }
+
+    public Map<IpAddress, Claim> claims() {
+        return announcer.claims();
+    }
+
+    private byte[] readKeyUntilAvailable() throws InterruptedException {
+        while (true) {
+            String problem;
+            try {
+                byte[] k = readKey();
+                if (k != null) {
+                    return k;
+                }
+                problem = "Secret " + settings.secretNamespace() + "/" + settings.secretName() + " has no key \""
+                        + settings.secretKey() + "\" of at least 16 bytes";
+            } catch (KubernetesClientException e) {
+                problem = "cannot read Secret " + settings.secretNamespace() + "/" + settings.secretName() + ": "
+                        + e.getMessage();
+            }
+            LOG.error("{}; membership cannot start without it, retrying in 5 s", problem);
+            Thread.sleep(5000);
+        }
+    }
+
+    private byte[] readKey() {
+        Secret s = client.secrets().inNamespace(settings.secretNamespace()).withName(settings.secretName()).get();
+        if (s == null || s.getData() == null || s.getData().get(settings.secretKey()) == null) {
+            return null;
+        }
+        byte[] k = Base64.getDecoder().decode(s.getData().get(settings.secretKey()).trim());
+        return k.length >= 16 ? k : null;
+    }
+
+    private void pollKey() {
+        try {
+            byte[] k = readKey();
+            if (k != null && !Arrays.equals(k, keyBytes)) {
+                transport.setKey(new MembershipKey(k, keyBytes));
+                keyBytes = k;
+                LOG.info("membership key rotated; the previous key is still accepted");
+            }
+        } catch (KubernetesClientException e) {
+            LOG.debug("cannot re-read the membership key: {}", e.getMessage());
+        }
+    }
+
+    private InetSocketAddress selfAddressUntilKnown() throws InterruptedException {
+        while (true) {
+            String ip = watch.nodeAddresses().get(settings.nodeName());
+            if (ip != null) {
+                return new InetSocketAddress(ip, settings.port());
+            }
+            LOG.error("Node {} has no InternalIP in the API (is NODE_NAME right?); retrying in 2 s", settings.nodeName());
+            Thread.sleep(2000);
+        }
+    }
+
+    private void refreshSeeds() {
+        Map<String, InetSocketAddress> now = new TreeMap<>();
+        watch.nodeAddresses().forEach((n, ip) -> now.put(n, new InetSocketAddress(ip, settings.port())));
+        if (!now.equals(seeds)) {
+            seeds = now;
+            transport.setSeeds(now);
+        }
+    }
+
+    private void replanSoon() {
+        if (replanQueued.compareAndSet(false, true)) {
+            loop.schedule(() -> {
+                replanQueued.set(false);
+                replan();
+            }, 5, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void resync() {
+        refreshSeeds();
+        replan();
+    }
+
+    private void onMembership(MembershipTransport.Change change) {
+        for (MemberEvent e : change.events()) {
+            if (e.to() == MemberState.DEAD && e.detectionNanos() > 0) {
+                metrics.detected(e.detectionNanos());
+            }
+            if (e.from() != e.to()) {
+                LOG.info("member {}: {} -> {} (ready {}{})", e.name(), e.from(), e.to(), e.ready(),
+                        e.detectionNanos() > 0 ? ", detected in " + e.detectionNanos() / 1_000_000 + " ms" : "");
+            }
+        }
+        replanSoon();
+    }
+
+    private List<NodeInterface> nodeInterfaces() {
+        return interfaces.values().stream().map(i -> new NodeInterface(i.name(), i.up(), i.prefixes())).toList();
+    }
+
+    private void pollInterfaces() {
+        try {
+            Map<String, LocalInterface> now = InterfaceScanner.scan();
+            if (!now.equals(interfaces)) {
+                Set<String> changed = new HashSet<>(now.keySet());
+                changed.addAll(interfaces.keySet());
+                changed.removeIf(n -> java.util.Objects.equals(now.get(n), interfaces.get(n)));
+                LOG.info("interfaces changed: {}", changed);
+                interfaces = now;
+                transport.updateMetadata(InterfaceMetadata.encode(nodeInterfaces()));
+                replan();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("interface scan failed", e);
+        }
+    }
+
+    private Map<String, PeerFacts> peers() {
+        Map<String, PeerFacts> out = new HashMap<>();
+        for (Member m : transport.members()) {
+            boolean alive = m.state() == MemberState.ALIVE || m.state() == MemberState.SUSPECT;
+            List<NodeInterface> ifs = m.name().equals(settings.nodeName()) ? nodeInterfaces()
+                    : InterfaceMetadata.decode(m.metadata());
+            out.put(m.name(), new PeerFacts(m.name(), alive && !(stopping && m.name().equals(settings.nodeName())),
+                    m.ready(), ifs));
+        }
+        return out;
+    }
+
+    private void replan() {
+        if (!running || stopping) {
+            return;
+        }
+        try {
+            ClusterState state = watch.snapshot();
+            Map<String, PeerFacts> peers = peers();
+            metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());
+            Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers);
+            apply(plan.claims());
+            writer.write(plan.writes());
+        } catch (RuntimeException e) {
+            LOG.error("planning failed; keeping the current announcements", e);
+        }
+    }
+
+    private void apply(List<Claim> claims) {
+        Map<IpAddress, Claim> before = announcer.claims();
+        Set<String> needed = new HashSet<>();
+        claims.forEach(c -> needed.add(c.iface()));
+        for (String iface : needed) {
+            try {
+                port.open(iface);
+            } catch (Exception e) {
+                LOG.error("cannot capture on {}: {}; its addresses are not announced", iface, e.getMessage());
+            }
+        }
+        List<Claim> usable = claims.stream().filter(c -> port.interfaces().contains(c.iface())).toList();
+        long now = System.nanoTime();
+        send(announcer.update(usable, interfaces, now));
+        Map<IpAddress, Claim> after = announcer.claims();
+        int gained = 0, lost = 0;
+        for (IpAddress a : after.keySet()) {
+            if (!before.containsKey(a)) {
+                gained++;
+                LOG.info("announcing {} on {}", a, after.get(a).iface());
+            }
+        }
+        for (IpAddress a : before.keySet()) {
+            if (!after.containsKey(a)) {
+                lost++;
+                LOG.info("no longer announcing {}", a);
+            }
+        }
+        metrics.changes(gained, lost);
+        metrics.owned(after.size());
+        Map<IpAddress, String> v6 = new HashMap<>();
+        after.forEach((a, c) -> v6.put(a, c.iface()));
+        groups.set(v6);
+        for (String iface : port.interfaces()) {
+            if (!needed.contains(iface)) {
+                port.close(iface);
+            }
+        }
+        scheduleAnnouncements();
+    }
+
+    private void scheduleAnnouncements() {
+        if (announceTimer != null) {
+            announceTimer.cancel(false);
+            announceTimer = null;
+        }
+        long next = announcer.nextDeadline(System.nanoTime());
+        if (next == Long.MAX_VALUE) {
+            return;
+        }
+        long delay = Math.max(0, next - System.nanoTime());
+        announceTimer = loop.schedule(() -> {
+            send(announcer.tick(System.nanoTime()));
+            scheduleAnnouncements();
+        }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void send(List<OutFrame> frames) {
+        for (OutFrame f : frames) {
+            port.send(f.iface(), f.frame());
+        }
+    }
+
+    /** On a capture thread: answer at once from the announcer's snapshot. */
+    private void onFrame(String iface, byte[] frame, int length) {
+        OutFrame reply = announcer.answer(iface, frame, length);
+        if (reply != null) {
+            port.send(reply.iface(), reply.frame());
+        }
+    }
+
+    /**
+     * Graceful stop: tell the peers this node leaves, so they elect the next owners and announce at
+     * once, keep answering for a short handover, then go quiet.
+     */
+    @Override
+    public void close() {
+        if (transport != null && running) {
+            try {
+                transport.leave().get(1, TimeUnit.SECONDS);
+                LOG.info("left the membership; handing over for {} ms", settings.handover().toMillis());
+                Thread.sleep(settings.handover().toMillis());
+            } catch (Exception e) {
+                LOG.warn("leaving the membership: {}", e.toString());
+            }
+        }
+        stopping = true;
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        announcer.update(List.of(), interfaces, System.nanoTime());
+        port.close();
+        groups.close();
+        if (transport != null) {
+            transport.close();
+        }
+        writer.close();
+        watch.close();
+        LOG.info("speaker stopped");
+    }
+}
