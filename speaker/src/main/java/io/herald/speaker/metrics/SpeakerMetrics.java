@@ -18,6 +18,8 @@ public final class SpeakerMetrics {
     private final AtomicInteger alive = new AtomicInteger();
     private final Counter gained, lost;
     private final DistributionSummary detection;
+    private final java.util.concurrent.atomic.AtomicLong lastBurstNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger lastBurstAddresses = new AtomicInteger();
 
     public SpeakerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -29,11 +31,21 @@ public final class SpeakerMetrics {
                 .description("Addresses this node started or stopped announcing").register(registry);
         lost = Counter.builder("herald_speaker_ownership_changes_total").tag("change", "lost")
                 .description("Addresses this node started or stopped announcing").register(registry);
+        Gauge.builder("herald_speaker_last_takeover_addresses", lastBurstAddresses, AtomicInteger::get)
+                .description("Addresses gained in the last takeover").register(registry);
+        Gauge.builder("herald_speaker_last_takeover_burst_seconds", lastBurstNanos, n -> n.get() / 1e9)
+                .description("Time to send the first gratuitous frames of the last takeover").register(registry);
         // seconds, with buckets fine enough to tell 200 ms from 400 ms
         detection = DistributionSummary.builder("herald_speaker_failure_detection_seconds")
                 .description("Time from a peer's last sign of life to its being declared dead")
                 .serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5).publishPercentileHistogram(false)
                 .register(registry);
+    }
+
+    /** The last takeover: how many addresses were gained at once and how long their first frames took to send. */
+    public void burst(int addresses, long nanos) {
+        lastBurstAddresses.set(addresses);
+        lastBurstNanos.set(nanos);
     }
 
     public void bind(Announcer.Counters c) {

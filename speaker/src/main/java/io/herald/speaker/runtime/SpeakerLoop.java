@@ -272,7 +272,9 @@ public final class SpeakerLoop implements AutoCloseable {
         }
         List<Claim> usable = claims.stream().filter(c -> port.interfaces().contains(c.iface())).toList();
         long now = System.nanoTime();
-        send(announcer.update(usable, interfaces, now));
+        List<OutFrame> burst = announcer.update(usable, interfaces, now);
+        send(burst);
+        long burstNanos = System.nanoTime() - now;
         Map<IpAddress, Claim> after = announcer.claims();
         int gained = 0, lost = 0;
         for (IpAddress a : after.keySet()) {
@@ -288,6 +290,11 @@ public final class SpeakerLoop implements AutoCloseable {
             }
         }
         metrics.changes(gained, lost);
+        if (gained > 0) {
+            metrics.burst(gained, burstNanos);
+            LOG.info("took {} addresses: {} gratuitous frames sent in {} ms", gained, burst.size(),
+                    String.format("%.1f", burstNanos / 1e6));
+        }
         metrics.owned(after.size());
         Map<IpAddress, String> v6 = new HashMap<>();
         after.forEach((a, c) -> v6.put(a, c.iface()));

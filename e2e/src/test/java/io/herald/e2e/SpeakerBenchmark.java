@@ -1,0 +1,156 @@
+package io.herald.e2e;
+
+import static io.herald.e2e.Lab.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The speaker's figures in the lab, each printed with a reference measured in the same run:
+ * ARP reply latency at 10,000 requests/s against the kernel answering for a node's own address;
+ * the takeover burst for 1,000 addresses; and the speaker's RSS with 1,000 owned addresses against
+ * the same speaker owning one.
+ */
+@ExtendWith(Lab.class)
+class SpeakerBenchmark {
+
+    static final String NS = "speaker-bench";
+    static final int BULK = 1000;
+
+    @BeforeAll
+    static void deploy(Lab lab) throws java.io.IOException {
+        lab.lab("herald-up");
+        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        try (var in = Files.newInputStream(lab.root().resolve("deploy/samples/ippool.yaml"))) {
+            lab.api().load(in).serverSideApply();
+        }
+    }
+
+    @AfterAll
+    static void undeploy(Lab lab) {
+        lab.lab("herald-down");
+        lab.api().services().inNamespace(NS).delete();
+        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("lan").delete();
+        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("bulk").delete();
+        for (Lab.Node n : lab.nodes()) {
+            SpeakerE2E.label(lab, n.name(), "herald-bench/node", null);
+            n.run("ip", "addr", "del", "198.18.16." + (10 + n.index()) + "/20", "dev", "eth0");
+        }
+        lab.api().namespaces().withName(NS).delete();
+    }
+
+    static Service service(String name, Map<String, String> annotations) {
+        Service s = SpeakerE2E.lb(name, "none", "SingleStack", annotations, 80);
+        s.getMetadata().setNamespace(NS);
+        return s;
+    }
+
+    static String owner(Lab lab, String name, String ip) {
+        Service s = lab.api().services().inNamespace(NS).withName(name).get();
+        if (s == null || s.getStatus().getConditions() == null) {
+            return null;
+        }
+        for (var c : s.getStatus().getConditions()) {
+            Matcher m = SpeakerE2E.ANNOUNCED.matcher(c.getMessage() == null ? "" : c.getMessage());
+            while ("herald.io/AddressAnnounced".equals(c.getType()) && m.find()) {
+                if (m.group(1).equals(ip)) {
+                    return m.group(2);
+                }
+            }
+        }
+        return null;
+    }
+
+    static double metric(Lab.Node n, String name) {
+        String body = n.check("curl", "-sf", "http://127.0.0.1:7472/prometheus");
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
+        return m.find() ? Double.parseDouble(m.group(2)) : Double.NaN;
+    }
+
+    static long rssKiB(Lab lab, Lab.Node n) throws java.io.IOException {
+        String pid = Files.readString(lab.state().resolve("pid").resolve(Lab.speakerProcess(n))).trim();
+        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no VmRSS for " + n);
+    }
+
+    static Map<String, Double> arpbench(Lab lab, String target, String label) {
+        String out = lab.client().check(lab.tool("arpbench").toString(), "-iface", "eth0", "-target", target,
+                "-rate", "10000", "-for", "5s", "-name", label);
+        System.out.print(out);
+        Map<String, Double> m = new java.util.HashMap<>();
+        out.lines().map(l -> l.split(": ")).filter(f -> f.length == 2).forEach(f -> m.put(f[0], Double.parseDouble(f[1])));
+        return m;
+    }
+
+    @Test
+    void arpReplyLatencyTakeoverBurstAndMemory(Lab lab) throws Exception {
+        // 1. ARP reply latency: the speaker answering for an owned address, the kernel for a node's own
+        lab.api().resource(service("web", Map.of())).create();
+        String ip = await("web gets an address", Duration.ofSeconds(30), () -> {
+            var s = lab.api().services().inNamespace(NS).withName("web").get();
+            var in = s.getStatus().getLoadBalancer().getIngress();
+            return in == null || in.isEmpty() ? null : in.get(0).getIp();
+        });
+        String ownerName = await("web announced", Duration.ofSeconds(30), () -> owner(lab, "web", ip));
+        Lab.Node owner = SpeakerE2E.node(lab, ownerName);
+        arpbench(lab, owner.ipv4(), "arp_kernel_warmup");
+        var kernel = arpbench(lab, owner.ipv4(), "arp_kernel");
+        var herald = arpbench(lab, ip, "arp_herald");
+        System.out.printf("arp_herald_over_kernel_p50: %.2f%narp_herald_over_kernel_p99: %.2f%n",
+                herald.get("arp_herald_p50_us") / kernel.get("arp_kernel_p50_us"),
+                herald.get("arp_herald_p99_us") / kernel.get("arp_kernel_p99_us"));
+
+        // 2. memory: node-1's speaker owning at most a few addresses, then 1,000
+        for (Lab.Node n : lab.nodes()) { // a /20 on every node so the bulk addresses are on an interface's subnet
+            n.check("ip", "addr", "add", "198.18.16." + (10 + n.index()) + "/20", "dev", "eth0");
+            SpeakerE2E.label(lab, n.name(), "herald-bench/node", Integer.toString(n.index()));
+        }
+        Lab.Node n1 = lab.node(1), n2 = lab.node(2);
+        Thread.sleep(2000);
+        long idle = rssKiB(lab, n1);
+        bulkPool(lab, "1");
+        for (int i = 0; i < BULK; i++) {
+            lab.api().resource(service("bulk-" + i, Map.of("herald.io/ip-pool", "bulk"))).create();
+        }
+        await("node-1 owns " + BULK + " addresses", Duration.ofMinutes(5),
+                () -> metric(n1, "herald_speaker_owned_addresses") >= BULK ? true : null);
+        Thread.sleep(3000);
+        long full = rssKiB(lab, n1);
+        System.out.printf("speaker_rss_idle_mib: %.1f%nspeaker_rss_%d_owned_mib: %.1f%nspeaker_rss_ratio: %.2f%n",
+                idle / 1024.0, BULK, full / 1024.0, (double) full / idle);
+
+        // 3. takeover: the pool now selects node-2 only, so it gains all 1,000 in one plan
+        bulkPool(lab, "2");
+        await("node-2 owns " + BULK + " addresses", Duration.ofMinutes(2),
+                () -> metric(n2, "herald_speaker_owned_addresses") >= BULK ? true : null);
+        double gained = metric(n2, "herald_speaker_last_takeover_addresses");
+        double burst = metric(n2, "herald_speaker_last_takeover_burst_seconds");
+        double reference = metric(n1, "herald_speaker_last_takeover_burst_seconds");
+        System.out.printf("takeover_addresses: %.0f%ntakeover_burst_ms: %.1f%ntakeover_burst_first_take_on_node1_ms: %.1f%n",
+                gained, burst * 1000, reference * 1000);
+    }
+
+    static void bulkPool(Lab lab, String node) {
+        var p = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        p.setApiVersion("herald.io/v1alpha1");
+        p.setKind("IPPool");
+        p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bulk").build());
+        p.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.16.0-198.18.19.231"), "autoAssign", false,
+                "announce", Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-bench/node", node)))));
+        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).resource(p).serverSideApply();
+    }
+}
