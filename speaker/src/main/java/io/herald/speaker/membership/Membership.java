@@ -134,9 +134,9 @@ public final class Membership {
         this.self = new Member(selfName, selfAddress, MemberState.ALIVE, 0, false, checkFits(selfMetadata));
         this.schedule = new ProbeSchedule(random);
         this.nextSeq = random.nextInt();
-        // a random phase, so speakers started together do not probe in lockstep
+        // random phases, so speakers started together do not probe or reconnect in lockstep
         this.nextProbeAt = nowNanos + random.nextLong(probeInterval);
-        this.nextReconnectAt = nowNanos + reconnectInterval;
+        this.nextReconnectAt = nowNanos + reconnectInterval - random.nextLong(reconnectInterval / 2 + 1);
         this.contactSince = nowNanos;
     }
 
