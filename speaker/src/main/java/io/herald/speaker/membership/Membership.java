@@ -349,7 +349,8 @@ public final class Membership {
         }
         if (probe == null && due(now, nextProbeAt)) {
             nextProbeAt = now + probeInterval;
-            Optional<String> next = schedule.next(name -> peers.get(name).live(), peers.keySet());
+            Optional<String> next = schedule.next(name -> peers.containsKey(name) && peers.get(name).live(),
+                    peers.keySet());
             if (next.isPresent()) {
                 Peer target = peers.get(next.get());
                 probe = new Probe(target.name, nextSeq++, now + probeTimeout, now + probeInterval);
@@ -399,7 +400,7 @@ public final class Membership {
                         out.tell(q.name, q.view.address(), p.view);
                     }
                 }
-                emit(before, p.view, now - p.lastAliveNanos);
+                emit(before, p.view, p.sinceAlive(now));
             }
         }
     }
@@ -420,7 +421,7 @@ public final class Membership {
             return;
         }
         if (sender.state() == MemberState.ALIVE && p.live()) {
-            p.lastAliveNanos = now;
+            p.provenAlive(now);
         }
         if (!sender.equals(p.view)) {
             // it is behind on what we hold about it (suspected, declared dead, restarted at a lower
@@ -457,11 +458,11 @@ public final class Membership {
         p.view = update;
         p.listedOnly = false;
         switch (update.state()) {
-            case ALIVE -> p.lastAliveNanos = now;
+            case ALIVE -> p.provenAlive(now);
             case SUSPECT -> {
                 p.suspectSinceNanos = now;
                 if (!wasLive) {
-                    p.lastAliveNanos = now;
+                    p.provenAlive(now);
                 }
             }
             case DEAD, LEFT -> p.downSinceNanos = now;
@@ -470,7 +471,7 @@ public final class Membership {
         if (!wasLive && p.live()) {
             schedule.add(p.name);
         }
-        emit(before, update, update.state() == MemberState.DEAD ? now - p.lastAliveNanos : 0);
+        emit(before, update, update.state() == MemberState.DEAD ? p.sinceAlive(now) : 0);
     }
 
     private void refuteIfWrong(Member aboutSelf, Outbox out) {
@@ -510,7 +511,7 @@ public final class Membership {
                 if (probe != null && probe.seq == ack.seq() && probe.target.equals(ack.target())) {
                     Peer target = peers.get(ack.target());
                     if (target != null && target.live()) {
-                        target.lastAliveNanos = now;
+                        target.provenAlive(now);
                     }
                     probe = null;
                 }

@@ -13,7 +13,8 @@ final class Peer {
     boolean listedOnly;
     /** Listed by the Kubernetes API, so kept and pinged while down instead of forgotten. */
     boolean seed;
-    long lastAliveNanos;
+    private boolean everAlive;
+    private long lastAliveNanos;
     long suspectSinceNanos;
     long downSinceNanos;
 
@@ -36,6 +37,17 @@ final class Peer {
 
     static Peer heard(Member view) {
         return new Peer(view.name(), view);
+    }
+
+    /** A packet from it, an answer through a peer, or its own newer word showed it alive at {@code now}. */
+    void provenAlive(long now) {
+        everAlive = true;
+        lastAliveNanos = now;
+    }
+
+    /** How long since it was last shown alive; 0 if it never was, as then nothing bounds the time. */
+    long sinceAlive(long now) {
+        return everAlive ? now - lastAliveNanos : 0;
     }
 
     /** Probed, and counted as company: alive or only suspected. */
