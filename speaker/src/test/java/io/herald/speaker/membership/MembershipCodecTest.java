@@ -16,6 +16,7 @@ import io.herald.speaker.membership.Message.Ping;
 import io.herald.speaker.membership.Message.PingReq;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -50,7 +51,7 @@ class MembershipCodecTest {
     static InetSocketAddress address(String ip, int port) {
         try {
             return new InetSocketAddress(InetAddress.getByName(ip), port);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
     }

@@ -304,6 +304,18 @@ class MembershipTest {
     }
 
     @Test
+    void forgetsAPeerTheApiDoesNotListAMinuteAfterItWentDownButKeepsPingingSeeds() {
+        new Scenario().play(
+                at(0, "the API lists c", seeds("c")).sends("c:PING"),
+                at(1, "c answers", from("c", new Ack(0))),
+                at(1, "b, not listed, pings", from("b", new Ping(1))).sees("b ALIVE@0", "c ALIVE@0"),
+                at(1000, "both fall silent and die", ticks()).sees("b DEAD@0", "c DEAD@0"),
+                at(60_000, "b is still remembered, and pinged", ticks()).sees("b DEAD@0"),
+                at(61_000, "a minute down: b is forgotten, the listed c is not", ticks())
+                        .sees("b unknown", "c DEAD@0"));
+    }
+
+    @Test
     void countsAndDropsWhatIsNotForItWithoutAnswering() {
         Scenario s = new Scenario();
         FakePeer b = s.peer("b");
