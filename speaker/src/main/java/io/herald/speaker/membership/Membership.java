@@ -489,9 +489,7 @@ public final class Membership {
         switch (m.body()) {
             case Ping ping -> out.send(sender.name(), sender.address(), new Ack(ping.seq()));
             case Ack ack -> {
-                if (probe != null && probe.seq == ack.seq() && probe.target.equals(sender.name())) {
-                    probe = null;
-                }
+                // an answer to our own probe already ended it in receive, as any packet from the target does
                 Forward f = forwards.get(ack.seq());
                 if (f != null && f.target().equals(sender.name())) {
                     forwards.remove(ack.seq());
