@@ -299,8 +299,11 @@ public final class SpeakerLoop implements AutoCloseable {
         Map<IpAddress, String> v6 = new HashMap<>();
         after.forEach((a, c) -> v6.put(a, c.iface()));
         groups.set(v6);
+        // capture stays open on an interface that still exists and is up, so taking an address back
+        // later needs no new handle; one that went away or down is closed (off this thread)
         for (String iface : port.interfaces()) {
-            if (!needed.contains(iface)) {
+            LocalInterface li = interfaces.get(iface);
+            if (!needed.contains(iface) && (li == null || !li.up())) {
                 port.close(iface);
             }
         }

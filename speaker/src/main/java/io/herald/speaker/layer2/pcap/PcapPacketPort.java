@@ -67,15 +67,21 @@ public final class PcapPacketPort implements AutoCloseable {
         LOG.info("capturing ARP and neighbour solicitations on {}", iface);
     }
 
-    /** Stops capturing on {@code iface} and closes its handles. */
+    /**
+     * Stops capturing on {@code iface}. The handles close on a thread of their own: libpcap in
+     * immediate mode may hold a read until the next frame arrives, and the caller (the speaker's
+     * loop) must not wait for that.
+     */
     public void close(String iface) {
         Open o;
         synchronized (this) {
             o = open.remove(iface);
         }
         if (o != null) {
-            shut(o);
-            LOG.info("stopped capturing on {}", iface);
+            Thread.ofPlatform().name("herald-capture-close-" + iface).daemon().start(() -> {
+                shut(o);
+                LOG.info("stopped capturing on {}", iface);
+            });
         }
     }
 
@@ -136,6 +142,7 @@ public final class PcapPacketPort implements AutoCloseable {
         }
     }
 
+    /** Closes every handle, waiting at most a second: a read blocked until the next frame must not hold up the exit. */
     @Override
     public void close() {
         Map<String, Open> all;
@@ -144,6 +151,11 @@ public final class PcapPacketPort implements AutoCloseable {
             all = new HashMap<>(open);
             open.clear();
         }
-        all.values().forEach(PcapPacketPort::shut);
+        Thread t = Thread.ofPlatform().name("herald-capture-close").daemon().start(() -> all.values().forEach(PcapPacketPort::shut));
+        try {
+            t.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
