@@ -20,11 +20,11 @@ class PureSpeakerCoreTest {
 
     private static JavaClasses layer2() {
         return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.herald.speaker.layer2", "io.herald.speaker.election");
+                .importPackages("io.herald.speaker.layer2", "io.herald.speaker.election", "io.herald.speaker.decision");
     }
 
     private static ArchRule noDependencyOn(String... packages) {
-        return noClasses().that().resideInAnyPackage("io.herald.speaker.layer2", "io.herald.speaker.election..").should().dependOnClassesThat()
+        return noClasses().that().resideInAnyPackage("io.herald.speaker.layer2", "io.herald.speaker.election..", "io.herald.speaker.decision..").should().dependOnClassesThat()
                 .resideInAnyPackage(packages).because("decisions are pure; the adapters do the I/O");
     }
 

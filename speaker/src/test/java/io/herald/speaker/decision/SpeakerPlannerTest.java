@@ -1,0 +1,133 @@
+package io.herald.speaker.decision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.api.model.IpAddress;
+import io.herald.api.model.Selector;
+import io.herald.speaker.election.NodeFacts;
+import io.herald.speaker.election.NodeInterface;
+import io.herald.speaker.election.PeerFacts;
+import io.herald.speaker.election.Prefix;
+import io.herald.speaker.layer2.GratuitousPolicy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The planner as a scenario: one cluster, three speakers each planning alone; every step changes
+ * something and says what every speaker must claim and write.
+ */
+class SpeakerPlannerTest {
+
+    static final IpAddress V4 = IpAddress.parse("198.18.0.200");
+    static final IpAddress V6 = IpAddress.parse("fd18:18::200");
+    static final ServiceRef WEB = new ServiceRef("demo", "web");
+    static final List<NodeInterface> LAN = List.of(new NodeInterface("eth0", true,
+            List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64"))));
+    static final List<String> NODES = List.of("node-1", "node-2", "node-3");
+
+    static Map<String, NodeFacts> nodes() {
+        Map<String, NodeFacts> m = new LinkedHashMap<>();
+        NODES.forEach(n -> m.put(n, new NodeFacts(n, Map.of(), true, false)));
+        return m;
+    }
+
+    static Map<String, PeerFacts> peers(String... dead) {
+        Map<String, PeerFacts> m = new LinkedHashMap<>();
+        for (String n : NODES) {
+            m.put(n, new PeerFacts(n, !List.of(dead).contains(n), true, LAN));
+        }
+        return m;
+    }
+
+    static AddressFacts address(IpAddress a) {
+        return new AddressFacts(a, "lan", Selector.EVERYTHING, List.of(), GratuitousPolicy.DEFAULT, null, List.of(WEB));
+    }
+
+    static ClusterState state(String status, String message) {
+        return new ClusterState(nodes(), List.of(address(V4), address(V6)),
+                List.of(new ServiceFacts(WEB, List.of(V6, V4), status, message)));
+    }
+
+    /** What each speaker does with the same inputs. */
+    static Map<String, Plan> everyone(ClusterState s, Map<String, PeerFacts> peers) {
+        Map<String, Plan> m = new LinkedHashMap<>();
+        for (String n : NODES) {
+            if (peers.get(n).alive()) {
+                m.put(n, SpeakerPlanner.plan(n, s, peers));
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void everyAddressIsClaimedByExactlyOneSpeakerAndOneSpeakerWritesTheCondition() {
+        ClusterState s = state(null, null);
+        Map<String, Plan> plans = everyone(s, peers());
+        List<IpAddress> claimed = new ArrayList<>();
+        List<ConditionWrite> writes = new ArrayList<>();
+        plans.values().forEach(p -> {
+            p.claims().forEach(c -> claimed.add(c.address()));
+            writes.addAll(p.writes());
+        });
+        assertEquals(2, claimed.size());
+        assertTrue(claimed.containsAll(List.of(V4, V6)));
+        assertEquals(1, writes.size(), "one writer per Service: " + writes);
+        ConditionWrite w = writes.get(0);
+        var d4 = plans.values().iterator().next().decisions().get(V4);
+        var d6 = plans.values().iterator().next().decisions().get(V6);
+        // addresses sorted: the IPv4 one first; its owner writes
+        assertTrue(plans.get(d4.owner()).writes().contains(w));
+        assertEquals(true, w.status());
+        assertEquals("Announcing", w.reason());
+        assertEquals("198.18.0.200 announced by node " + d4.owner() + " on eth0; fd18:18::200 announced by node "
+                + d6.owner() + " on eth0", w.message());
+    }
+
+    @Test
+    void aConditionAlreadyCarriedIsNotWrittenAgain() {
+        ClusterState first = state(null, null);
+        ConditionWrite w = everyone(first, peers()).values().stream().flatMap(p -> p.writes().stream()).findFirst().orElseThrow();
+        ClusterState carried = state("True", w.message());
+        assertTrue(everyone(carried, peers()).values().stream().allMatch(p -> p.writes().isEmpty()),
+                "a resync or a restart must not repeat the condition or its event");
+    }
+
+    @Test
+    void whenTheOwnerDiesTheNextOwnerClaimsAndRewritesTheCondition() {
+        ClusterState s = state(null, null);
+        String owner = SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
+        ConditionWrite before = everyone(s, peers()).get(owner).writes().get(0);
+        Map<String, PeerFacts> after = peers(owner);
+        Map<String, Plan> plans = everyone(state("True", before.message()), after);
+        String next = plans.values().iterator().next().decisions().get(V4).owner();
+        assertTrue(!next.equals(owner));
+        assertTrue(plans.get(next).claims().stream().anyMatch(c -> c.address().equals(V4)));
+        assertEquals(1, plans.get(next).writes().size());
+        assertTrue(plans.get(next).writes().get(0).message().startsWith("198.18.0.200 announced by node " + next));
+    }
+
+    @Test
+    void withNoEligibleNodeTheFirstLiveSpeakerReportsWhy() {
+        Map<String, NodeFacts> notReady = new LinkedHashMap<>();
+        NODES.forEach(n -> notReady.put(n, new NodeFacts(n, Map.of(), false, false)));
+        ClusterState s = new ClusterState(notReady, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True", "old")));
+        Map<String, Plan> plans = everyone(s, peers("node-1"));
+        assertTrue(plans.values().stream().allMatch(p -> p.claims().isEmpty()));
+        assertTrue(plans.get("node-3").writes().isEmpty());
+        ConditionWrite w = plans.get("node-2").writes().get(0);
+        assertEquals(false, w.status());
+        assertEquals("AnnounceFailed", w.reason());
+        assertEquals("198.18.0.200: no eligible node (node-1: not Ready; node-2: not Ready; node-3: not Ready)", w.message());
+        assertEquals("Warning", w.eventType());
+    }
+
+    @Test
+    void anAddressInNoPoolIsNeitherClaimedNorReported() {
+        ClusterState s = new ClusterState(nodes(), List.of(), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
+        assertTrue(everyone(s, peers()).values().stream().allMatch(p -> p.claims().isEmpty() && p.writes().isEmpty()));
+    }
+}
