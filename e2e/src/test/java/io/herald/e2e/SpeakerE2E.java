@@ -235,6 +235,49 @@ class SpeakerE2E {
         }
     }
 
+    @Test
+    void interfacesAreFollowedAsTheyAppearGoUpAndDownAndDisappear(Lab lab) {
+        // a pool announced only on "hb0", an interface no node has yet, on a subnet of its own
+        pool(lab, "dummy", "198.18.40.10-198.18.40.19", Map.of("interfaces", List.of("hb0")));
+        lab.api().resource(lb("dummy", "web", "SingleStack", Map.of("herald.io/ip-pool", "dummy"), 80)).create();
+        Lab.Node n2 = lab.node(2);
+        try {
+            var failed = await("no node has hb0", Duration.ofSeconds(30), () -> {
+                var x = condition(lab, "dummy");
+                return x != null && "False".equals(x.getStatus()) ? x : null;
+            });
+            assertTrue(failed.getMessage().contains("node-2: no allowed interface up in"), failed.getMessage());
+            n2.check("ip", "link", "add", "hb0", "type", "dummy");
+            n2.check("ip", "addr", "add", "198.18.40.2/24", "dev", "hb0");
+            n2.check("ip", "link", "set", "hb0", "up");
+            String ip = ips(lab, "dummy").get(0);
+            await("hb0 appeared on node-2: announced there", Duration.ofSeconds(30), () -> {
+                var x = condition(lab, "dummy");
+                return x != null && "True".equals(x.getStatus())
+                        && x.getMessage().equals(ip + " announced by node node-2 on hb0") ? true : null;
+            });
+            n2.check("ip", "link", "set", "hb0", "down");
+            await("hb0 down: no longer announced", Duration.ofSeconds(30), () -> {
+                var x = condition(lab, "dummy");
+                return x != null && "False".equals(x.getStatus()) ? true : null;
+            });
+            n2.check("ip", "link", "set", "hb0", "up");
+            await("hb0 up again", Duration.ofSeconds(30), () -> {
+                var x = condition(lab, "dummy");
+                return x != null && "True".equals(x.getStatus()) ? true : null;
+            });
+            n2.check("ip", "link", "del", "hb0");
+            await("hb0 gone", Duration.ofSeconds(30), () -> {
+                var x = condition(lab, "dummy");
+                return x != null && "False".equals(x.getStatus()) ? true : null;
+            });
+        } finally {
+            n2.run("ip", "link", "del", "hb0");
+            lab.api().services().inNamespace(NS).withName("dummy").delete();
+            lab.api().genericKubernetesResources(IPPOOLS).withName("dummy").delete();
+        }
+    }
+
     /** Sets (or with null removes) a node label by a merge patch: the node agent keeps updating the Node. */
     static void label(Lab lab, String node, String key, String value) {
         String v = value == null ? "null" : "\"" + value + "\"";
