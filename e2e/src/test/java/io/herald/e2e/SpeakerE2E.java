@@ -128,6 +128,15 @@ class SpeakerE2E {
             assertEquals(owner.mac(), await("neighbour entry for " + ip, Duration.ofSeconds(5), () -> neighbourMac(lab, ip)),
                     ip + " must resolve to the owner's MAC (" + (ip.contains(":") ? "NDP" : "ARP") + ")");
         }
+        // arping asks afresh, by broadcast: exactly one answer, from the owner
+        String v4 = ips.get(0);
+        String arping = lab.client().check("arping", "-b", "-c", "2", "-w", "5", "-I", "eth0", v4);
+        assertTrue(arping.toLowerCase().contains(node(lab, owners.get(v4)).mac()), arping);
+        for (Lab.Node n : lab.nodes()) {
+            if (!n.name().equals(owners.get(v4))) {
+                assertTrue(!arping.toLowerCase().contains(n.mac()), n + " must not answer for " + v4 + ":\n" + arping);
+            }
+        }
         // IPv6: the owner is in the solicited-node group of its address
         String v6 = ips.get(1);
         Lab.Node owner6 = node(lab, owners.get(v6));
