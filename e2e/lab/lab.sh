@@ -434,7 +434,7 @@ herald_up() {
 speaker_start() { # NODE-INDEX: the speaker runs in the node's netns, as a DaemonSet pod with hostNetwork would
   local i=$1
   proc_start "speaker-$(node_name "$i")" "$(node_ns "$i")" env HERALD_SPEAKER_KUBECONFIG="$STATE/speaker.kubeconfig" \
-    NODE_NAME="$(node_name "$i")" MICRONAUT_SERVER_PORT=7472 ${HERALD_SPEAKER_ENV:-} \
+    NODE_NAME="$(node_name "$i")" MICRONAUT_SERVER_PORT=7472 MALLOC_ARENA_MAX=1 ${HERALD_SPEAKER_ENV:-} \
     "$JAVA" @"$ROOT/speaker/jvm.options" -jar "$ROOT/speaker/target/herald-speaker.jar"
 }
 

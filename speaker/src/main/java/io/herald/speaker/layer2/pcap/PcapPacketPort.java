@@ -50,13 +50,14 @@ public final class PcapPacketPort implements AutoCloseable {
             return;
         }
         PcapHandle rx = new PcapHandle.Builder(iface).snaplen(256).promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-                .timeoutMillis(100).immediateMode(true).bufferSize(2 << 20).direction(PcapHandle.PcapDirection.IN)
+                .timeoutMillis(100).immediateMode(true).bufferSize(1 << 20).direction(PcapHandle.PcapDirection.IN)
                 .build();
         PcapHandle tx;
         try {
             rx.setFilter(FILTER, BpfProgram.BpfCompileMode.OPTIMIZE);
+            // the send handle never reads: the smallest capture ring libpcap will take
             tx = new PcapHandle.Builder(iface).snaplen(64).promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-                    .timeoutMillis(100).build();
+                    .timeoutMillis(100).bufferSize(64 << 10).build();
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             rx.close();
             throw e;
