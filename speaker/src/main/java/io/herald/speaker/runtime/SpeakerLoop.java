@@ -185,10 +185,14 @@ public final class SpeakerLoop implements AutoCloseable {
 
     private void replanSoon() {
         if (replanQueued.compareAndSet(false, true)) {
-            loop.schedule(() -> {
-                replanQueued.set(false);
-                replan();
-            }, 5, TimeUnit.MILLISECONDS);
+            try {
+                loop.schedule(() -> {
+                    replanQueued.set(false);
+                    replan();
+                }, 5, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: nothing more to plan
+            }
         }
     }
 
@@ -296,9 +300,12 @@ public final class SpeakerLoop implements AutoCloseable {
                     String.format("%.1f", burstNanos / 1e6));
         }
         metrics.owned(after.size());
-        Map<IpAddress, String> v6 = new HashMap<>();
-        after.forEach((a, c) -> v6.put(a, c.iface()));
-        groups.set(v6);
+        Map<IpAddress, String> owned = new HashMap<>();
+        after.forEach((a, c) -> owned.put(a, c.iface()));
+        groups.set(owned);
+        for (String iface : port.interfaces()) {
+            port.answerFor(iface, owned.entrySet().stream().filter(e -> e.getValue().equals(iface)).map(Map.Entry::getKey).toList());
+        }
         // capture stays open on an interface that still exists and is up, so taking an address back
         // later needs no new handle; one that went away or down is closed (off this thread)
         for (String iface : port.interfaces()) {

@@ -22,67 +22,97 @@ import org.slf4j.LoggerFactory;
 public final class PcapPacketPort implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketPort.class);
 
-    /**
-     * Only what the speaker answers: ARP, and ICMPv6 type 135 (neighbour solicitation) in a packet
-     * without extension headers, which is how solicitations are sent.
-     */
-    static final String FILTER = "arp or (icmp6 and ip6[40] == 135)";
-
     /** Called on the interface's capture thread with each captured frame. */
     @FunctionalInterface
     public interface FrameHandler {
         void onFrame(String iface, byte[] frame, int length);
     }
 
-    private record Open(PcapHandle rx, PcapHandle tx, Thread reader) {}
+    /**
+     * One interface: a capture handle read by its own thread, and a send handle. The reader applies
+     * a new filter and notices it must stop itself, woken by pcap_breakloop (which interrupts a
+     * blocked read since libpcap 1.10): in immediate mode a read may otherwise wait for the next
+     * matching frame forever, and pcap4j's handle lock lets a busy reader starve anyone else.
+     */
+    private static final class Capture {
+        final String iface;
+        final PcapHandle rx, tx;
+        volatile String pendingFilter;
+        volatile boolean stop;
+        Thread reader;
+
+        Capture(String iface, PcapHandle rx, PcapHandle tx) {
+            this.iface = iface;
+            this.rx = rx;
+            this.tx = tx;
+        }
+    }
+
+    static final int READ_TIMEOUT_MILLIS = 20;
 
     private final FrameHandler handler;
-    private final Map<String, Open> open = new HashMap<>();
+    private final Map<String, Capture> open = new HashMap<>();
     private volatile boolean closed;
 
     public PcapPacketPort(FrameHandler handler) {
         this.handler = handler;
     }
 
-    /** Starts capturing on {@code iface}; a no-op when it already is. */
+    /** Starts capturing on {@code iface}, letting nothing through until {@link #answerFor} says what; a no-op when open. */
     public synchronized void open(String iface) throws PcapNativeException, NotOpenException {
         if (closed || open.containsKey(iface)) {
             return;
         }
         PcapHandle rx = new PcapHandle.Builder(iface).snaplen(256).promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-                .timeoutMillis(100).immediateMode(true).bufferSize(1 << 20).direction(PcapHandle.PcapDirection.IN)
-                .build();
+                .timeoutMillis(READ_TIMEOUT_MILLIS).immediateMode(true).bufferSize(1 << 20)
+                .direction(PcapHandle.PcapDirection.IN).build();
         PcapHandle tx;
         try {
-            rx.setFilter(FILTER, BpfProgram.BpfCompileMode.OPTIMIZE);
+            rx.setFilter(CaptureFilter.NOTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
             // the send handle never reads: the smallest capture ring libpcap will take
             tx = new PcapHandle.Builder(iface).snaplen(64).promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
                     .timeoutMillis(100).bufferSize(64 << 10).build();
+            tx.setFilter(CaptureFilter.NOTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             rx.close();
             throw e;
         }
-        Thread reader = Thread.ofPlatform().name("herald-capture-" + iface).daemon().unstarted(() -> read(iface, rx));
-        open.put(iface, new Open(rx, tx, reader));
-        reader.start();
+        Capture c = new Capture(iface, rx, tx);
+        c.reader = Thread.ofPlatform().name("herald-capture-" + iface).daemon().unstarted(() -> read(c));
+        open.put(iface, c);
+        c.reader.start();
         LOG.info("capturing ARP and neighbour solicitations on {}", iface);
     }
 
-    /**
-     * Stops capturing on {@code iface}. The handles close on a thread of their own: libpcap in
-     * immediate mode may hold a read until the next frame arrives, and the caller (the speaker's
-     * loop) must not wait for that.
-     */
-    public void close(String iface) {
-        Open o;
-        synchronized (this) {
-            o = open.remove(iface);
+    /** Lets through only requests for {@code targets} on {@code iface} (from the reader's next wake-up). */
+    public synchronized void answerFor(String iface, java.util.Collection<io.herald.api.model.IpAddress> targets) {
+        Capture c = open.get(iface);
+        if (c != null) {
+            String f = CaptureFilter.forTargets(targets);
+            if (!f.equals(c.pendingFilter)) {
+                c.pendingFilter = f;
+                wake(c);
+            }
         }
-        if (o != null) {
-            Thread.ofPlatform().name("herald-capture-close-" + iface).daemon().start(() -> {
-                shut(o);
-                LOG.info("stopped capturing on {}", iface);
-            });
+    }
+
+    private static void wake(Capture c) {
+        try {
+            c.rx.breakLoop();
+        } catch (NotOpenException e) {
+            // already closed: nothing to wake
+        }
+    }
+
+    /** Stops capturing on {@code iface}; its reader closes the handles within a read timeout. */
+    public void close(String iface) {
+        Capture c;
+        synchronized (this) {
+            c = open.remove(iface);
+        }
+        if (c != null) {
+            c.stop = true;
+            wake(c);
         }
     }
 
@@ -92,15 +122,15 @@ public final class PcapPacketPort implements AutoCloseable {
 
     /** Puts {@code frame} on {@code iface}'s wire; false when the interface is not open or the send failed. */
     public boolean send(String iface, byte[] frame) {
-        Open o;
+        Capture c;
         synchronized (this) {
-            o = open.get(iface);
+            c = open.get(iface);
         }
-        if (o == null) {
+        if (c == null) {
             return false;
         }
         try {
-            o.tx().sendPacket(frame);
+            c.tx.sendPacket(frame);
             return true;
         } catch (PcapNativeException | NotOpenException e) {
             LOG.warn("cannot send a frame on {}: {}", iface, e.getMessage());
@@ -108,55 +138,73 @@ public final class PcapPacketPort implements AutoCloseable {
         }
     }
 
-    private void read(String iface, PcapHandle rx) {
-        while (!closed && rx.isOpen()) {
-            byte[] frame;
-            try {
-                frame = rx.getNextRawPacketEx();
-            } catch (TimeoutException e) {
-                continue;
-            } catch (NotOpenException | EOFException e) {
-                return; // closed under us
-            } catch (PcapNativeException e) {
-                if (!rx.isOpen() || closed) {
-                    return;
-                }
-                LOG.warn("capture on {} failed, closing it until the interface is seen again: {}", iface, e.getMessage());
-                Thread.ofPlatform().daemon().start(() -> close(iface));
-                return;
-            }
-            try {
-                handler.onFrame(iface, frame, frame.length);
-            } catch (RuntimeException e) {
-                LOG.error("a captured frame on {} could not be handled", iface, e);
-            }
-        }
-    }
-
-    private static void shut(Open o) {
-        o.rx().close();
-        o.tx().close();
+    private void read(Capture c) {
+        String applied = CaptureFilter.NOTHING;
         try {
-            o.reader().join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            while (!closed && !c.stop) {
+                String want = c.pendingFilter;
+                if (want != null && !want.equals(applied)) {
+                    try {
+                        c.rx.setFilter(want, BpfProgram.BpfCompileMode.OPTIMIZE);
+                        applied = want;
+                    } catch (PcapNativeException e) {
+                        // a filter libpcap refuses (too long, say): take every request; the announcer decides
+                        LOG.warn("capture filter on {} refused ({}); letting every request through", c.iface, e.getMessage());
+                        c.rx.setFilter(CaptureFilter.EVERYTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
+                        applied = want;
+                    }
+                }
+                byte[] frame;
+                try {
+                    frame = c.rx.getNextRawPacketEx();
+                } catch (TimeoutException | EOFException e) {
+                    continue; // a time-out, or pcap_breakloop: look at the flags again
+                }
+                try {
+                    handler.onFrame(c.iface, frame, frame.length);
+                } catch (RuntimeException e) {
+                    LOG.error("a captured frame on {} could not be handled", c.iface, e);
+                }
+            }
+        } catch (NotOpenException e) {
+            // closed under us
+        } catch (PcapNativeException e) {
+            if (!closed && !c.stop) {
+                LOG.warn("capture on {} failed, closing it until the interface is seen again: {}", c.iface, e.getMessage());
+                synchronized (this) {
+                    open.remove(c.iface, c);
+                }
+            }
+        } finally {
+            c.rx.close();
+            c.tx.close();
+            if (c.stop || closed) {
+                LOG.info("stopped capturing on {}", c.iface);
+            }
         }
     }
 
-    /** Closes every handle, waiting at most a second: a read blocked until the next frame must not hold up the exit. */
+    /** Stops every reader and waits for them, at most a second in all. */
     @Override
     public void close() {
-        Map<String, Open> all;
+        java.util.List<Capture> all;
         synchronized (this) {
             closed = true;
-            all = new HashMap<>(open);
+            all = new java.util.ArrayList<>(open.values());
             open.clear();
         }
-        Thread t = Thread.ofPlatform().name("herald-capture-close").daemon().start(() -> all.values().forEach(PcapPacketPort::shut));
-        try {
-            t.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        for (Capture c : all) {
+            c.stop = true;
+            wake(c);
+        }
+        for (Capture c : all) {
+            try {
+                c.reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }
