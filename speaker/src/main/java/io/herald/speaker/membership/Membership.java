@@ -40,7 +40,11 @@ import java.util.random.RandomGenerator;
  *
  * <p>Readiness: this node calls itself ready after {@code warmup} of not being isolated, and
  * isolated means it had peers and has lost them all to failure (peers that left on purpose do not
- * count). A speaker that restarts or is cut off thus waits before it takes addresses back.
+ * count). A speaker that restarts or is cut off thus waits before it takes addresses back. A node
+ * isolated for a whole {@code warmup} is taken to be the last one standing and calls itself ready
+ * again, so that a lone survivor serves; when it regains contact it warms up once more. The caller
+ * can restart the warm-up ({@link #rewarm}) when it knows it was cut off, such as a link that came
+ * back up.
  */
 public final class Membership {
 
@@ -88,6 +92,7 @@ public final class Membership {
 
     private boolean hadPeer;
     private boolean isolated;
+    private long isolatedSince;
     private long contactSince;
 
     private long sent;
@@ -249,6 +254,28 @@ public final class Membership {
         return flush(out);
     }
 
+    /**
+     * Starts the warm-up again: this node was cut off in a way membership cannot see by itself (its
+     * link went down and came back), so it must not take addresses back before a warm-up.
+     */
+    public List<Outbound> rewarm(long nowNanos) {
+        if (left()) {
+            return List.of();
+        }
+        Outbox out = new Outbox();
+        contactSince = nowNanos;
+        isolatedSince = nowNanos;
+        if (self.ready()) {
+            changeSelf(readiness(false), out);
+        }
+        return flush(out);
+    }
+
+    /** Whether this node had peers and has lost them all to failure. */
+    public boolean isolated() {
+        return isolated;
+    }
+
     /** Says goodbye to every live peer at once; after this the instance sends and accepts nothing. */
     public List<Outbound> leave(long nowNanos) {
         if (left()) {
@@ -317,8 +344,8 @@ public final class Membership {
                 next = earlier(next, p.suspectSinceNanos + suspicionTimeout);
             }
         }
-        if (!self.ready() && !isolated) {
-            next = earlier(next, contactSince + warmup);
+        if (!self.ready()) {
+            next = earlier(next, (isolated ? isolatedSince : contactSince) + warmup);
         }
         return next;
     }
@@ -534,13 +561,21 @@ public final class Membership {
         boolean nowIsolated = hadPeer && !anyLive && anyLost;
         if (nowIsolated && !isolated) {
             isolated = true;
+            isolatedSince = now;
             if (self.ready()) {
                 changeSelf(readiness(false), out);
             }
-        } else if (!nowIsolated) {
+        } else if (nowIsolated) {
+            if (!self.ready() && due(now, isolatedSince + warmup)) {
+                changeSelf(readiness(true), out); // alone for a whole warm-up: the last one standing
+            }
+        } else {
             if (isolated) {
                 isolated = false;
                 contactSince = now;
+                if (self.ready()) {
+                    changeSelf(readiness(false), out);
+                }
             }
             if (!self.ready() && due(now, contactSince + warmup)) {
                 changeSelf(readiness(true), out);

@@ -46,6 +46,7 @@ public final class MembershipTransport implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private Channel channel;
     private volatile Collection<Member> members;
+    private volatile boolean isolated;
 
     public MembershipTransport(Membership membership, InetSocketAddress bind, Consumer<Change> listener) {
         this.membership = membership;
@@ -100,6 +101,19 @@ public final class MembershipTransport implements AutoCloseable {
         });
     }
 
+    /** Restarts this member's warm-up (its link came back after a cut). */
+    public void rewarm() {
+        group.execute(() -> {
+            send(membership.rewarm(System.nanoTime()));
+            publish();
+        });
+    }
+
+    /** Whether this member has lost every peer it had. */
+    public boolean isolated() {
+        return isolated;
+    }
+
     public void setKey(MembershipKey key) {
         group.execute(() -> membership.setKey(key));
     }
@@ -136,6 +150,7 @@ public final class MembershipTransport implements AutoCloseable {
     }
 
     private void publish() {
+        isolated = membership.isolated();
         List<MemberEvent> events = membership.drainEvents();
         if (!events.isEmpty()) {
             Collection<Member> now = List.copyOf(membership.members());

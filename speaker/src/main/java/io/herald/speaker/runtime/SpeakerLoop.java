@@ -76,6 +76,8 @@ public final class SpeakerLoop implements AutoCloseable {
     private Map<String, InetSocketAddress> seeds = Map.of();
     private byte[] keyBytes;
     private ScheduledFuture<?> announceTimer;
+    /** After a rewarm, until membership's own view catches up: take nothing while cut off. */
+    private long rewarmedUntil = System.nanoTime();
 
     public SpeakerLoop(KubernetesClient client, Settings settings, SpeakerMetrics metrics) {
         this.client = client;
@@ -226,6 +228,14 @@ public final class SpeakerLoop implements AutoCloseable {
                 changed.addAll(interfaces.keySet());
                 changed.removeIf(n -> java.util.Objects.equals(now.get(n), interfaces.get(n)));
                 LOG.info("interfaces changed: {}", changed);
+                boolean cameUp = changed.stream().anyMatch(n -> now.get(n) != null && now.get(n).up()
+                        && (interfaces.get(n) == null || !interfaces.get(n).up()));
+                if (cameUp && transport.isolated()) {
+                    // the link is back after a cut: take nothing back before a warm-up, as on a restart
+                    LOG.info("an interface came up while cut off from every peer: warming up again");
+                    transport.rewarm();
+                    rewarmedUntil = System.nanoTime() + settings.membership().warmup().toNanos();
+                }
                 interfaces = now;
                 transport.updateMetadata(InterfaceMetadata.encode(nodeInterfaces()));
                 replan();
@@ -241,8 +251,12 @@ public final class SpeakerLoop implements AutoCloseable {
             boolean alive = m.state() == MemberState.ALIVE || m.state() == MemberState.SUSPECT;
             List<NodeInterface> ifs = m.name().equals(settings.nodeName()) ? nodeInterfaces()
                     : InterfaceMetadata.decode(m.metadata());
-            out.put(m.name(), new PeerFacts(m.name(), alive && !(stopping && m.name().equals(settings.nodeName())),
-                    m.ready(), ifs));
+            boolean self = m.name().equals(settings.nodeName());
+            // cut off from every peer and not yet sure it is the last one standing (see Membership):
+            // this node takes nothing, so a restored link or a healed partition causes no flap
+            boolean excluded = self && (stopping
+                    || transport.isolated() && (!m.ready() || System.nanoTime() - rewarmedUntil < 0));
+            out.put(m.name(), new PeerFacts(m.name(), alive && !excluded, m.ready(), ifs));
         }
         return out;
     }

@@ -230,17 +230,43 @@ class MembershipSimulationTest {
                 at(4000, "each side holds the other dead; node-1, alone, is not ready", all(
                         sees("node-1", "node-2", MemberState.DEAD), sees("node-1", "node-3", MemberState.DEAD),
                         sees("node-2", "node-1", MemberState.DEAD), sees("node-3", "node-1", MemberState.DEAD),
-                        n -> assertTrue(!n.membership("node-1").selfReady()),
+                        n -> assertTrue(!n.membership("node-1").selfReady() && n.membership("node-1").isolated()),
                         readyEverywhere("node-2", true), readyEverywhere("node-3", true))),
-                at(6250, "the partition heals", SimulatedNetwork::heal),
-                at(7250, "within a second all views agree again; node-1 is still warming up",
+                at(4500, "the partition heals before node-1 has been alone for a warm-up", SimulatedNetwork::heal),
+                at(5500, "within a second all views agree again; node-1 is still warming up",
                         all(allAliveAndAgreeing(), readyEverywhere("node-1", false))),
-                at(6250 + WARMUP_MS + 1000, "node-1 is ready again", all(allAliveAndAgreeing(), allReady())),
-                at(6250 + WARMUP_MS + 1000, "but nowhere before a warm-up after the heal", never(3000,
-                        6250 + WARMUP_MS, "node-1 ready", about("node-1", MembershipSimulationTest::readyAndAlive))),
-                at(6250 + WARMUP_MS + 1000, "and the majority side never stepped down", never(WARMUP_MS + 1,
-                        6250 + WARMUP_MS + 1000, "node-2 or node-3 not ready",
+                at(4500 + WARMUP_MS + 1000, "node-1 is ready again", all(allAliveAndAgreeing(), allReady())),
+                at(4500 + WARMUP_MS + 1000, "but nowhere before a warm-up after the heal", never(3000,
+                        4500 + WARMUP_MS, "node-1 ready", about("node-1", MembershipSimulationTest::readyAndAlive))),
+                at(4500 + WARMUP_MS + 1000, "and the majority side never stepped down", never(WARMUP_MS + 1,
+                        4500 + WARMUP_MS + 1000, "node-2 or node-3 not ready",
                         o -> !o.event().name().equals("node-1") && !o.event().ready())));
+    }
+
+    @Test
+    void aNodeAloneForAWarmupServesAsTheLastOneStandingAndWarmsUpAgainWhenItRejoins() {
+        SimulatedNetwork net = SimulatedNetwork.of(3, 5);
+        play(net,
+                at(0, "seeded", SimulatedNetwork::seedAll),
+                at(3000, "all alive and ready", all(allAliveAndAgreeing(), allReady())),
+                at(3000, "node-1 is cut off", n -> n.partition(Set.of("node-1"), Set.of("node-2", "node-3"))),
+                at(4000, "isolated: not ready", n -> assertTrue(!n.membership("node-1").selfReady())),
+                at(3000 + 1000 + WARMUP_MS, "alone for a warm-up: ready, still isolated",
+                        n -> assertTrue(n.membership("node-1").selfReady() && n.membership("node-1").isolated())),
+                at(8000, "the partition heals", SimulatedNetwork::heal),
+                at(9000, "rejoined: warming up again everywhere", all(allAliveAndAgreeing(), readyEverywhere("node-1", false))),
+                at(8000 + WARMUP_MS + 1000, "ready after that warm-up", all(allAliveAndAgreeing(), allReady())));
+    }
+
+    @Test
+    void rewarmTakesReadinessAwayForAWarmup() {
+        SimulatedNetwork net = SimulatedNetwork.of(3, 5);
+        play(net,
+                at(0, "seeded", SimulatedNetwork::seedAll),
+                at(3000, "all alive and ready", all(allAliveAndAgreeing(), allReady())),
+                at(3000, "node-2's link came back", n -> n.rewarm("node-2")),
+                at(3200, "node-2 is warming up everywhere", readyEverywhere("node-2", false)),
+                at(3000 + WARMUP_MS + 500, "ready again after the warm-up", all(allAliveAndAgreeing(), allReady())));
     }
 
     @Test

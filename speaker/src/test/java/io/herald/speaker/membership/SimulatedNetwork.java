@@ -153,6 +153,11 @@ final class SimulatedNetwork {
         dispatch(n, n.membership.updateMetadata(metadata, now));
     }
 
+    void rewarm(String name) {
+        Node n = node(name);
+        dispatch(n, n.membership.rewarm(now));
+    }
+
     void setKey(String name, MembershipKey key) {
         Node n = node(name);
         n.key = key;
