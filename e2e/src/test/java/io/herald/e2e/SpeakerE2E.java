@@ -287,6 +287,23 @@ class SpeakerE2E {
         }
     }
 
+    @Test
+    void garbageAndForgedMembershipDatagramsAreCountedAndDroppedWithoutDisturbingAnything(Lab lab) {
+        Lab.Node n1 = lab.node(1);
+        double before = SpeakerBenchmark.metric(n1, "herald_speaker_membership_auth_failures_total")
+                + SpeakerBenchmark.metric(n1, "herald_speaker_membership_malformed_total");
+        double alive = SpeakerBenchmark.metric(n1, "herald_speaker_members_alive");
+        // from the client: random bytes, and a datagram shaped like membership traffic with a made-up signature
+        for (int i = 0; i < 20; i++) {
+            lab.client().check("bash", "-c", "head -c " + (40 + i * 37) + " /dev/urandom | socat -u - UDP:" + n1.ipv4() + ":7946");
+        }
+        await("the speaker counted them", Duration.ofSeconds(10), () -> SpeakerBenchmark.metric(n1,
+                "herald_speaker_membership_auth_failures_total") + SpeakerBenchmark.metric(n1,
+                "herald_speaker_membership_malformed_total") >= before + 20 ? true : null);
+        assertEquals(alive, SpeakerBenchmark.metric(n1, "herald_speaker_members_alive"), "membership must be unchanged");
+        assertTrue(n1.check("curl", "-sf", "http://127.0.0.1:7472/health/readiness").contains("UP"));
+    }
+
     /** Sets (or with null removes) a node label by a merge patch: the node agent keeps updating the Node. */
     static void label(Lab lab, String node, String key, String value) {
         String v = value == null ? "null" : "\"" + value + "\"";
