@@ -9,9 +9,10 @@ import java.util.concurrent.atomic.LongAdder;
  * connections or UDP flows (active, total, refused by reason), bytes each way, errors by cause and
  * idle closes. Event loops write, the metrics registry reads; every counter is a LongAdder.
  *
- * <p>"Total" counts connections or flows that were admitted (passed the source ranges and got a
- * backend); "refused" counts what was turned away before reaching a backend. For UDP a refusal is
- * counted per datagram dropped, since there is no connection to refuse once.
+ * <p>For TCP, "total" counts connections from allowed clients (past the source ranges) and "active"
+ * those still open; "refused" counts connections closed without being relayed, by reason (one turned
+ * away for lack of a reachable backend is in both). For UDP, "total" and "active" count flows, and a
+ * refusal is counted per datagram dropped, since there is no connection to refuse once.
  */
 public final class RelayCounters {
 
