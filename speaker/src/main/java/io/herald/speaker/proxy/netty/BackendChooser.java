@@ -19,6 +19,11 @@ public interface BackendChooser {
     /** The relay could not reach {@code backend} (refused, timed out, ICMP unreachable). */
     void failed(Backend backend, Throwable cause);
 
+    private static String describe(Throwable cause) {
+        String m = cause.getMessage();
+        return m == null ? cause.getClass().getSimpleName() : m;
+    }
+
     /** Over one Service port's {@link ServiceBackends}, with the clock it is to be told. */
     static BackendChooser of(ServiceBackends backends, LongSupplier nanoClock) {
         Objects.requireNonNull(backends, "backends");
@@ -32,7 +37,7 @@ public interface BackendChooser {
 
             @Override
             public void failed(Backend backend, Throwable cause) {
-                backends.passiveFailure(backend, String.valueOf(cause.getMessage()), nanoClock.getAsLong())
+                backends.passiveFailure(backend, describe(cause), nanoClock.getAsLong())
                         .ifPresent(t -> log.warn("{}: backend {} taken out: {}", backends.name(), backend, t));
             }
         };

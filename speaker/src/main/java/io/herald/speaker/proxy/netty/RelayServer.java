@@ -85,8 +85,8 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * Starts relaying for {@code listener}; returns the bound address (its port is the real one when
-     * {@code listener.port()} is 0).
+     * Starts relaying for {@code listener}; returns the bound address. A listener asked for port 0 is
+     * kept (and stopped) under the port it got.
      */
     public synchronized InetSocketAddress listen(Listener listener, RelayConfig config) {
         if (group == null) {
@@ -107,8 +107,9 @@ public final class RelayServer implements AutoCloseable {
         if (!bound.isSuccess()) {
             throw new IllegalStateException(listener + " for " + config.name() + ": " + bound.cause().getMessage(), bound.cause());
         }
-        channels.put(listener, bound.channel());
-        return (InetSocketAddress) bound.channel().localAddress();
+        InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
+        channels.put(new Listener(listener.address(), local.getPort(), listener.protocol()), bound.channel());
+        return local;
     }
 
     private ServerBootstrap tcp(RelayConfig config) {
