@@ -1,0 +1,171 @@
+package io.herald.speaker.proxy.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay's listeners: one per Service address, port and protocol, all on one event loop group.
+ * Native epoll where the platform has it (fewer copies and wake-ups, and IP_FREEBIND so a listener
+ * can be bound before the address is up on an interface); NIO otherwise.
+ *
+ * <p>{@link #start} creates the threads; the constructor does not. {@link #listen} and {@link #stop}
+ * block until the socket is bound or closed, and throw if that fails.
+ */
+public final class RelayServer implements AutoCloseable {
+
+    public enum Protocol { TCP, UDP }
+
+    /** Where a listener is: the Service address, its port, and the protocol. */
+    public record Listener(InetAddress address, int port, Protocol protocol) {
+        public Listener {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(protocol, "protocol");
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port " + port + " is outside 0..65535");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return protocol + " " + new InetSocketAddress(address, port);
+        }
+    }
+
+    private static final long BIND_TIMEOUT_SECONDS = 10;
+
+    private final int threads;
+    private final boolean preferNative;
+    private final Map<Listener, Channel> channels = new LinkedHashMap<>();
+    private EventLoopGroup group;
+    private boolean epoll;
+
+    /**
+     * @param threads      event loop threads (0: Netty's default, twice the processors)
+     * @param preferNative use epoll when available; false forces NIO
+     */
+    public RelayServer(int threads, boolean preferNative) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must not be negative: " + threads);
+        }
+        this.threads = threads;
+        this.preferNative = preferNative;
+    }
+
+    public synchronized void start() {
+        if (group != null) {
+            throw new IllegalStateException("already started");
+        }
+        epoll = preferNative && Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** True when the listeners use native epoll. */
+    public synchronized boolean nativeTransport() {
+        return epoll;
+    }
+
+    /**
+     * Starts relaying for {@code listener}; returns the bound address. A listener asked for port 0 is
+     * kept (and stopped) under the port it got.
+     */
+    public synchronized InetSocketAddress listen(Listener listener, RelayConfig config) {
+        if (group == null) {
+            throw new IllegalStateException("not started");
+        }
+        if (channels.containsKey(listener)) {
+            throw new IllegalStateException(listener + " is already relayed");
+        }
+        InetSocketAddress at = new InetSocketAddress(listener.address(), listener.port());
+        ChannelFuture bound = switch (listener.protocol()) {
+            case TCP -> tcp(config).bind(at);
+            case UDP -> udp(config).bind(at);
+        };
+        if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            bound.channel().close();
+            throw new IllegalStateException(listener + ": bind did not finish in " + BIND_TIMEOUT_SECONDS + "s");
+        }
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException(listener + " for " + config.name() + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
+        channels.put(new Listener(listener.address(), local.getPort(), listener.protocol()), bound.channel());
+        return local;
+    }
+
+    private ServerBootstrap tcp(RelayConfig config) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new TcpRelayInitializer(config));
+        if (epoll) {
+            b.option(EpollChannelOption.IP_FREEBIND, true);
+        }
+        return b;
+    }
+
+    private Bootstrap udp(RelayConfig config) {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new UdpRelayHandler(config));
+        if (epoll) {
+            b.option(EpollChannelOption.IP_FREEBIND, true);
+        }
+        return b;
+    }
+
+    /**
+     * Stops accepting for {@code listener}; false if it was not relayed. UDP flows end with it;
+     * established TCP connections run on until either end closes or they idle out.
+     */
+    public synchronized boolean stop(Listener listener) {
+        Channel ch = channels.remove(listener);
+        if (ch == null) {
+            return false;
+        }
+        ch.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return true;
+    }
+
+    public synchronized Set<Listener> listeners() {
+        return Set.copyOf(channels.keySet());
+    }
+
+    /** Closes every listener and connection and stops the threads. */
+    @Override
+    public synchronized void close() {
+        for (Listener l : Set.copyOf(channels.keySet())) {
+            stop(l);
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            group = null;
+        }
+    }
+}

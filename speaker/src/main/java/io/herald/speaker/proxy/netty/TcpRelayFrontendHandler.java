@@ -1,0 +1,268 @@
+package io.herald.speaker.proxy.netty;
+
+import io.herald.speaker.proxy.Backend;
+import io.herald.speaker.proxy.BackendPicker;
+import io.herald.speaker.proxy.ProxyProtocolV2;
+import io.herald.speaker.proxy.RelayCounters;
+import io.herald.speaker.proxy.RelayCounters.Refusal;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The client side of one relayed TCP connection, in the shape of Netty's proxy example.
+ *
+ * <p>On accept: refuse clients outside the source ranges (closed without touching a backend); pick a
+ * backend and connect on this connection's own event loop; if that connect fails, tell the chooser
+ * (the backend goes out at once) and try one other backend; then send the PROXY header if asked and
+ * start relaying.
+ *
+ * <p>Backpressure: auto-read is off on both sides. After a read is passed on, the next read from the
+ * same side is asked for only while the other side is writable (its outbound buffer under the high
+ * watermark); when it becomes writable again, {@code channelWritabilityChanged} asks for it. So each
+ * direction holds at most about one watermark plus one read of data, however fast one peer sends and
+ * however slowly the other reads. (Epoll reads whatever a peer sent before its FIN at once, whatever
+ * was asked; that is bounded by the socket's receive buffer.)
+ *
+ * <p>Half-close: both channels allow half-closure. When one peer shuts down its output, the relay
+ * shuts down output towards the other peer once what it read before has been written; when both
+ * directions are done, or either side is closed or fails, both are closed. An idle timeout closes both.
+ */
+public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter {
+
+    private static final int MAX_ATTEMPTS = 2;
+
+    private final RelayConfig config;
+    private final RelayCounters counters;
+    private Channel inbound;
+    private Channel outbound;
+    private boolean connected;
+    /**
+     * What the client sent before the backend answered. Reads are off until then, but epoll reads a
+     * peer's last bytes on its FIN regardless, so this holds at most one socket receive buffer.
+     */
+    private final ArrayDeque<Object> early = new ArrayDeque<>();
+    private InetSocketAddress client;
+    private boolean admitted;
+    private boolean clientDone;
+    private boolean backendDone;
+
+    public TcpRelayFrontendHandler(RelayConfig config) {
+        this.config = config;
+        this.counters = config.counters();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        inbound = ctx.channel();
+        client = (InetSocketAddress) inbound.remoteAddress();
+        if (!config.sourceRanges().allows(client.getAddress())) {
+            counters.refused(Refusal.SOURCE_RANGE);
+            inbound.close();
+            return;
+        }
+        admitted = true;
+        counters.opened();
+        connect(new HashSet<>(), 1);
+    }
+
+    private void connect(Set<String> tried, int attempt) {
+        BackendPicker.Pick pick = config.backends().pick(client, tried);
+        if (!(pick instanceof BackendPicker.Chosen chosen)) {
+            counters.refused(attempt == 1 ? Refusal.NO_BACKEND : Refusal.BACKEND_UNREACHABLE);
+            inbound.close();
+            return;
+        }
+        Backend backend = chosen.backend();
+        Bootstrap b = new Bootstrap()
+                .group(inbound.eventLoop())
+                .channel(inbound.getClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new TcpRelayBackendHandler(this));
+        ChannelFuture f = b.connect(backend.address());
+        outbound = f.channel();
+        f.addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess()) {
+                connected();
+                return;
+            }
+            if (!inbound.isActive()) {
+                return; // the client left; the connect was cancelled by our close, not the backend's fault
+            }
+            config.backends().failed(backend, done.cause());
+            counters.error(RelayErrors.ofConnect(done.cause()));
+            if (attempt < MAX_ATTEMPTS) {
+                tried.add(backend.node());
+                connect(tried, attempt + 1);
+            } else {
+                counters.refused(Refusal.BACKEND_UNREACHABLE);
+                inbound.close();
+            }
+        });
+    }
+
+    private void connected() {
+        if (!inbound.isActive()) {
+            outbound.close();
+            return;
+        }
+        connected = true;
+        if (config.proxyProtocol()) {
+            byte[] header = ProxyProtocolV2.proxy(ProxyProtocolV2.Transport.TCP, client,
+                    (InetSocketAddress) inbound.localAddress());
+            outbound.write(Unpooled.wrappedBuffer(header), outbound.voidPromise());
+        }
+        for (Object msg; (msg = early.poll()) != null; ) {
+            outbound.write(msg, outbound.voidPromise());
+        }
+        outbound.flush();
+        if (clientDone) {
+            shutdownOutputAfterWrites(outbound);
+        } else {
+            readFrom(inbound);
+        }
+        readFrom(outbound);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!connected) {
+            counters.fromClient(((ByteBuf) msg).readableBytes());
+            early.add(msg);
+            return;
+        }
+        if (!outbound.isActive()) {
+            ReferenceCountUtil.release(msg); // the backend is gone; its close is closing us too
+            return;
+        }
+        counters.fromClient(((ByteBuf) msg).readableBytes());
+        outbound.write(msg, outbound.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!connected || !outbound.isActive()) {
+            return;
+        }
+        outbound.flush();
+        if (outbound.isWritable()) {
+            readFrom(inbound);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // the client drained what the backend sent: read more from the backend
+        if (inbound.isWritable() && connected) {
+            readFrom(outbound);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            clientDone = true;
+            shutdownOutputAfterWrites(outbound);
+            closeIfBothDone();
+        } else if (evt instanceof IdleStateEvent) {
+            counters.closedIdle();
+            closeBoth();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (Object msg; (msg = early.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
+        }
+        if (outbound != null) {
+            closeOnFlush(outbound);
+        }
+        if (admitted) {
+            admitted = false;
+            counters.closed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        counters.error(RelayErrors.ofTraffic(cause));
+        closeBoth();
+    }
+
+    // --- called by the backend handler, on the same event loop ---
+
+    Channel inbound() {
+        return inbound;
+    }
+
+    RelayCounters counters() {
+        return counters;
+    }
+
+    void backendInputShutdown() {
+        backendDone = true;
+        shutdownOutputAfterWrites(inbound);
+        closeIfBothDone();
+    }
+
+    void closeBoth() {
+        inbound.close();
+        if (outbound != null) {
+            outbound.close();
+        }
+    }
+
+    private void closeIfBothDone() {
+        if (clientDone && backendDone) {
+            closeOnFlush(inbound);
+            closeOnFlush(outbound);
+        }
+    }
+
+    /** Asks for the next read, unless that side is closed or has already sent its FIN. */
+    static void readFrom(Channel ch) {
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown())) {
+            ch.read();
+        }
+    }
+
+    /** Shuts down output once everything written before has gone out (shutdownOutput would fail it). */
+    static void shutdownOutputAfterWrites(Channel ch) {
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess() && ch instanceof DuplexChannel d) {
+                    d.shutdownOutput();
+                }
+            });
+        }
+    }
+
+    static void closeOnFlush(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
+    }
+}

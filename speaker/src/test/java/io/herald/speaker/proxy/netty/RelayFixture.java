@@ -1,0 +1,83 @@
+package io.herald.speaker.proxy.netty;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.herald.speaker.proxy.Backend;
+import io.herald.speaker.proxy.BackendHealth;
+import io.herald.speaker.proxy.RelayCounters;
+import io.herald.speaker.proxy.ServiceBackends;
+import io.herald.speaker.proxy.SessionAffinity;
+import io.herald.speaker.proxy.TrafficPolicy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** A relay server on loopback with one Service port's backends and counters; closes what it opened. */
+final class RelayFixture implements AutoCloseable {
+
+    static final InetAddress V4 = InetAddress.ofLiteral("127.0.0.1");
+    static final InetAddress V6 = InetAddress.ofLiteral("::1");
+
+    final RelayServer server;
+    final RelayCounters counters = new RelayCounters();
+    final ServiceBackends backends = new ServiceBackends("test/svc:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE,
+            BackendHealth.Thresholds.DEFAULT);
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    RelayFixture(boolean epoll) {
+        server = new RelayServer(1, epoll);
+        server.start();
+        if (epoll && !server.nativeTransport()) {
+            server.close();
+            assumeTrue(false, "epoll is not available here");
+        }
+    }
+
+    RelayConfig config() {
+        return RelayConfig.of("test/svc:80", BackendChooser.of(backends, System::nanoTime), counters);
+    }
+
+    void backends(InetSocketAddress... at) {
+        List<Backend> list = new ArrayList<>();
+        for (int i = 0; i < at.length; i++) {
+            list.add(new Backend("node-" + (char) ('a' + i), at[i], 1));
+        }
+        backends.update(list, System.nanoTime());
+    }
+
+    InetSocketAddress listen(InetAddress at, RelayServer.Protocol protocol, RelayConfig config) {
+        return server.listen(new RelayServer.Listener(at, 0, protocol), config);
+    }
+
+    <T extends AutoCloseable> T closing(T c) {
+        closeables.add(c);
+        return c;
+    }
+
+    static void await(String what, Duration limit, BooleanSupplier condition) {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                fail("timed out after " + limit.toMillis() + " ms waiting for: " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : closeables.reversed()) {
+            c.close();
+        }
+        server.close();
+    }
+}

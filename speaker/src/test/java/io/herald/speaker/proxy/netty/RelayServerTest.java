@@ -1,0 +1,54 @@
+package io.herald.speaker.proxy.netty;
+
+import static io.herald.speaker.proxy.netty.RelayFixture.V4;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.speaker.proxy.netty.RelayServer.Listener;
+import io.herald.speaker.proxy.netty.RelayServer.Protocol;
+import io.netty.channel.epoll.Epoll;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RelayServerTest {
+
+    @Test
+    void listenersStartAndStopAndABusyPortIsAClearError() throws Exception {
+        try (RelayFixture f = new RelayFixture(false)) {
+            assertFalse(f.server.nativeTransport(), "NIO when asked for");
+            InetSocketAddress tcp = f.listen(V4, Protocol.TCP, f.config());
+            InetSocketAddress udp = f.listen(V4, Protocol.UDP, f.config());
+            Listener tcpListener = new Listener(V4, tcp.getPort(), Protocol.TCP);
+            assertEquals(Set.of(tcpListener, new Listener(V4, udp.getPort(), Protocol.UDP)), f.server.listeners());
+
+            var again = assertThrows(IllegalStateException.class, () -> f.server.listen(tcpListener, f.config()));
+            assertEquals("TCP /127.0.0.1:" + tcp.getPort() + " is already relayed", again.getMessage());
+            try (Socket squatter = new Socket()) {
+                // a port another socket holds: bound, not listening, so SO_REUSEADDR does not help
+                squatter.bind(new InetSocketAddress(V4, 0));
+                Listener busy = new Listener(V4, squatter.getLocalPort(), Protocol.TCP);
+                var ex = assertThrows(IllegalStateException.class, () -> f.server.listen(busy, f.config()));
+                assertTrue(ex.getMessage().startsWith(busy + " for test/svc:80: "), ex.getMessage());
+            }
+
+            assertTrue(f.server.stop(tcpListener));
+            assertFalse(f.server.stop(tcpListener));
+            assertThrows(ConnectException.class, () -> new Socket(tcp.getAddress(), tcp.getPort()).close());
+        }
+    }
+
+    @Test
+    void epollIsUsedWhereAvailable() throws Exception {
+        try (RelayServer s = new RelayServer(1, true)) {
+            assertThrows(IllegalStateException.class, () -> s.listen(new Listener(V4, 0, Protocol.TCP), null));
+            s.start();
+            assertEquals(Epoll.isAvailable(), s.nativeTransport());
+            assertThrows(IllegalStateException.class, s::start);
+        }
+    }
+}
