@@ -2,7 +2,6 @@ package io.herald.controller.k8s;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -13,6 +12,7 @@ import io.herald.api.model.SpecException;
 import io.herald.api.v1alpha1.Allocation;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.api.v1alpha1.IPPoolSpec;
+import io.herald.api.v1alpha1.LabelSelectors;
 import io.herald.controller.allocator.PortKey;
 import io.herald.controller.allocator.ServiceKey;
 import io.herald.controller.decision.Reconciler;
@@ -96,20 +96,10 @@ final class Views {
     }
 
     static Selector selector(String pool, String field, LabelSelector s) throws SpecException {
-        if (s == null) {
-            return null;
-        }
-        List<Selector.Requirement> reqs = new ArrayList<>();
         try {
-            if (s.getMatchExpressions() != null) {
-                for (LabelSelectorRequirement r : s.getMatchExpressions()) {
-                    reqs.add(new Selector.Requirement(r.getKey(), Selector.operator(r.getOperator()),
-                            r.getValues() == null ? Set.of() : Set.copyOf(r.getValues())));
-                }
-            }
+            return LabelSelectors.toSelector(s);
         } catch (IllegalArgumentException e) {
             throw new SpecException("IPPool " + pool + ": " + field + ": " + e.getMessage());
         }
-        return new Selector(s.getMatchLabels() == null ? Map.of() : s.getMatchLabels(), reqs);
     }
 }

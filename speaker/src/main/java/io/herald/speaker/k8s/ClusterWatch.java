@@ -2,7 +2,6 @@ package io.herald.speaker.k8s;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
@@ -20,6 +19,7 @@ import io.herald.api.model.Selector;
 import io.herald.api.v1alpha1.Announce;
 import io.herald.api.v1alpha1.GratuitousArp;
 import io.herald.api.v1alpha1.IPPool;
+import io.herald.api.v1alpha1.LabelSelectors;
 import io.herald.speaker.decision.AddressFacts;
 import io.herald.speaker.decision.ClusterState;
 import io.herald.speaker.decision.GoDuration;
@@ -290,17 +290,8 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     static Selector selector(LabelSelector s) {
-        if (s == null) {
-            return Selector.EVERYTHING;
-        }
-        List<Selector.Requirement> reqs = new ArrayList<>();
-        if (s.getMatchExpressions() != null) {
-            for (LabelSelectorRequirement r : s.getMatchExpressions()) {
-                reqs.add(new Selector.Requirement(r.getKey(), Selector.operator(r.getOperator()),
-                        r.getValues() == null ? Set.of() : Set.copyOf(r.getValues())));
-            }
-        }
-        return new Selector(s.getMatchLabels() == null ? Map.of() : s.getMatchLabels(), reqs);
+        Selector sel = LabelSelectors.toSelector(s);
+        return sel == null ? Selector.EVERYTHING : sel;
     }
 
     @Override
