@@ -288,7 +288,8 @@ public final class SpeakerLoop implements AutoCloseable {
                 LOG.error("cannot capture on {}: {}; its addresses are not announced", iface, e.getMessage());
             }
         }
-        List<Claim> usable = claims.stream().filter(c -> port.interfaces().contains(c.iface())).toList();
+        Set<String> capturing = port.interfaces();
+        List<Claim> usable = claims.stream().filter(c -> capturing.contains(c.iface())).toList();
         long now = System.nanoTime();
         List<OutFrame> burst = announcer.update(usable, interfaces, now);
         send(burst);
