@@ -33,7 +33,14 @@ final class RelayFixture implements AutoCloseable {
         server.start();
         if (epoll && !server.nativeTransport()) {
             server.close();
-            assumeTrue(false, "epoll is not available here");
+            // the build ships Netty's epoll for linux-x86_64: there it must load, or the relay runs slower
+            // than it should without anyone noticing; on other systems the NIO runs cover the relay
+            boolean linuxX64 = System.getProperty("os.name").startsWith("Linux")
+                    && System.getProperty("os.arch").matches("amd64|x86_64");
+            if (linuxX64) {
+                fail("Netty's native epoll transport did not load on Linux x86_64");
+            }
+            assumeTrue(false, "epoll is not available on " + System.getProperty("os.name"));
         }
     }
 
