@@ -85,6 +85,18 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
+     * The relay's event loops, for work that should share its threads rather than start its own (the
+     * active health checker). They are epoll loops when {@link #nativeTransport} says so, and stop with
+     * {@link #close}.
+     */
+    public synchronized EventLoopGroup group() {
+        if (group == null) {
+            throw new IllegalStateException("not started");
+        }
+        return group;
+    }
+
+    /**
      * Starts relaying for {@code listener}; returns the bound address. A listener asked for port 0 is
      * kept (and stopped) under the port it got.
      */
