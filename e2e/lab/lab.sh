@@ -53,7 +53,7 @@ kc() { KUBECONFIG="$STATE/admin.kubeconfig" "$(bin)/kubectl" "$@"; }
 ensure_packages() {
   local want=(ip:iproute2 bridge:iproute2 nft:nftables iptables:iptables conntrack:conntrack
     arping:iputils-arping ping:iputils-ping curl:curl openssl:openssl socat:socat tcpdump:tcpdump
-    setsid:util-linux pkill:procps)
+    setsid:util-linux pkill:procps haproxy:haproxy wrk:wrk)
   local missing=() pair
   for pair in "${want[@]}"; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
