@@ -71,7 +71,7 @@ ensure_binaries() {
   dir=$("$ROOT/e2e/k8s/build.sh")
   local tools="$CACHE/labtools"
   mkdir -p "$tools"
-  (cd "$ROOT/e2e/labtools" && CGO_ENABLED=0 go build -trimpath -o "$tools/" ./echo ./nodeagent ./probe ./arpwatch ./arpbench) >&2
+  (cd "$ROOT/e2e/labtools" && CGO_ENABLED=0 go build -trimpath -o "$tools/" ./echo ./nodeagent ./probe ./arpwatch ./arpbench ./loadgen) >&2
   mkdir -p "$STATE"
   echo "$dir" >"$STATE/bindir"
   echo "$tools" >"$STATE/toolsdir"
