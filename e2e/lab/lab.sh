@@ -53,7 +53,7 @@ kc() { KUBECONFIG="$STATE/admin.kubeconfig" "$(bin)/kubectl" "$@"; }
 ensure_packages() {
   local want=(ip:iproute2 bridge:iproute2 nft:nftables iptables:iptables conntrack:conntrack
     arping:iputils-arping ping:iputils-ping curl:curl openssl:openssl socat:socat tcpdump:tcpdump
-    setsid:util-linux pkill:procps)
+    setsid:util-linux pkill:procps haproxy:haproxy wrk:wrk)
   local missing=() pair
   for pair in "${want[@]}"; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
@@ -71,7 +71,7 @@ ensure_binaries() {
   dir=$("$ROOT/e2e/k8s/build.sh")
   local tools="$CACHE/labtools"
   mkdir -p "$tools"
-  (cd "$ROOT/e2e/labtools" && CGO_ENABLED=0 go build -trimpath -o "$tools/" ./echo ./nodeagent ./probe ./arpwatch ./arpbench) >&2
+  (cd "$ROOT/e2e/labtools" && CGO_ENABLED=0 go build -trimpath -o "$tools/" ./echo ./nodeagent ./probe ./arpwatch ./arpbench ./loadgen) >&2
   mkdir -p "$STATE"
   echo "$dir" >"$STATE/bindir"
   echo "$tools" >"$STATE/toolsdir"

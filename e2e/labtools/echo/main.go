@@ -2,6 +2,7 @@
 // name and the client address it saw, so tests can tell which pod served them and whether the
 // source address survived the trip. A TCP connection that starts with a PROXY protocol v2 header
 // is read through it: the header's source is reported as the client and the TCP peer as "peer".
+// GET /bytes/<n> answers n bytes (at most 1 GiB) for throughput measurements.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -133,8 +135,37 @@ func serveHTTP(port int) error {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "pod=%s node=%s client=%s\n", podName, nodeName, r.RemoteAddr)
 	})
+	mux.HandleFunc("/bytes/", serveBytes)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(listener{ln, true, false})
+}
+
+// maxBytes is the largest body /bytes/<n> answers.
+const maxBytes = 1 << 30
+
+// filler is what /bytes/<n> bodies are cut from: written as is, it costs no allocation per request.
+var filler = bytes.Repeat([]byte("herald-echo-bytes\n"), 64<<10/18+1)[:64<<10]
+
+// serveBytes answers GET /bytes/<n> with n bytes of text (Content-Length n); n must be a decimal
+// number from 0 to 1 GiB, anything else is 400 Bad Request.
+func serveBytes(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, "/bytes/"), 10, 64)
+	if err != nil || n < 0 || n > maxBytes {
+		http.Error(w, fmt.Sprintf("want /bytes/<n> with 0 <= n <= %d", maxBytes), http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+	if r.Method == http.MethodHead {
+		return
+	}
+	for n > 0 {
+		k, err := w.Write(filler[:min(n, int64(len(filler)))])
+		if err != nil {
+			return // the client went away
+		}
+		n -= int64(k)
+	}
 }
 
 func serveTCP(port int, proxyRequired bool) error {
