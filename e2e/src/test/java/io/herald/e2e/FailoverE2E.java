@@ -119,16 +119,65 @@ class FailoverE2E {
         while (m.find()) {
             max = Math.max(max, Double.parseDouble(m.group(1)));
         }
+        if (max > 1000) {
+            diagnose(lab, owner, r.stdout());
+        }
         return max;
     }
 
-    /** Waits until both candidate speakers run, are past their warm-up, and the address has an owner again. */
+    /** An outage over the target: what the probe, the client's neighbour table and both candidates' logs saw. */
+    static void diagnose(Lab lab, Lab.Node owner, String probe) {
+        System.out.println("--- outage over 1 s with " + owner.name() + " as the owner; probe:\n" + probe);
+        System.out.println("--- client neighbour entry: " + lab.client().run(Duration.ofSeconds(5), "ip", "neigh", "show", IP).stdout());
+        for (int i : new int[] {1, 2}) {
+            try {
+                List<String> log = java.nio.file.Files.readAllLines(lab.state().resolve("log/speaker-node-" + i + ".log"));
+                System.out.println("--- last lines of speaker-node-" + i + ".log:\n"
+                        + String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size())));
+            } catch (java.io.IOException e) {
+                System.out.println("--- speaker-node-" + i + ".log: " + e);
+            }
+        }
+    }
+
+    /**
+     * Waits until both candidate speakers run and are past their warm-up, and the owner is the same by
+     * every account: exactly one speaker owns the address by its own metrics, the Service's condition
+     * names that node, and the client's neighbour entry (after a page fetched) has that node's MAC. A
+     * trial that began on a stale account would cut a node that carries no traffic, or one that took
+     * the address back a moment ago, and measure neither.
+     */
     static String settle(Lab lab) throws InterruptedException {
         for (int i : new int[] {1, 2}) {
             await("speaker on node-" + i + " ready", Duration.ofSeconds(90), () -> speakerReady(lab.node(i)) ? true : null);
         }
         Thread.sleep(3500); // warm-up (2 s) and the take-back
-        return await("an owner", Duration.ofSeconds(30), () -> owner(lab));
+        String[] last = new String[1];
+        try {
+            return await("one owner by every account", Duration.ofSeconds(30), () -> {
+                List<String> owning = new ArrayList<>();
+                for (int i : new int[] {1, 2}) {
+                    if (ownedAddresses(lab.node(i)) == 1) {
+                        owning.add("node-" + i);
+                    }
+                }
+                String byCondition = owner(lab);
+                lab.client().run(Duration.ofSeconds(5), "curl", "-sf", "--max-time", "2", "-o", "/dev/null", "http://" + IP + "/");
+                String mac = SpeakerE2E.neighbourMac(lab, IP);
+                last[0] = "speakers owning it: " + owning + ", condition: " + byCondition + ", client's neighbour entry: " + mac;
+                return owning.size() == 1 && owning.get(0).equals(byCondition) && node(lab, byCondition).mac().equals(mac)
+                        ? byCondition : null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + last[0], e);
+        }
+    }
+
+    /** herald_speaker_owned_addresses as the node's speaker reports it; -1 when it does not answer. */
+    static int ownedAddresses(Lab.Node n) {
+        Lab.Result r = n.run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/prometheus");
+        Matcher m = Pattern.compile("(?m)^herald_speaker_owned_addresses(?:\\{[^}]*\\})? ([0-9.]+)").matcher(r.stdout());
+        return r.exit() == 0 && m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     }
 
     static void report(String name, List<Double> outages) {

@@ -39,6 +39,26 @@ public class SpeakerSettings {
     private Duration resync = Duration.ofSeconds(10);
     /** On a graceful stop: how long to keep answering after telling the peers, while they take over. */
     private Duration handover = Duration.ofMillis(300);
+    /** Proxy mode: relay event-loop threads (0: two per processor, Netty's default). */
+    @Min(0)
+    private int proxyThreads = 0;
+    /** Proxy mode: how often every backend node is checked, and how long one check may take. */
+    private Duration proxyHealthInterval = Duration.ofSeconds(1);
+    private Duration proxyHealthTimeout = Duration.ofMillis(500);
+    /** Proxy mode: kube-proxy's healthz port, also checked for Cluster Services (0: not checked). */
+    @Min(0)
+    @Max(65535)
+    private int proxyKubeProxyHealthPort = 10256;
+    /** Proxy mode: failed checks in a row before a healthy node goes out; passes before it comes back. */
+    @Min(1)
+    private int proxyFailuresToMarkDown = 2;
+    @Min(1)
+    private int proxySuccessesToRecover = 2;
+    private Duration proxyConnectTimeout = Duration.ofSeconds(2);
+    private Duration proxyTcpIdleTimeout = Duration.ofHours(1);
+    private Duration proxyUdpIdleTimeout = Duration.ofSeconds(60);
+    @Min(1)
+    private int proxyMaxUdpFlows = 16_384;
     /** A kubeconfig to use instead of the in-cluster service account (for running outside a cluster). */
     private String kubeconfig;
 
@@ -72,6 +92,26 @@ public class SpeakerSettings {
     public void setInterfacePoll(Duration v) { interfacePoll = v; }
     public Duration getResync() { return resync; }
     public void setResync(Duration v) { resync = v; }
+    public int getProxyThreads() { return proxyThreads; }
+    public void setProxyThreads(int v) { proxyThreads = v; }
+    public Duration getProxyHealthInterval() { return proxyHealthInterval; }
+    public void setProxyHealthInterval(Duration v) { proxyHealthInterval = v; }
+    public Duration getProxyHealthTimeout() { return proxyHealthTimeout; }
+    public void setProxyHealthTimeout(Duration v) { proxyHealthTimeout = v; }
+    public int getProxyKubeProxyHealthPort() { return proxyKubeProxyHealthPort; }
+    public void setProxyKubeProxyHealthPort(int v) { proxyKubeProxyHealthPort = v; }
+    public int getProxyFailuresToMarkDown() { return proxyFailuresToMarkDown; }
+    public void setProxyFailuresToMarkDown(int v) { proxyFailuresToMarkDown = v; }
+    public int getProxySuccessesToRecover() { return proxySuccessesToRecover; }
+    public void setProxySuccessesToRecover(int v) { proxySuccessesToRecover = v; }
+    public Duration getProxyConnectTimeout() { return proxyConnectTimeout; }
+    public void setProxyConnectTimeout(Duration v) { proxyConnectTimeout = v; }
+    public Duration getProxyTcpIdleTimeout() { return proxyTcpIdleTimeout; }
+    public void setProxyTcpIdleTimeout(Duration v) { proxyTcpIdleTimeout = v; }
+    public Duration getProxyUdpIdleTimeout() { return proxyUdpIdleTimeout; }
+    public void setProxyUdpIdleTimeout(Duration v) { proxyUdpIdleTimeout = v; }
+    public int getProxyMaxUdpFlows() { return proxyMaxUdpFlows; }
+    public void setProxyMaxUdpFlows(int v) { proxyMaxUdpFlows = v; }
     public Duration getHandover() { return handover; }
     public void setHandover(Duration v) { handover = v; }
     public String getKubeconfig() { return kubeconfig; }

@@ -5,6 +5,7 @@ import io.herald.speaker.election.Decision;
 import io.herald.speaker.election.OwnerElection;
 import io.herald.speaker.election.PeerFacts;
 import io.herald.speaker.layer2.Claim;
+import io.herald.speaker.proxy.ProxyPlanner;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,11 +69,19 @@ public final class SpeakerPlanner {
                 failed.add(a + ": no eligible node (" + d.reason() + ")");
             }
         }
+        ProxyPlanner.Problem relay = s.relayProblem();
         if (failed.isEmpty()) {
+            if (relay != null) {
+                ok.add(relay.message());
+                return new ConditionWrite(s.ref(), false, relay.reason(), String.join("; ", ok));
+            }
             return new ConditionWrite(s.ref(), true, ConditionWrite.ANNOUNCING, String.join("; ", ok));
         }
         List<String> all = new ArrayList<>(failed);
         all.addAll(ok);
+        if (relay != null) {
+            all.add(relay.message());
+        }
         return new ConditionWrite(s.ref(), false, ConditionWrite.ANNOUNCE_FAILED, String.join("; ", all));
     }
 }

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the announcement condition on Services (a strategic-merge patch of the status keyed by
  * condition type, so the controller's own condition is untouched) and the event telling of the
- * change. One thread, newest wish per Service: if the API server is away the write is dropped, and
- * the next plan, which still sees the old condition, asks again.
+ * change. One thread, newest wish per Service: if a write fails it is dropped and {@code retry} runs a
+ * second later, so a fresh plan (which still sees the old condition, if it is still wrong) asks again;
+ * retrying the old wish itself could overwrite what a newer owner wrote meanwhile.
  */
 public final class AnnouncementWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnnouncementWriter.class);
@@ -45,10 +46,13 @@ public final class AnnouncementWriter implements AutoCloseable {
     private static final long SETTLE_NANOS = 5_000_000_000L;
     private final Map<ServiceRef, Written> written = new HashMap<>();
 
-    public AnnouncementWriter(KubernetesClient client, Function<ServiceRef, Service> cache, String node) {
+    private final Runnable retry;
+
+    public AnnouncementWriter(KubernetesClient client, Function<ServiceRef, Service> cache, String node, Runnable retry) {
         this.client = client;
         this.cache = cache;
         this.node = node;
+        this.retry = retry;
     }
 
     public void write(List<ConditionWrite> writes) {
@@ -84,7 +88,9 @@ public final class AnnouncementWriter implements AutoCloseable {
                     written.put(w.service(), new Written(w, System.nanoTime()));
                 }
             } catch (KubernetesClientException e) {
-                LOG.warn("cannot write the announcement condition of Service {}: {}", w.service(), e.getMessage());
+                LOG.warn("cannot write the announcement condition of Service {}: {}; planning again in 1 s", w.service(),
+                        e.getMessage());
+                java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(retry);
             }
         }
     }

@@ -27,6 +27,12 @@ import io.herald.speaker.decision.ServiceFacts;
 import io.herald.speaker.decision.ServiceRef;
 import io.herald.speaker.election.NodeFacts;
 import io.herald.speaker.layer2.GratuitousPolicy;
+import io.herald.speaker.proxy.ProxyNode;
+import io.herald.speaker.proxy.ProxyPlanner;
+import io.herald.speaker.proxy.ProxyService;
+import io.herald.speaker.proxy.ServicePort;
+import io.herald.speaker.proxy.SessionAffinity;
+import io.herald.speaker.proxy.TrafficPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +56,8 @@ public final class ClusterWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
     public static final String CONDITION_ANNOUNCED = "herald.io/AddressAnnounced";
 
-    public record Settings(String loadBalancerClass, boolean classless) {}
+    /** @param nodeName the node this speaker runs on: its own endpoints matter to the relay */
+    public record Settings(String loadBalancerClass, boolean classless, String nodeName) {}
 
     private final KubernetesClient client;
     private final Settings settings;
@@ -131,6 +138,10 @@ public final class ClusterWatch implements AutoCloseable {
         List<PoolView> poolViews = pools();
         Map<IpAddress, List<Service>> byAddress = new TreeMap<>();
         List<ServiceFacts> serviceFacts = new ArrayList<>();
+        List<ProxyService> proxyServices = new ArrayList<>();
+        Map<ServiceRef, Map<String, Integer>> endpointCounts = readyEndpointCounts();
+        Map<ServiceRef, Set<String>> readyNodes = new HashMap<>();
+        endpointCounts.forEach((ref, counts) -> readyNodes.put(ref, counts.keySet()));
         for (Service s : services.getStore().list()) {
             if (!ours(s)) {
                 continue;
@@ -149,9 +160,13 @@ public final class ClusterWatch implements AutoCloseable {
                     }
                 }
             }
-            serviceFacts.add(new ServiceFacts(ref(s), addrs, status, message));
+            ProxyService proxy = proxyService(s, endpointCounts, selfEndpoints(ref(s)));
+            if (proxy != null) {
+                proxyServices.add(proxy);
+            }
+            serviceFacts.add(new ServiceFacts(ref(s), addrs, status, message,
+                    proxy == null ? null : ProxyPlanner.problem(proxy)));
         }
-        Map<ServiceRef, Set<String>> readyNodes = readyEndpointNodes();
         List<AddressFacts> addressFacts = new ArrayList<>();
         byAddress.forEach((a, svcs) -> {
             PoolView pool = poolViews.stream().filter(p -> p.contains(a)).findFirst().orElse(null);
@@ -160,6 +175,9 @@ public final class ClusterWatch implements AutoCloseable {
             }
             Set<String> local = null;
             for (Service s : svcs) {
+                if (proxied(s, a)) {
+                    continue; // the relay serves Local from any node: it goes to nodes with endpoints itself
+                }
                 if ("Local".equals(s.getSpec().getExternalTrafficPolicy())) {
                     Set<String> these = readyNodes.getOrDefault(ref(s), Set.of());
                     if (local == null) {
@@ -172,7 +190,113 @@ public final class ClusterWatch implements AutoCloseable {
             addressFacts.add(new AddressFacts(a, pool.name, pool.nodeSelector, pool.interfaces, pool.policy, local,
                     svcs.stream().map(ClusterWatch::ref).sorted().toList()));
         });
-        return new ClusterState(nodeFacts, addressFacts, serviceFacts);
+        List<ProxyNode> proxyNodes = new ArrayList<>();
+        for (Node n : nodes.getStore().list()) {
+            proxyNodes.add(proxyNode(n, nodeFacts.get(n.getMetadata().getName())));
+        }
+        List<AddressRange> ranges = new ArrayList<>();
+        poolViews.forEach(p -> ranges.addAll(p.ranges()));
+        return new ClusterState(nodeFacts, addressFacts, serviceFacts, proxyServices, proxyNodes, ranges);
+    }
+
+    /** The Service's ingress entry for {@code a} says ipMode Proxy. */
+    static boolean proxied(Service s, IpAddress a) {
+        for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
+            if ("Proxy".equals(i.getIpMode()) && a.equals(i.getIp() == null ? null : IpAddress.tryParse(i.getIp()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static final String EXCLUDE_FROM_LB = "node.kubernetes.io/exclude-from-external-load-balancers";
+
+    static ProxyNode proxyNode(Node n, NodeFacts facts) {
+        List<IpAddress> addrs = new ArrayList<>();
+        if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
+            for (NodeAddress a : n.getStatus().getAddresses()) {
+                IpAddress ip = "InternalIP".equals(a.getType()) ? IpAddress.tryParse(a.getAddress()) : null;
+                if (ip != null) {
+                    addrs.add(ip);
+                }
+            }
+        }
+        Map<String, String> labels = n.getMetadata().getLabels();
+        return new ProxyNode(n.getMetadata().getName(), facts.ready() && !facts.networkUnavailable(),
+                labels != null && labels.containsKey(EXCLUDE_FROM_LB), addrs);
+    }
+
+    /** The Service as the relay needs it, when any of its ingress addresses has ipMode Proxy; else null. */
+    static ProxyService proxyService(Service s, Map<ServiceRef, Map<String, Integer>> endpointCounts,
+            Map<String, List<java.net.InetSocketAddress>> selfEndpoints) {
+        List<IpAddress> proxied = new ArrayList<>();
+        for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
+            IpAddress a = i.getIp() == null ? null : IpAddress.tryParse(i.getIp());
+            if (a != null && "Proxy".equals(i.getIpMode())) {
+                proxied.add(a);
+            }
+        }
+        if (proxied.isEmpty()) {
+            return null;
+        }
+        var spec = s.getSpec();
+        List<ServicePort> ports = new ArrayList<>();
+        if (spec.getPorts() != null) {
+            for (var p : spec.getPorts()) {
+                ports.add(new ServicePort(p.getName(), p.getProtocol() == null ? "TCP" : p.getProtocol(),
+                        p.getPort() == null ? 0 : p.getPort(), p.getNodePort() == null ? 0 : p.getNodePort()));
+            }
+        }
+        SessionAffinity affinity = SessionAffinity.NONE;
+        if ("ClientIP".equals(spec.getSessionAffinity())) {
+            Integer t = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null
+                    ? null : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
+            affinity = SessionAffinity.clientIp(t == null ? SessionAffinity.DEFAULT_TIMEOUT : Duration.ofSeconds(t));
+        }
+        TrafficPolicy policy;
+        try {
+            policy = TrafficPolicy.fromSpec(spec.getExternalTrafficPolicy());
+        } catch (IllegalArgumentException e) {
+            policy = TrafficPolicy.CLUSTER; // the API server admits only Cluster and Local
+        }
+        Map<String, String> ann = s.getMetadata().getAnnotations();
+        return new ProxyService(ref(s).toString(), proxied, ports, policy,
+                spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort(), affinity,
+                spec.getLoadBalancerSourceRanges() == null ? List.of() : spec.getLoadBalancerSourceRanges(),
+                ann == null ? null : ann.get(Annotations.PROXY_PROTOCOL),
+                endpointCounts.getOrDefault(ref(s), Map.of()), selfEndpoints);
+    }
+
+    /** Ready endpoints of a Service on this node, by port name, at the ports the pods listen on. */
+    private Map<String, List<java.net.InetSocketAddress>> selfEndpoints(ServiceRef svc) {
+        Map<String, List<java.net.InetSocketAddress>> out = new HashMap<>();
+        for (EndpointSlice es : slices.getStore().list()) {
+            Map<String, String> labels = es.getMetadata().getLabels();
+            if (labels == null || !svc.name().equals(labels.get("kubernetes.io/service-name"))
+                    || !svc.namespace().equals(es.getMetadata().getNamespace()) || es.getEndpoints() == null
+                    || es.getPorts() == null) {
+                continue;
+            }
+            for (Endpoint e : es.getEndpoints()) {
+                boolean ready = e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady();
+                if (!ready || !settings.nodeName().equals(e.getNodeName()) || e.getAddresses() == null) {
+                    continue;
+                }
+                for (var port : es.getPorts()) {
+                    if (port.getPort() == null) {
+                        continue;
+                    }
+                    for (String a : e.getAddresses()) {
+                        IpAddress ip = IpAddress.tryParse(a);
+                        if (ip != null) {
+                            out.computeIfAbsent(port.getName() == null ? "" : port.getName(), k -> new ArrayList<>())
+                                    .add(new java.net.InetSocketAddress(ProxyPlanner.inet(ip), port.getPort()));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private boolean ours(Service s) {
@@ -214,19 +338,20 @@ public final class ClusterWatch implements AutoCloseable {
         return new NodeFacts(n.getMetadata().getName(), n.getMetadata().getLabels(), ready, unavailable);
     }
 
-    private Map<ServiceRef, Set<String>> readyEndpointNodes() {
-        Map<ServiceRef, Set<String>> out = new HashMap<>();
+    /** Ready endpoints per node, per Service, over all of its EndpointSlices. */
+    private Map<ServiceRef, Map<String, Integer>> readyEndpointCounts() {
+        Map<ServiceRef, Map<String, Integer>> out = new HashMap<>();
         for (EndpointSlice es : slices.getStore().list()) {
             Map<String, String> labels = es.getMetadata().getLabels();
             String svc = labels == null ? null : labels.get("kubernetes.io/service-name");
             if (svc == null || es.getEndpoints() == null) {
                 continue;
             }
-            Set<String> nodesHere = out.computeIfAbsent(new ServiceRef(es.getMetadata().getNamespace(), svc), k -> new HashSet<>());
+            Map<String, Integer> here = out.computeIfAbsent(new ServiceRef(es.getMetadata().getNamespace(), svc), k -> new HashMap<>());
             for (Endpoint e : es.getEndpoints()) {
                 boolean ready = e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady();
                 if (ready && e.getNodeName() != null) {
-                    nodesHere.add(e.getNodeName());
+                    here.merge(e.getNodeName(), 1, Integer::sum);
                 }
             }
         }

@@ -25,7 +25,11 @@ import io.herald.speaker.membership.MemberState;
 import io.herald.speaker.membership.Membership;
 import io.herald.speaker.membership.MembershipKey;
 import io.herald.speaker.membership.MembershipSettings;
+import io.herald.speaker.metrics.ProxyMetrics;
 import io.herald.speaker.metrics.SpeakerMetrics;
+import io.herald.speaker.host.LoopbackAddresses;
+import io.herald.speaker.proxy.ProxyPlanner;
+import io.herald.api.model.AddressRange;
 import io.herald.speaker.net.MembershipTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -56,7 +60,7 @@ public final class SpeakerLoop implements AutoCloseable {
 
     public record Settings(String nodeName, int port, String secretNamespace, String secretName, String secretKey,
             MembershipSettings membership, Duration interfacePoll, Duration resync, Duration handover,
-            String loadBalancerClass, boolean classless) {}
+            String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy) {}
 
     private final KubernetesClient client;
     private final Settings settings;
@@ -69,6 +73,7 @@ public final class SpeakerLoop implements AutoCloseable {
     private final ClusterWatch watch;
     private final AnnouncementWriter writer;
     private final AtomicBoolean replanQueued = new AtomicBoolean();
+    private final ProxyRuntime proxy;
     private volatile boolean running;
     private volatile boolean stopping;
     private MembershipTransport transport;
@@ -79,14 +84,16 @@ public final class SpeakerLoop implements AutoCloseable {
     /** After a rewarm, until membership's own view catches up: take nothing while cut off. */
     private long rewarmedUntil = System.nanoTime();
 
-    public SpeakerLoop(KubernetesClient client, Settings settings, SpeakerMetrics metrics) {
+    public SpeakerLoop(KubernetesClient client, Settings settings, SpeakerMetrics metrics, ProxyMetrics proxyMetrics) {
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
+        this.proxy = new ProxyRuntime(settings.proxy(), loop, proxyMetrics, new LoopbackAddresses());
         this.port = new PcapPacketPort(this::onFrame);
-        this.watch = new ClusterWatch(client, new ClusterWatch.Settings(settings.loadBalancerClass(), settings.classless()),
+        this.watch = new ClusterWatch(client, new ClusterWatch.Settings(settings.loadBalancerClass(), settings.classless(),
+                settings.nodeName()),
                 this::replanSoon);
-        this.writer = new AnnouncementWriter(client, watch::service, settings.nodeName());
+        this.writer = new AnnouncementWriter(client, watch::service, settings.nodeName(), this::replanSoon);
         metrics.bind(announcer.counters());
     }
 
@@ -272,9 +279,23 @@ public final class SpeakerLoop implements AutoCloseable {
             Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers);
             apply(plan.claims());
             writer.write(plan.writes());
+            relay(state);
         } catch (RuntimeException e) {
             LOG.error("planning failed; keeping the current announcements", e);
         }
+    }
+
+    /** Proxy mode: relay for the Proxy addresses this node now announces, and for no other. */
+    private void relay(ClusterState state) {
+        var wanted = ProxyPlanner.plan(settings.nodeName(), announcer.claims().keySet(), state.proxyServices(), state.proxyNodes(),
+                settings.proxy().kubeProxyHealthPort());
+        List<AddressRange> ranges = state.poolRanges();
+        proxy.apply(wanted, a -> ranges.stream().anyMatch(r -> r.contains(a)));
+    }
+
+    /** Proxy listeners running now (for tests). */
+    public Set<io.herald.speaker.proxy.ListenerSpec.Key> relayListeners() {
+        return proxy.listeners();
     }
 
     private void apply(List<Claim> claims) {
@@ -385,6 +406,11 @@ public final class SpeakerLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         announcer.update(List.of(), interfaces, System.nanoTime());
+        try {
+            proxy.close();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the relay: {}", e.toString());
+        }
         port.close();
         groups.close();
         if (transport != null) {

@@ -111,6 +111,26 @@ class SpeakerPlannerTest {
     }
 
     @Test
+    void aProxyServiceTheRelayCannotServeGetsAFalseConditionWithTheRelaysReasonAndOneWarningEvent() {
+        var problem = new io.herald.speaker.proxy.ProxyPlanner.Problem("ProxyNeedsNodePorts", "port 80/TCP has none");
+        ClusterState s = new ClusterState(nodes(), List.of(address(V4)),
+                List.of(new ServiceFacts(WEB, List.of(V4), null, null, problem)));
+        Map<String, Plan> plans = everyone(s, peers());
+        List<ConditionWrite> writes = plans.values().stream().flatMap(p -> p.writes().stream()).toList();
+        assertEquals(1, writes.size(), writes.toString());
+        ConditionWrite w = writes.get(0);
+        assertEquals(false, w.status());
+        assertEquals("ProxyNeedsNodePorts", w.reason());
+        assertEquals("Warning", w.eventType());
+        assertTrue(w.message().startsWith("198.18.0.200 announced by node ") && w.message().endsWith("; port 80/TCP has none"),
+                w.message());
+        assertTrue(plans.values().stream().anyMatch(p -> !p.claims().isEmpty()), "the address is still announced");
+        ClusterState carried = new ClusterState(nodes(), List.of(address(V4)),
+                List.of(new ServiceFacts(WEB, List.of(V4), "False", w.message(), problem)));
+        assertTrue(everyone(carried, peers()).values().stream().allMatch(p -> p.writes().isEmpty()), "no repeat on resync");
+    }
+
+    @Test
     void withNoEligibleNodeTheFirstLiveSpeakerReportsWhy() {
         Map<String, NodeFacts> notReady = new LinkedHashMap<>();
         NODES.forEach(n -> notReady.put(n, new NodeFacts(n, Map.of(), false, false)));

@@ -38,10 +38,21 @@ class RelayServerTest {
             assertTrue(f.server.stop(tcpListener));
             assertFalse(f.server.stop(tcpListener));
             // the port is free again: a listener of our own can take it (a connect attempt would be a
-            // flaky proof, since Linux may pick the freed port as the source and connect to itself)
-            try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
-                taken.bind(tcp);
-                assertEquals(tcp.getPort(), taken.getLocalPort());
+            // flaky proof, since Linux may pick the freed port as the source and connect to itself).
+            // Under NIO the JDK closes a socket registered with a selector only once the selector has
+            // dropped it, which Netty's loop does on its next pass: so "soon", not "at once"
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (true) {
+                try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+                    taken.bind(tcp);
+                    assertEquals(tcp.getPort(), taken.getLocalPort());
+                    break;
+                } catch (java.net.BindException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("port " + tcp.getPort() + " still taken 5 s after the listener stopped", e);
+                    }
+                    Thread.sleep(20);
+                }
             }
         }
     }
