@@ -189,6 +189,10 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     public void addPod(String namespace, String name, Node node, boolean ready, Map<String, String> labels) {
         String l = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        // the API server refuses a pod until the controller manager has made the namespace's default
+        // ServiceAccount, which a namespace created a moment ago may not have yet
+        await("ServiceAccount " + namespace + "/default", Duration.ofSeconds(30),
+                () -> api.serviceAccounts().inNamespace(namespace).withName("default").get());
         lab("pod-add", namespace, name, node.name(), Boolean.toString(ready), l);
     }
 
