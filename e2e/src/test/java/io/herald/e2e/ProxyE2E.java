@@ -154,13 +154,17 @@ class ProxyE2E {
         return pods;
     }
 
+    /** What a node's speaker exports at /prometheus. */
+    static String metrics(Lab lab, String node) {
+        return SpeakerE2E.node(lab, node).run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/prometheus").stdout();
+    }
+
     /**
      * The owner's herald_speaker_proxy_backend_up for one listener and node; null while absent. Under
      * Local the owner's own pods are backends named node/podIP: for the owner node, the lowest of them.
      */
     static Double backendUp(Lab lab, String owner, String listener, String node) {
-        String metrics = SpeakerE2E.node(lab, owner).run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/prometheus")
-                .stdout();
+        String metrics = metrics(lab, owner);
         Matcher m = Pattern.compile("(?m)^herald_speaker_proxy_backend_up\\{listener=\"" + Pattern.quote(listener)
                 + "\",node=\"" + node + "(/[^\"]*)?\"} ([0-9.]+)").matcher(metrics);
         Double v = null;
@@ -172,8 +176,7 @@ class ProxyE2E {
     }
 
     static double counter(Lab lab, String owner, String name, String labels) {
-        String metrics = SpeakerE2E.node(lab, owner).run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/prometheus")
-                .stdout();
+        String metrics = metrics(lab, owner);
         Matcher m = Pattern.compile("(?m)^" + name + "\\{" + Pattern.quote(labels) + "} ([0-9.E]+)").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }

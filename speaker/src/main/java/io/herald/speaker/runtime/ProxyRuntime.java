@@ -7,6 +7,7 @@ import io.herald.speaker.proxy.BackendHealth;
 import io.herald.speaker.proxy.HealthCheck;
 import io.herald.speaker.proxy.HealthResult;
 import io.herald.speaker.proxy.ListenerSpec;
+import io.herald.speaker.proxy.ProxyPlanner;
 import io.herald.speaker.proxy.RelayCounters;
 import io.herald.speaker.proxy.ServiceBackends;
 import io.herald.speaker.proxy.TrafficPolicy;
@@ -14,8 +15,6 @@ import io.herald.speaker.proxy.netty.BackendChooser;
 import io.herald.speaker.proxy.netty.HealthChecker;
 import io.herald.speaker.proxy.netty.RelayConfig;
 import io.herald.speaker.proxy.netty.RelayServer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,7 +146,7 @@ public final class ProxyRuntime implements AutoCloseable {
                 .withProxyProtocol(spec.proxyProtocol())
                 .withTimeouts(settings.connectTimeout(), settings.tcpIdleTimeout(), settings.udpIdleTimeout())
                 .withMaxUdpFlows(settings.maxUdpFlows());
-        RelayServer.Listener listener = new RelayServer.Listener(inet(spec.address()), spec.port(),
+        RelayServer.Listener listener = new RelayServer.Listener(ProxyPlanner.inet(spec.address()), spec.port(),
                 spec.transport() == ListenerSpec.Transport.TCP ? RelayServer.Protocol.TCP : RelayServer.Protocol.UDP);
         try {
             server.listen(listener, config);
@@ -259,11 +258,7 @@ public final class ProxyRuntime implements AutoCloseable {
     }
 
     private void publishHealth() {
-        Map<String, Map<String, BackendHealth.State>> rows = new LinkedHashMap<>();
-        for (Active a : active.values()) {
-            rows.put(a.spec().name(), a.backends().health());
-        }
-        metrics.backendHealth(rows);
+        metrics.backendHealth(health());
     }
 
     /** Health per node of every listener, by listener name: what tests and the log read. */
@@ -273,14 +268,6 @@ public final class ProxyRuntime implements AutoCloseable {
             rows.put(a.spec().name(), a.backends().health());
         }
         return rows;
-    }
-
-    private static InetAddress inet(IpAddress a) {
-        try {
-            return InetAddress.getByName(a.toString());
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Stops every listener and removes this node's Proxy addresses from the loopback. */
