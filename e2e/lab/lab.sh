@@ -271,6 +271,13 @@ kcm_up() {
     --root-ca-file "$k/ca.crt" --leader-elect=false --bind-address 127.0.0.1 --secure-port 10357 --v=1
 }
 
+kcm_working() { # a fresh namespace gets its default ServiceAccount: the controller manager is at work
+  local ns="lab-probe-$RANDOM"
+  kc create namespace "$ns" >/dev/null
+  wait_for "the controller manager to make ServiceAccount $ns/default" 60 kc get serviceaccount -n "$ns" default
+  kc delete namespace "$ns" --wait=false >/dev/null
+}
+
 # --- nodes -----------------------------------------------------------------------------------------
 
 node_object() { # I
@@ -463,7 +470,13 @@ fault() {
     apiserver-stop) proc_stop kube-apiserver ;;
     apiserver-start)
       proc_restart kube-apiserver
-      wait_for "kube-apiserver /readyz" 90 kc get --raw /readyz ;;
+      wait_for "kube-apiserver /readyz" 90 kc get --raw /readyz
+      # The controller manager's watches, reopened while the API server was still loading its RBAC
+      # cache, were refused ("forbidden") and back off for up to a minute, in which time no namespace
+      # gets its default ServiceAccount and no EndpointSlice follows a pod. Herald is what the fault
+      # tests test, so the controller manager is restarted and must show it is working again.
+      proc_restart kube-controller-manager
+      kcm_working ;;
     partition) # NODE NODE: frames between the two are dropped by the switch
       local a b; a=$(node_index "$1"); b=$(node_index "$2")
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$a" oifname "n$b" drop comment "\"part-$a-$b\""
@@ -528,6 +541,7 @@ up() {
   net_up
   cp_up
   kcm_up
+  kcm_working
   nodes_up
   trap - ERR
   log "lab up in $((SECONDS - t0))s: $NODES nodes, API server $APISERVER"
