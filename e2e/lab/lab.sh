@@ -75,6 +75,9 @@ ensure_binaries() {
   mkdir -p "$STATE"
   echo "$dir" >"$STATE/bindir"
   echo "$tools" >"$STATE/toolsdir"
+  # the speaker's image carries a libpcap that needs only libc; the lab's speakers load that same file
+  "$ROOT/e2e/k8s/extras.sh" libpcap >"$STATE/libpcap"
+  "$ROOT/e2e/k8s/extras.sh" helm >"$STATE/helm"
 }
 
 # --- processes -------------------------------------------------------------------------------------
@@ -410,25 +413,65 @@ token_kubeconfig() { # FILE NAMESPACE SERVICEACCOUNT
   kubeconfig "$1" "$3" "{token: \"$token\"}"
 }
 
+# Herald runs in the lab from its images: the build's target/jib-image.tar (the image's own layers and
+# configuration, on an empty base) is unpacked, and the image's entrypoint runs with the image's
+# environment and user, its absolute paths (/app, /usr/lib/herald) mapped into the unpacked tree and
+# the lab's Java 25 standing in for the base image's. What differs from a pod is only the base layers.
+image_unpack() { # MODULE: unpacks MODULE's image into $STATE/image/MODULE
+  local tar=$ROOT/$1/target/jib-image.tar dir=$STATE/image/$1 m d
+  [ -f "$tar" ] || die "no $tar: build Herald first (mvn install -DskipTests)"
+  rm -rf "$dir"; mkdir -p "$dir/oci" "$dir/rootfs" "$dir/argfiles"
+  tar -xf "$tar" -C "$dir/oci"
+  m=$(jq -r '.manifests[0].digest' "$dir/oci/index.json")
+  for d in $(jq -r '.layers[].digest' "$dir/oci/blobs/sha256/${m#sha256:}"); do
+    tar -xzf "$dir/oci/blobs/sha256/${d#sha256:}" -C "$dir/rootfs"
+  done
+  d=$(jq -r '.config.digest' "$dir/oci/blobs/sha256/${m#sha256:}")
+  cp "$dir/oci/blobs/sha256/${d#sha256:}" "$dir/config.json"
+  rm -rf "$dir/oci"
+  chmod -R a+rX "$dir"
+}
+image_path() { # STRING: the image's absolute paths, mapped into the unpacked tree given as $root
+  sed -E "s#(^|[:=@ ])/(app|usr/lib/herald)/#\\1$root/\\2/#g" <<<"$1"
+}
+image_cmd() { # MODULE: prints the entrypoint, one argument per line, with @argfiles mapped too
+  local dir=$STATE/image/$1 root=$STATE/image/$1/rootfs arg f
+  while IFS= read -r arg; do
+    if [ "$arg" = java ]; then echo "$JAVA"
+    elif [[ $arg == @/* ]]; then
+      f=$dir/argfiles/$(basename "${arg#@}")
+      image_path "$(cat "$root/${arg#@/}")" >"$f"
+      echo "@$f"
+    else image_path "$arg"; fi
+  done < <(jq -r '.config.Entrypoint[]' "$dir/config.json")
+}
+image_env() { jq -r '.config.Env // [] | .[]' "$STATE/image/$1/config.json"; } # MODULE
+image_user() { jq -r '.config.User // "0"' "$STATE/image/$1/config.json"; } # MODULE
+
 herald_up() {
-  local jar=$ROOT/controller/target/herald-controller.jar speaker=$ROOT/speaker/target/herald-speaker.jar i
-  [ -f "$jar" ] || die "no $jar: build Herald first (mvn install -DskipTests)"
-  [ -f "$speaker" ] || die "no $speaker: build Herald first (mvn install -DskipTests)"
+  local i
+  image_unpack controller
+  image_unpack speaker
   kc apply -f "$ROOT/deploy/namespace.yaml" >/dev/null
   kc apply -f "$ROOT/deploy/crds/" -f "$ROOT/deploy/rbac/" >/dev/null
   kc wait --for condition=established crd/ippools.herald.io --timeout=30s >/dev/null
-  # the membership key: made once and kept, so speakers restarted later still talk to the others
-  kc get secret -n herald-system herald-memberlist >/dev/null 2>&1 ||
-    kc create secret generic -n herald-system herald-memberlist \
-      --from-literal=key="$(head -c 32 /dev/urandom | base64 -w0)" >/dev/null
   token_kubeconfig "$STATE/controller.kubeconfig" herald-system herald-controller
   token_kubeconfig "$STATE/speaker.kubeconfig" herald-system herald-speaker
+  # the controller as the image's user (non-root, as the Deployment runs it), which must read its token
+  local user; user=$(image_user controller)
+  chown "$user" "$STATE/controller.kubeconfig"
+  local cmd env
+  mapfile -t cmd < <(image_cmd controller)
+  mapfile -t env < <(image_env controller)
   for i in 1 2; do
-    proc_start "controller-$i" - env HERALD_CONTROLLER_KUBECONFIG="$STATE/controller.kubeconfig" \
-      HERALD_CONTROLLER_IDENTITY="controller-$i" HERALD_CONTROLLER_LEASE_NAMESPACE=herald-system \
-      MICRONAUT_SERVER_HOST=127.0.0.1 MICRONAUT_SERVER_PORT=$((18079 + i)) \
-      "$JAVA" @"$ROOT/controller/jvm.options" -jar "$jar"
+    proc_start "controller-$i" - setpriv --reuid "${user%%:*}" --regid "${user##*:}" --clear-groups \
+      env "${env[@]}" HERALD_CONTROLLER_KUBECONFIG="$STATE/controller.kubeconfig" \
+      POD_NAME="controller-$i" HERALD_CONTROLLER_LEASE_NAMESPACE=herald-system \
+      MICRONAUT_SERVER_HOST=127.0.0.1 MICRONAUT_SERVER_PORT=$((18079 + i)) "${cmd[@]}"
   done
+  # the membership key: the controller makes it once (as on a cluster) and it is kept across restarts
+  wait_for "the controller to make the membership key Secret herald-system/herald-memberlist" 90 \
+    kc get secret -n herald-system herald-memberlist
   for ((i = 1; i <= NODES; i++)); do speaker_start "$i"; done
   for i in 1 2; do
     wait_for "controller-$i ready" 90 curl -sf "http://127.0.0.1:$((18079 + i))/health/readiness"
@@ -438,11 +481,21 @@ herald_up() {
   done
 }
 
+# The capabilities the lab's speakers keep: the DaemonSet's with Proxy mode enabled (the lab runs Proxy
+# Services). Every other capability is out of the bounding set, so the speaker works with these or fails.
+SPEAKER_CAPS=net_raw,net_admin,net_bind_service
+
 speaker_start() { # NODE-INDEX: the speaker runs in the node's netns, as a DaemonSet pod with hostNetwork would
-  local i=$1
-  proc_start "speaker-$(node_name "$i")" "$(node_ns "$i")" env HERALD_SPEAKER_KUBECONFIG="$STATE/speaker.kubeconfig" \
-    NODE_NAME="$(node_name "$i")" MICRONAUT_SERVER_PORT=7472 MALLOC_ARENA_MAX=1 ${HERALD_SPEAKER_ENV:-} \
-    "$JAVA" @"$ROOT/speaker/jvm.options" -jar "$ROOT/speaker/target/herald-speaker.jar"
+  local i=$1 cmd env user caps
+  mapfile -t cmd < <(image_cmd speaker)
+  mapfile -t env < <(image_env speaker)
+  user=$(image_user speaker)
+  caps=$(sed -E 's/(^|,)/\1+/g' <<<"$SPEAKER_CAPS")
+  proc_start "speaker-$(node_name "$i")" "$(node_ns "$i")" setpriv --reuid "${user%%:*}" \
+    --bounding-set "-all,$caps" --inh-caps "-all" \
+    env "${env[@]}" HERALD_SPEAKER_KUBECONFIG="$STATE/speaker.kubeconfig" \
+    NODE_NAME="$(node_name "$i")" HERALD_SPEAKER_SECRET_NAMESPACE=herald-system MICRONAUT_SERVER_PORT=7472 \
+    ${HERALD_SPEAKER_ENV:-} "${cmd[@]}"
 }
 
 herald_down() {

@@ -32,6 +32,10 @@ public class ControllerSettings {
     private int writers = 8;
     /** A kubeconfig to use instead of the in-cluster service account (for running outside a cluster). */
     private String kubeconfig;
+    /** The speakers' membership key Secret, made once if absent (in the lease namespace); empty: never made. */
+    private String membershipSecretName = "herald-memberlist";
+    @NotBlank
+    private String membershipSecretKey = "key";
 
     private static String defaultIdentity() {
         String pod = System.getenv("POD_NAME");
@@ -65,4 +69,8 @@ public class ControllerSettings {
     public void setWriters(int v) { writers = v; }
     public String getKubeconfig() { return kubeconfig; }
     public void setKubeconfig(String v) { kubeconfig = v; }
+    public String getMembershipSecretName() { return membershipSecretName; }
+    public void setMembershipSecretName(String v) { membershipSecretName = v; }
+    public String getMembershipSecretKey() { return membershipSecretKey; }
+    public void setMembershipSecretKey(String v) { membershipSecretKey = v; }
 }

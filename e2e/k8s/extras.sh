@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds, once, the two other things Herald's build and tests need from outside Maven, into a cache:
+#   helm     Helm 3 from the Go module proxy, to render deploy/helm/herald in tests
+#   libpcap  a libpcap that needs nothing but libc, from Debian's source package, for the speaker's
+#            image (the JRE base image has no libpcap, and Debian's own build pulls in D-Bus and
+#            systemd libraries); the lab's speakers load this same file
+# Usage: extras.sh helm|libpcap   prints the path of the binary or shared library on stdout.
+set -euo pipefail
+HELM_VERSION=v3.19.5
+LIBPCAP_VERSION=1.10.3
+cache=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
+log() { printf '%s\n' "$*" >&2; }
+
+helm_bin() {
+  local out="$cache/helm-$HELM_VERSION-$(go env GOVERSION)-2"
+  if [ ! -x "$out/helm" ]; then
+    log "building Helm $HELM_VERSION into $out (cold: a few minutes)"
+    local tmp="$out.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-mod=mod go install -trimpath \
+      -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION
+        -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34" \
+      "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+    rm -rf "$out"; mv "$tmp" "$out"
+  fi
+  echo "$out/helm"
+}
+
+libpcap_so() {
+  local out="$cache/libpcap-$LIBPCAP_VERSION-minimal"
+  if [ ! -f "$out/libpcap.so.1" ]; then
+    log "building libpcap $LIBPCAP_VERSION (libc only) into $out"
+    command -v flex >/dev/null && command -v bison >/dev/null && command -v gcc >/dev/null ||
+      { log "installing flex, bison and gcc to build libpcap"; apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq flex bison gcc make >&2; }
+    local tmp="$out.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp/src" "$tmp/apt/lists/partial" "$tmp/apt/cache/archives/partial" "$tmp/apt/sources"
+    # Debian's source package: signed through the archive's Release file like any package
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      >"$tmp/apt/sources/src.sources"
+    local apt=(-o Dir::Etc::sourcelist=/dev/null -o "Dir::Etc::sourceparts=$tmp/apt/sources"
+      -o "Dir::State::Lists=$tmp/apt/lists" -o "Dir::Cache=$tmp/apt/cache" -o APT::Sandbox::User=root)
+    apt-get "${apt[@]}" update -qq >&2
+    (cd "$tmp/src" && apt-get "${apt[@]}" source --download-only -qq "libpcap=$LIBPCAP_VERSION-1" >&2)
+    tar -xzf "$tmp/src/libpcap_$LIBPCAP_VERSION.orig.tar.gz" -C "$tmp/src"
+    (cd "$tmp/src/libpcap-$LIBPCAP_VERSION" &&
+      ./configure -q --disable-dbus --disable-rdma --disable-bluetooth --disable-usb --disable-netmap \
+        --disable-remote --without-libnl --without-dpdk --without-dag --without-septel --without-snf \
+        --without-turbocap >&2 &&
+      make -s -j"$(nproc)" shared >&2)
+    cp "$tmp/src/libpcap-$LIBPCAP_VERSION/libpcap.so.$LIBPCAP_VERSION" "$tmp/libpcap.so.1"
+    strip --strip-unneeded "$tmp/libpcap.so.1"
+    if ldd "$tmp/libpcap.so.1" | grep -v -E 'linux-vdso|libc\.so|ld-linux' | grep -q '=>'; then
+      ldd "$tmp/libpcap.so.1" >&2; log "libpcap needs more than libc"; exit 1
+    fi
+    rm -rf "$tmp/src" "$tmp/apt"
+    rm -rf "$out"; mv "$tmp" "$out"
+  fi
+  echo "$out/libpcap.so.1"
+}
+
+case "${1:-}" in
+  helm) helm_bin ;;
+  libpcap) libpcap_so ;;
+  *) log "usage: $0 helm|libpcap"; exit 2 ;;
+esac

@@ -1,0 +1,413 @@
+package io.herald.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What deploy/ installs, checked with the real tools against the lab's real API server: the plain
+ * manifests are the chart's rendering (no stale copy), the chart and kustomize give the same objects
+ * in both modes, every manifest and every rendering is accepted by a server-side dry run, the RBAC is
+ * least privilege as the API server's own authorizer judges it, and the lab's processes run with what
+ * the manifests give the pods (environment, ports, probes, the membership key the controller made).
+ */
+@ExtendWith(Lab.class)
+class DeployE2E {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final String NS = "herald-system";
+
+    private static Path root;
+    private static Path kubectl;
+    private static Path helm;
+    private static Path kubeconfig;
+
+    @BeforeAll
+    static void tools(Lab lab) {
+        root = lab.root();
+        kubectl = Path.of(read(lab.state().resolve("bindir")).trim()).resolve("kubectl");
+        helm = Path.of(read(lab.state().resolve("helm")).trim());
+        kubeconfig = lab.kubeconfig();
+    }
+
+    @Test
+    void renderedManifestsAreTheChartsCurrentRendering() throws IOException {
+        Path out = Files.createTempDirectory("herald-render");
+        ok(run(Duration.ofMinutes(2), root.resolve("deploy/render.sh").toString(), out.toString()));
+        List<String> stale = new ArrayList<>();
+        for (String f : List.of("deploy/rbac/controller.yaml", "deploy/rbac/speaker.yaml", "deploy/controller/deployment.yaml",
+                "deploy/speaker/daemonset.yaml", "deploy/herald.yaml", "deploy/helm/herald/crds/ippools.herald.io-v1.yml")) {
+            if (!read(out.resolve(f)).equals(read(root.resolve(f)))) {
+                stale.add(f);
+            }
+        }
+        assertTrue(stale.isEmpty(), "stale rendered files " + stale + ": run deploy/render.sh and commit the result");
+    }
+
+    @Test
+    void chartAndKustomizeRenderTheSameObjects() throws IOException {
+        // default values: the chart (CRDs included) is herald.yaml less the Namespace
+        Map<String, Map<?, ?>> plain = objects(read(root.resolve("deploy/herald.yaml")));
+        assertTrue(plain.remove("v1/Namespace//" + NS) != null, "herald.yaml has the Namespace " + NS);
+        assertSameObjects(plain, objects(ok(helmTemplate("--include-crds"))), "herald.yaml", "the chart");
+        // kustomize's base is herald.yaml's source; its rendering must not have drifted from the file
+        Map<String, Map<?, ?>> kustomized = objects(ok(kubectl("kustomize", root.resolve("deploy").toString())));
+        kustomized.remove("v1/Namespace//" + NS);
+        assertSameObjects(plain, kustomized, "herald.yaml", "kubectl kustomize deploy/");
+        // Proxy mode: an overlay with the proxy-mode component, and the chart's proxyMode.enabled
+        Map<String, Map<?, ?>> overlay = objects(ok(kubectl("kustomize", proxyOverlay().toString())));
+        overlay.remove("v1/Namespace//" + NS);
+        Map<String, Map<?, ?>> chartProxy = objects(ok(helmTemplate("--include-crds", "--set", "proxyMode.enabled=true")));
+        assertSameObjects(overlay, chartProxy, "the proxy-mode kustomize overlay", "the chart with proxyMode.enabled");
+        assertEquals(List.of("NET_RAW"), capabilities(plain), "VIP mode: the speaker has NET_RAW only");
+        assertEquals(List.of("NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE"), capabilities(chartProxy));
+    }
+
+    @Test
+    void chartLintsAndItsSchemaRefusesBadValues() {
+        ok(run(Duration.ofMinutes(1), helm.toString(), "lint", "--strict", root.resolve("deploy/helm/herald").toString()));
+        String[][] bad = {
+            {"controller.replicas=0", "replicas"},
+            {"proxyMode.enabled=maybe", "enabled"},
+            {"image.pullPolicy=Sometimes", "pullPolicy"},
+            {"speaker.hostNetwork=false", "hostNetwork"},
+        };
+        for (String[] b : bad) {
+            Lab.Result r = helmTemplate("--set", b[0]);
+            assertTrue(r.exit() != 0, "the chart accepted --set " + b[0]);
+            assertTrue(r.stderr().contains("values don't meet the specifications of the schema")
+                    && r.stderr().contains(b[1]), "--set " + b[0] + " refused without naming " + b[1] + ": " + r.stderr());
+        }
+    }
+
+    @Test
+    void theApiServerAcceptsEveryManifestAndRendering() throws IOException {
+        dryRun("deploy/herald.yaml", read(root.resolve("deploy/herald.yaml")));
+        dryRun("kubectl kustomize deploy/", ok(kubectl("kustomize", root.resolve("deploy").toString())));
+        dryRun("the proxy-mode overlay", ok(kubectl("kustomize", proxyOverlay().toString())));
+        dryRun("the chart", ok(helmTemplate("--include-crds")));
+        dryRun("the chart with every value set", ok(helmTemplate("--include-crds", "--set", "proxyMode.enabled=true",
+                "--set", "controller.replicas=3", "--set", "commonLabels.team=net",
+                "--set", "image.registry=registry.example.com/herald", "--set", "image.tag=0.1.1",
+                "--set", "image.pullSecrets[0].name=pull", "--set", "controller.env[0].name=HERALD_CONTROLLER_CLASSLESS",
+                "--set-string", "controller.env[0].value=false", "--set", "speaker.priorityClassName=",
+                "--set", "speaker.tolerations[0].operator=Exists")));
+        dryRun("deploy/samples/ippool.yaml", read(root.resolve("deploy/samples/ippool.yaml")));
+    }
+
+    @Test
+    void rbacIsLeastPrivilegeAsTheApiServerJudgesIt() throws IOException {
+        String controller = "system:serviceaccount:" + NS + ":herald-controller";
+        String speaker = "system:serviceaccount:" + NS + ":herald-speaker";
+        // what they need
+        can(controller, true, "patch", "services", "-A", "--subresource=status");
+        can(controller, true, "create", "secrets", "-n", NS);
+        can(controller, true, "update", "leases.coordination.k8s.io", "-n", NS);
+        can(speaker, true, "get", "secrets/herald-memberlist", "-n", NS);
+        can(speaker, true, "patch", "services", "-A", "--subresource=status");
+        // what they may not
+        for (String verb : List.of("get", "list", "watch", "update", "delete")) {
+            can(controller, false, verb, "secrets", "-n", NS);
+            can(controller, false, verb, "secrets/herald-memberlist", "-n", NS);
+        }
+        can(controller, false, "create", "secrets", "-n", "default");
+        can(speaker, false, "list", "secrets", "-n", NS);
+        can(speaker, false, "get", "secrets/other", "-n", NS);
+        can(speaker, false, "update", "secrets/herald-memberlist", "-n", NS);
+        can(speaker, false, "patch", "services", "-A");
+        can(speaker, false, "update", "ippools.herald.io", "-A", "--subresource=status");
+        can(controller, false, "create", "pods", "-n", NS);
+        // and no wildcard anywhere in the rules
+        for (Map<?, ?> o : objects(read(root.resolve("deploy/herald.yaml"))).values()) {
+            if (String.valueOf(o.get("kind")).endsWith("Role")) {
+                for (Object rule : (List<?>) o.get("rules")) {
+                    Map<?, ?> r = (Map<?, ?>) rule;
+                    for (String field : List.of("verbs", "resources", "apiGroups")) {
+                        assertFalse(String.valueOf(r.get(field)).contains("*"),
+                                name(o) + " has a wildcard in " + field + ": " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLabRunsWhatTheManifestsGiveThePods(Lab lab) throws IOException {
+        Map<String, Map<?, ?>> objects = objects(read(root.resolve("deploy/herald.yaml")));
+        Map<?, ?> speaker = container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker"));
+        Map<?, ?> controller = container(objects.get("apps/v1/Deployment/" + NS + "/herald-controller"));
+        // the environment the pods get is the environment the lab's processes run with
+        for (Lab.Node node : lab.nodes()) {
+            Map<String, String> env = environ(lab, Lab.speakerProcess(node));
+            assertEquals(node.name(), env.get("NODE_NAME"), "NODE_NAME of the speaker on " + node);
+            assertEquals(NS, env.get(envFrom(speaker, "metadata.namespace")), "the speaker's Secret namespace variable");
+            // the probes' paths answer on the manifest's port, in the node's network namespace
+            int port = port(speaker, "http");
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                String path = (String) ((Map<?, ?>) ((Map<?, ?>) speaker.get(probe)).get("httpGet")).get("path");
+                assertEquals("200", node.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                        "http://127.0.0.1:" + port + path), probe + " of the speaker on " + node);
+            }
+            String udp = node.check("ss", "-Huln", "sport", "=", ":" + port(speaker, "memberlist"));
+            assertFalse(udp.isBlank(), "the speaker on " + node + " listens on the memberlist port");
+        }
+        for (int i = 1; i <= 2; i++) {
+            Map<String, String> env = environ(lab, "controller-" + i);
+            assertEquals("controller-" + i, env.get(envFrom(controller, "metadata.name")), "the controller's identity variable");
+            assertEquals(NS, env.get(envFrom(controller, "metadata.namespace")), "the controller's namespace variable");
+        }
+        // the membership key: made by the controller, not by the lab, under the RBAC above
+        Secret key = lab.api().secrets().inNamespace(NS).withName("herald-memberlist").get();
+        assertTrue(key != null && "herald-controller".equals(key.getMetadata().getLabels().get("app.kubernetes.io/managed-by")),
+                "the controller made the membership key Secret: " + key);
+        assertTrue(java.util.Base64.getDecoder().decode(key.getData().get("key")).length >= 32,
+                "the membership key has 32 random bytes");
+    }
+
+    @Test
+    void theImagesAreWhatTheManifestsExpectAndWhatTheLabRuns(Lab lab) throws IOException {
+        Map<String, Map<?, ?>> objects = objects(read(root.resolve("deploy/herald.yaml")));
+        Map<?, ?> deployment = objects.get("apps/v1/Deployment/" + NS + "/herald-controller");
+        Map<?, ?> daemonSet = objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker");
+        for (String module : List.of("controller", "speaker")) {
+            Map<?, ?> workload = module.equals("controller") ? deployment : daemonSet;
+            Map<?, ?> container = container(workload);
+            Path tar = root.resolve(module + "/target/jib-image.tar");
+            String index = ok(run(Duration.ofSeconds(30), "tar", "-xOf", tar.toString(), "index.json"));
+            assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"" + container.get("image") + "\""),
+                    "the " + module + " image is named " + container.get("image") + " as the manifest says: " + index);
+            Path image = lab.state().resolve("image").resolve(module);
+            Map<?, ?> config = (Map<?, ?>) YAML.readValue(image.resolve("config.json").toFile(), Map.class).get("config");
+            List<?> entrypoint = (List<?>) config.get("Entrypoint");
+            assertEquals(List.of("java", "@/app/jvm.options"), entrypoint.subList(0, 2), module + " entrypoint");
+            assertEquals(read(root.resolve(module + "/jvm.options")), read(image.resolve("rootfs/app/jvm.options")),
+                    "the " + module + " image's JVM flags are the module's jvm.options");
+            assertTrue(container.get("command") == null && container.get("args") == null,
+                    "the manifest runs the image's entrypoint as it is");
+            // user: what the pod's securityContext says
+            Map<?, ?> podSc = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) workload.get("spec")).get("template"))
+                    .get("spec")).get("securityContext");
+            Map<?, ?> sc = (Map<?, ?>) container.get("securityContext");
+            Object uid = sc.get("runAsUser") != null ? sc.get("runAsUser") : podSc.get("runAsUser");
+            Object gid = podSc.get("runAsGroup");
+            assertEquals(gid == null ? String.valueOf(uid) : uid + ":" + gid, config.get("User"), module + " image user");
+            // ports: exactly the container's
+            List<String> ports = new ArrayList<>();
+            for (Object p : (List<?>) container.get("ports")) {
+                Map<?, ?> m = (Map<?, ?>) p;
+                ports.add(m.get("containerPort") + "/" + String.valueOf(m.get("protocol")).toLowerCase());
+            }
+            assertEquals(new java.util.TreeSet<>(ports), new java.util.TreeSet<>(((Map<?, ?>) config.get("ExposedPorts")).keySet()),
+                    module + " image ports");
+        }
+        // the speaker's libpcap: in the image, needing only libc, and the one the entrypoint names
+        Path speakerRoot = lab.state().resolve("image/speaker/rootfs");
+        Map<?, ?> speakerConfig = (Map<?, ?>) YAML.readValue(lab.state().resolve("image/speaker/config.json").toFile(), Map.class)
+                .get("config");
+        assertTrue(((List<?>) speakerConfig.get("Entrypoint")).contains("-Dorg.pcap4j.core.pcapLibName=/usr/lib/herald/libpcap.so.1"),
+                "the speaker loads the image's libpcap: " + speakerConfig.get("Entrypoint"));
+        String ldd = ok(run(Duration.ofSeconds(10), "ldd", speakerRoot.resolve("usr/lib/herald/libpcap.so.1").toString()));
+        for (String line : ldd.strip().split("\n")) {
+            assertTrue(line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
+                    "the image's libpcap needs only libc: " + ldd);
+        }
+        // the lab runs those entrypoints: the controller as the image's non-root user, the speaker as
+        // root with only the capabilities of the DaemonSet in Proxy mode in its bounding set
+        for (int i = 1; i <= 2; i++) {
+            ProcessHandle java = javaOf(lab, "controller-" + i);
+            assertTrue(java.info().commandLine().orElse("").contains("io.herald.controller.app.Application"));
+            assertEquals("65532", status(java, "Uid:").split("\\s+")[0], "controller-" + i + " runs as the image's user");
+        }
+        Map<String, Map<?, ?>> proxyMode = objects(ok(helmTemplate("--set", "proxyMode.enabled=true")));
+        long wanted = 0;
+        for (Object cap : capabilities(proxyMode)) {
+            wanted |= 1L << switch ((String) cap) {
+                case "NET_BIND_SERVICE" -> 10;
+                case "NET_ADMIN" -> 12;
+                case "NET_RAW" -> 13;
+                default -> throw new AssertionError("a capability this test does not know: " + cap);
+            };
+        }
+        for (Lab.Node node : lab.nodes()) {
+            ProcessHandle java = javaOf(lab, Lab.speakerProcess(node));
+            assertTrue(java.info().commandLine().orElse("").contains("io.herald.speaker.app.Application"));
+            assertEquals(wanted, Long.parseLong(status(java, "CapBnd:"), 16),
+                    "the speaker on " + node + " keeps exactly the DaemonSet's Proxy-mode capabilities");
+        }
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------
+
+    /** A kustomize overlay of deploy/ with the proxy-mode component, outside deploy/ (kustomize refuses cycles). */
+    private static Path proxyOverlay() throws IOException {
+        Path dir = root.resolve("e2e/target/proxy-mode-overlay");
+        Files.createDirectories(dir);
+        Path deploy = dir.relativize(root.resolve("deploy"));
+        Files.writeString(dir.resolve("kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                + "kind: Kustomization\nresources: [" + deploy + "]\ncomponents: [" + deploy.resolve("components/proxy-mode") + "]\n");
+        return dir;
+    }
+
+    private static Lab.Result helmTemplate(String... extra) {
+        List<String> cmd = new ArrayList<>(List.of(helm.toString(), "template", "herald", root.resolve("deploy/helm/herald").toString(),
+                "--namespace", NS, "--kube-version", "1.34.0"));
+        cmd.addAll(Arrays.asList(extra));
+        return Lab.Exec.run(Duration.ofMinutes(1), cmd);
+    }
+
+    private static Lab.Result kubectl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
+        cmd.addAll(Arrays.asList(args));
+        return Lab.Exec.run(Duration.ofMinutes(1), cmd);
+    }
+
+    private static void dryRun(String what, String yaml) throws IOException {
+        Path f = Files.createTempFile("herald-dry-run", ".yaml");
+        try {
+            Files.writeString(f, yaml);
+            Lab.Result r = kubectl("apply", "--dry-run=server", "--server-side", "--force-conflicts",
+                    "--field-manager", "herald-deploy-e2e", "-f", f.toString());
+            assertEquals(0, r.exit(), "the API server refused " + what + ":\n" + r.output());
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private static void can(String user, boolean expected, String verb, String resource, String... scope) {
+        List<String> args = new ArrayList<>(List.of("auth", "can-i", verb, resource, "--as", user));
+        args.addAll(Arrays.asList(scope));
+        Lab.Result r = kubectl(args.toArray(String[]::new));
+        String answer = r.stdout().strip();
+        assertTrue(answer.equals("yes") || answer.equals("no"), "kubectl auth can-i: " + r.output());
+        assertEquals(expected ? "yes" : "no", answer, user + " " + verb + " " + resource + " " + String.join(" ", scope));
+    }
+
+    /** Objects by apiVersion/kind/namespace/name, as plain maps. */
+    private static Map<String, Map<?, ?>> objects(String yaml) throws IOException {
+        Map<String, Map<?, ?>> out = new TreeMap<>();
+        try (var it = YAML.readerFor(Map.class).<Map<?, ?>>readValues(yaml)) {
+            while (it.hasNext()) {
+                Map<?, ?> o = it.next();
+                if (o == null || o.isEmpty()) {
+                    continue;
+                }
+                Map<?, ?> meta = (Map<?, ?>) o.get("metadata");
+                String key = o.get("apiVersion") + "/" + o.get("kind") + "/"
+                        + (meta.get("namespace") == null ? "" : meta.get("namespace")) + "/" + meta.get("name");
+                assertTrue(out.put(key, o) == null, "twice: " + key);
+            }
+        }
+        return out;
+    }
+
+    private static void assertSameObjects(Map<String, Map<?, ?>> a, Map<String, Map<?, ?>> b, String aName, String bName) {
+        assertEquals(a.keySet(), b.keySet(), "objects of " + aName + " and " + bName);
+        for (String k : a.keySet()) {
+            if (!a.get(k).equals(b.get(k))) {
+                fail(k + " differs between " + aName + " and " + bName + ":\n" + a.get(k) + "\n" + b.get(k));
+            }
+        }
+    }
+
+    private static List<?> capabilities(Map<String, Map<?, ?>> objects) {
+        Map<?, ?> sc = (Map<?, ?>) container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker")).get("securityContext");
+        return (List<?>) ((Map<?, ?>) sc.get("capabilities")).get("add");
+    }
+
+    private static Map<?, ?> container(Map<?, ?> workload) {
+        Map<?, ?> spec = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) workload.get("spec")).get("template")).get("spec");
+        return (Map<?, ?>) ((List<?>) spec.get("containers")).get(0);
+    }
+
+    private static int port(Map<?, ?> container, String name) {
+        for (Object p : (List<?>) container.get("ports")) {
+            if (name.equals(((Map<?, ?>) p).get("name"))) {
+                return ((Number) ((Map<?, ?>) p).get("containerPort")).intValue();
+            }
+        }
+        throw new AssertionError("no port " + name + " in " + container.get("ports"));
+    }
+
+    /** The variable the manifest fills from a pod field. */
+    private static String envFrom(Map<?, ?> container, String fieldPath) {
+        for (Object e : (List<?>) container.get("env")) {
+            Map<?, ?> v = (Map<?, ?>) ((Map<?, ?>) e).get("valueFrom");
+            if (v != null && fieldPath.equals(((Map<?, ?>) v.get("fieldRef")).get("fieldPath"))) {
+                return (String) ((Map<?, ?>) e).get("name");
+            }
+        }
+        throw new AssertionError("no variable from " + fieldPath + " in " + container.get("env"));
+    }
+
+    /** The java process a lab process runs (it may be exec'd through ip netns exec, setpriv and env). */
+    private static ProcessHandle javaOf(Lab lab, String process) {
+        long pid = Long.parseLong(read(lab.state().resolve("pid").resolve(process)).trim());
+        return Stream.concat(Stream.of(ProcessHandle.of(pid).orElseThrow()), ProcessHandle.of(pid).orElseThrow().descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no java process under " + process));
+    }
+
+    /** A field of /proc/PID/status. */
+    private static String status(ProcessHandle p, String field) {
+        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "status")).split("\n")) {
+            if (line.startsWith(field)) {
+                return line.substring(field.length()).strip();
+            }
+        }
+        throw new AssertionError("no " + field + " in /proc/" + p.pid() + "/status");
+    }
+
+    /** The environment of a lab process's java. */
+    private static Map<String, String> environ(Lab lab, String process) throws IOException {
+        ProcessHandle java = javaOf(lab, process);
+        Map<String, String> env = new TreeMap<>();
+        for (String kv : Files.readString(Path.of("/proc", Long.toString(java.pid()), "environ"), StandardCharsets.UTF_8).split("\0")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+
+    private static String name(Map<?, ?> o) {
+        return o.get("kind") + " " + ((Map<?, ?>) o.get("metadata")).get("name");
+    }
+
+    private static String ok(Lab.Result r) {
+        assertEquals(0, r.exit(), r.output());
+        return r.stdout();
+    }
+
+    private static Lab.Result run(Duration timeout, String... cmd) {
+        return Lab.Exec.run(timeout, List.of(cmd));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
