@@ -6,7 +6,6 @@ import io.herald.speaker.host.netlink.Errno;
 import io.herald.speaker.host.netlink.InterfaceAddress;
 import io.herald.speaker.host.netlink.NetlinkErrorException;
 import java.io.IOException;
-import java.net.NetworkInterface;
 import java.time.Duration;
 import java.util.List;
 
@@ -63,10 +62,6 @@ public final class NetlinkDeviceAddresses implements DeviceAddresses {
     }
 
     private int ifindex() throws IOException {
-        NetworkInterface nif = NetworkInterface.getByName(device);
-        if (nif == null) {
-            throw new NetlinkErrorException(Errno.ENODEV, "no device " + device);
-        }
-        return nif.getIndex();
+        return RouteNetlink.ifindex(device);
     }
 }

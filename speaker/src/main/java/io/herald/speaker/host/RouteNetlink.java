@@ -48,6 +48,9 @@ final class RouteNetlink implements Closeable {
 
         int close(int fd) throws LastErrorException;
 
+        /** 0 and errno when there is no such device; no LastErrorException, as it may leave errno set on success. */
+        int if_nametoindex(String name);
+
         String strerror(int errno);
     }
 
@@ -69,12 +72,7 @@ final class RouteNetlink implements Closeable {
 
     /** Opens and binds a socket; the kernel picks its port id. */
     static RouteNetlink open(Duration timeout) throws IOException {
-        LibC libc;
-        try {
-            libc = Holder.LIBC;
-        } catch (LinkageError e) {
-            throw new IOException("cannot reach libc through JNA: " + e, e);
-        }
+        LibC libc = libc();
         int fd;
         try {
             fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -94,6 +92,29 @@ final class RouteNetlink implements Closeable {
             throw e;
         }
         return new RouteNetlink(libc, fd, timeout);
+    }
+
+    /**
+     * The index of a device in this process's network namespace. Not NetworkInterface: on Linux the JDK
+     * finds a device only through its addresses, so it misses one that has none, such as a loopback
+     * still down in a new namespace.
+     */
+    static int ifindex(String device) throws IOException {
+        LibC libc = libc();
+        int index = libc.if_nametoindex(device);
+        if (index == 0) {
+            int errno = Native.getLastError();
+            throw new NetlinkErrorException(errno, "no device " + device + ": " + libc.strerror(errno));
+        }
+        return index;
+    }
+
+    private static LibC libc() throws IOException {
+        try {
+            return Holder.LIBC;
+        } catch (LinkageError e) {
+            throw new IOException("cannot reach libc through JNA: " + e, e);
+        }
     }
 
     /** Every address of every interface. */
