@@ -1,13 +1,14 @@
 package io.herald.speaker.host;
 
 import io.herald.api.model.IpAddress;
+import io.herald.speaker.host.netlink.Errno;
+import io.herald.speaker.host.netlink.InterfaceAddress;
+import io.herald.speaker.host.netlink.NetlinkErrorException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * Proxy-mode addresses on the node's loopback: while a node owns a Proxy address the kernel must
  * deliver its packets locally, to the relay's listeners. The loopback is used because it is always
  * there and never carries the address onto the wire; the speaker's own ARP/NDP answers stay the only
- * announcement. Changes go through iproute2 ({@code ip}), which needs CAP_NET_ADMIN.
+ * announcement. Changes are rtnetlink requests sent from the speaker itself
+ * ({@link NetlinkDeviceAddresses}), so the image needs no iproute2; they need CAP_NET_ADMIN, which
+ * the DaemonSet grants only where Proxy mode is used.
  *
  * <p>Which loopback addresses are Herald's: host routes (/32, /128) inside a valid IPPool's ranges.
  * Nobody else puts a pool's address there, and this rule also finds the ones a killed speaker left
@@ -25,10 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class LoopbackAddresses {
     private static final Logger LOG = LoggerFactory.getLogger(LoopbackAddresses.class);
 
-    private final String device;
+    private final DeviceAddresses addresses;
+
+    public LoopbackAddresses(DeviceAddresses addresses) {
+        this.addresses = addresses;
+    }
 
     public LoopbackAddresses(String device) {
-        this.device = device;
+        this(new NetlinkDeviceAddresses(device));
     }
 
     public LoopbackAddresses() {
@@ -37,23 +44,10 @@ public final class LoopbackAddresses {
 
     /** Host routes (/32 or /128) on the device now. */
     public Set<IpAddress> list() throws IOException {
-        return parse(run("ip", "-o", "addr", "show", "dev", device));
-    }
-
-    /** Host-route addresses in {@code ip -o addr show} output. */
-    static Set<IpAddress> parse(String output) {
         Set<IpAddress> out = new LinkedHashSet<>();
-        for (String line : output.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            for (int i = 0; i + 1 < f.length; i++) {
-                if (!f[i].equals("inet") && !f[i].equals("inet6")) {
-                    continue;
-                }
-                String[] cidr = f[i + 1].split("/");
-                IpAddress a = IpAddress.tryParse(cidr[0]);
-                if (a != null && cidr.length == 2 && cidr[1].equals(a.isIpv4() ? "32" : "128")) {
-                    out.add(a);
-                }
+        for (InterfaceAddress a : addresses.list()) {
+            if (a.isHostRoute()) {
+                out.add(a.address());
             }
         }
         return out;
@@ -64,58 +58,48 @@ public final class LoopbackAddresses {
      * every other one {@code ours} accepts. Returns the problems, one line each; empty when all went well.
      */
     public List<String> sync(Set<IpAddress> wanted, Predicate<IpAddress> ours) {
+        String device = addresses.device();
         List<String> problems = new ArrayList<>();
         Set<IpAddress> now;
         try {
             now = list();
         } catch (IOException e) {
-            problems.add("cannot list the addresses of " + device + ": " + e.getMessage());
+            problems.add("cannot list the addresses of " + device + ": " + reason(e));
             return problems;
         }
         for (IpAddress a : now) {
-            if (!wanted.contains(a) && (ours.test(a))) {
+            if (!wanted.contains(a) && ours.test(a)) {
                 try {
-                    run("ip", "addr", "del", host(a), "dev", device);
-                    LOG.info("removed {} from {}", a, device);
+                    if (addresses.removeHost(a)) {
+                        LOG.info("removed {} from {}", a, device);
+                    }
                 } catch (IOException e) {
-                    problems.add("cannot remove " + a + " from " + device + ": " + e.getMessage());
+                    problems.add("cannot remove " + host(a) + " from " + device + ": " + reason(e));
                 }
             }
         }
         for (IpAddress a : wanted) {
             if (!now.contains(a)) {
                 try {
-                    run("ip", "addr", "add", host(a), "dev", device);
-                    LOG.info("added {} to {}", a, device);
+                    if (addresses.addHost(a)) {
+                        LOG.info("added {} to {}", a, device);
+                    }
                 } catch (IOException e) {
-                    problems.add("cannot add " + a + " to " + device + ": " + e.getMessage());
+                    problems.add("cannot add " + host(a) + " to " + device + ": " + reason(e));
                 }
             }
         }
         return problems;
     }
 
-    private static String host(IpAddress a) {
-        return a + (a.isIpv4() ? "/32" : "/128");
+    private static String reason(IOException e) {
+        if (e instanceof NetlinkErrorException n && n.errno() == Errno.EPERM) {
+            return e.getMessage() + " (the speaker needs CAP_NET_ADMIN for Proxy mode)";
+        }
+        return e.getMessage();
     }
 
-    private static String run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " did not finish in 10 s");
-            }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + text.trim());
-            }
-            return text;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted", e);
-        }
+    private static String host(IpAddress a) {
+        return a + (a.isIpv4() ? "/32" : "/128");
     }
 }
