@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.api.migrate.MetalLbConverter;
+import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.Selector;
 import io.herald.api.v1alpha1.IPPool;
+import io.herald.api.v1alpha1.LabelSelectors;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -146,6 +150,33 @@ class MetalLbMigrationCommandTest {
         assertEquals(List.of("192.168.10.0/24", "192.168.20.10-192.168.20.50", "fd00:10::/64"), first.getSpec().getAddresses());
         assertEquals(10, first.getSpec().getAllocation().getPriority());
         assertEquals(true, first.getSpec().getAvoidBuggyIPs());
+    }
+
+    @Test
+    void theEmittedSelectorsMeanWhatTheWarningsSayToHerald() throws Exception {
+        String in = """
+                apiVersion: metallb.io/v1beta1
+                kind: IPAddressPool
+                metadata: {name: anyone-first}
+                spec: {addresses: [10.0.0.0/24], serviceAllocation: {priority: 2}}
+                """;
+        ObjectMapper json = new ObjectMapper();
+        Run r = run(in);
+        assertEquals(0, r.exit, r.err);
+        IPPool p = json.convertValue(MetalLbMigrationCommand.read(
+                new ByteArrayInputStream(r.out.getBytes(StandardCharsets.UTF_8))).getFirst(), IPPool.class);
+        // MetalLB tries a pool with a serviceAllocation before the others; so does Herald with any allocation rule.
+        PoolDefinition def = PoolDefinition.builder("anyone-first").addresses(p.getSpec().getAddresses())
+                .priority(p.getSpec().getAllocation().getPriority())
+                .serviceSelector(LabelSelectors.toSelector(p.getSpec().getAllocation().getServiceSelector())).build();
+        assertTrue(def.hasAllocationRules());
+        assertEquals(null, def.refusal("any", Map.of(), Map.of("app", "x")), "and it still allows every Service");
+        // Not announced: the nodeSelector matches no node, whatever its labels.
+        Selector never = LabelSelectors.toSelector(p.getSpec().getAnnounce().getNodeSelector());
+        for (Map<String, String> labels : List.of(Map.<String, String>of(), Map.of("kubernetes.io/hostname", "n1"),
+                Map.of(MetalLbConverter.NOT_ANNOUNCED_KEY, ""), Map.of(MetalLbConverter.NOT_ANNOUNCED_KEY, "true"))) {
+            assertEquals(false, never.matches(labels), labels.toString());
+        }
     }
 
     private static Object path(Map<?, ?> m, String... keys) {
