@@ -223,9 +223,9 @@ public final class MetalLbConverter {
         Map<?, ?> meta = m.get("metadata") instanceof Map<?, ?> x ? x : Map.of();
         String name = string(meta.get("name"));
         String namespace = string(meta.get("namespace"));
-        String id = (kind == null ? "object" : kind) + " " + (namespace == null ? "" : namespace + "/")
+        // Objects are named as kubectl names them; a List item's position would say less.
+        String at = (kind == null ? "object" : kind) + " " + (namespace == null ? "" : namespace + "/")
                 + (name == null ? "(no name)" : name);
-        String at = id;
         if (kind == null || apiVersion == null) {
             errors.add(where + " has no kind or apiVersion: not a Kubernetes object");
             return;
