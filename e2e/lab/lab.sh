@@ -281,6 +281,18 @@ kcm_working() { # a fresh namespace gets its default ServiceAccount: the control
   kc delete namespace "$ns" --wait=false >/dev/null
 }
 
+kube_proxy_caught_up() { # a new Service reaches every node's kube-proxy rules
+  local ns="lab-probe-$RANDOM" ip i
+  kc create namespace "$ns" >/dev/null
+  kc create service clusterip probe -n "$ns" --tcp=1:1 >/dev/null
+  ip=$(kc get service probe -n "$ns" -o jsonpath='{.spec.clusterIP}')
+  for ((i = 1; i <= $(cat "$STATE/node-count"); i++)); do
+    wait_for "kube-proxy on $(node_name "$i") to program Service $ns/probe ($ip)" 120 \
+      sh -c "ip netns exec '$(node_ns "$i")' $([ "$PROXY_MODE" = nftables ] && echo 'nft list table ip kube-proxy' || echo iptables-save) | grep -qF '$ip'"
+  done
+  kc delete namespace "$ns" --wait=false >/dev/null
+}
+
 # --- nodes -----------------------------------------------------------------------------------------
 
 node_object() { # I
@@ -532,7 +544,10 @@ fault() {
       if [ -f "$STATE/cmd/kube-controller-manager" ]; then
         proc_restart kube-controller-manager
         kcm_working
-      fi ;;
+      fi
+      # kube-proxy's watches back off the same way (client-go: up to a minute). It must find its own
+      # way back (LabE2E checks that it does), but the next test must not start on stale rules.
+      [ -d "$STATE/nodes" ] && kube_proxy_caught_up ;;
     partition) # NODE NODE: frames between the two are dropped by the switch
       local a b; a=$(node_index "$1"); b=$(node_index "$2")
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$a" oifname "n$b" drop comment "\"part-$a-$b\""
