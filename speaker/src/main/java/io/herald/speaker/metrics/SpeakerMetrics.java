@@ -16,6 +16,8 @@ public final class SpeakerMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger owned = new AtomicInteger();
     private final AtomicInteger alive = new AtomicInteger();
+    private final AtomicInteger assigned = new AtomicInteger();
+    private final AtomicInteger unowned = new AtomicInteger();
     private final Counter gained, lost;
     private final DistributionSummary detection;
     private final java.util.concurrent.atomic.AtomicLong lastBurstNanos = new java.util.concurrent.atomic.AtomicLong();
@@ -27,6 +29,12 @@ public final class SpeakerMetrics {
                 .description("Addresses this node announces now").register(registry);
         Gauge.builder("herald_speaker_members_alive", alive, AtomicInteger::get)
                 .description("Speakers this one sees alive, itself included").register(registry);
+        // every speaker elects the owner of every address alone, so each one can tell which have none
+        Gauge.builder("herald_speaker_assigned_addresses", assigned, AtomicInteger::get)
+                .description("Addresses assigned to Services that the speakers announce, as this speaker sees them").register(registry);
+        Gauge.builder("herald_speaker_unowned_addresses", unowned, AtomicInteger::get)
+                .description("Assigned addresses that no node may announce now (see the Service's AnnounceFailed condition)")
+                .register(registry);
         gained = Counter.builder("herald_speaker_ownership_changes_total").tag("change", "gained")
                 .description("Addresses this node started or stopped announcing").register(registry);
         lost = Counter.builder("herald_speaker_ownership_changes_total").tag("change", "lost")
@@ -59,8 +67,12 @@ public final class SpeakerMetrics {
                 c.conflicts);
     }
 
-    public <T> void membershipCounter(String name, String help, T source, ToDoubleFunction<T> f) {
-        FunctionCounter.builder(name, source, f).description(help).register(registry);
+    /** The membership transport's drop counters, read from {@code source} at each scrape. */
+    public <T> void bindMembership(T source, ToDoubleFunction<T> authFailures, ToDoubleFunction<T> malformed) {
+        FunctionCounter.builder("herald_speaker_membership_auth_failures_total", source, authFailures)
+                .description("Membership datagrams dropped because they failed authentication").register(registry);
+        FunctionCounter.builder("herald_speaker_membership_malformed_total", source, malformed)
+                .description("Membership datagrams dropped as malformed").register(registry);
     }
 
     private void counter(String name, String help, LongAdder adder) {
@@ -73,6 +85,12 @@ public final class SpeakerMetrics {
 
     public void alive(int n) {
         alive.set(n);
+    }
+
+    /** The addresses the speakers announce (every one, not only this node's) and how many have no owner. */
+    public void addresses(int assignedNow, int unownedNow) {
+        assigned.set(assignedNow);
+        unowned.set(unownedNow);
     }
 
     public void changes(int gainedNow, int lostNow) {

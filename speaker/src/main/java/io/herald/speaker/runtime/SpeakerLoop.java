@@ -107,10 +107,7 @@ public final class SpeakerLoop implements AutoCloseable {
                 new MembershipKey(keyBytes, null), settings.membership(), System.nanoTime(), new SplittableRandom());
         transport = new MembershipTransport(membership, new InetSocketAddress(settings.port()), this::onMembership);
         transport.start();
-        metrics.membershipCounter("herald_speaker_membership_auth_failures_total",
-                "Membership datagrams dropped because they failed authentication", transport, t -> t.stats().authFailures());
-        metrics.membershipCounter("herald_speaker_membership_malformed_total",
-                "Membership datagrams dropped as malformed", transport, t -> t.stats().malformed());
+        metrics.bindMembership(transport, t -> t.stats().authFailures(), t -> t.stats().malformed());
         loop.execute(this::refreshSeeds);
         long poll = settings.interfacePoll().toMillis();
         loop.scheduleWithFixedDelay(this::pollInterfaces, poll, poll, TimeUnit.MILLISECONDS);
@@ -277,6 +274,7 @@ public final class SpeakerLoop implements AutoCloseable {
             Map<String, PeerFacts> peers = peers();
             metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());
             Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers);
+            metrics.addresses(plan.decisions().size(), plan.unowned());
             apply(plan.claims());
             writer.write(plan.writes());
             relay(state);

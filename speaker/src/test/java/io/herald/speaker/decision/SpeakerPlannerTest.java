@@ -146,6 +146,24 @@ class SpeakerPlannerTest {
     }
 
     @Test
+    void everySpeakerCountsTheAddressesWithoutOwner() {
+        // the figure behind herald_speaker_unowned_addresses: each speaker knows every owner, so each reports it
+        assertTrue(everyone(state(null, null), peers()).values().stream().allMatch(p -> p.unowned() == 0));
+        Map<String, NodeFacts> v4NotReady = nodes();
+        v4NotReady.put("node-1", new NodeFacts("node-1", Map.of(), false, false));
+        NodeInterface v6Only = new NodeInterface("eth0", true, List.of(Prefix.parse("fd18:18::12/64")));
+        Map<String, PeerFacts> p = peers("node-3");
+        p.put("node-2", new PeerFacts("node-2", true, true, List.of(v6Only)));
+        ClusterState s = new ClusterState(v4NotReady, List.of(address(V4), address(V6)), List.of());
+        Map<String, Plan> plans = everyone(s, p);
+        assertEquals(2, plans.size());
+        plans.values().forEach(plan -> {
+            assertEquals(2, plan.decisions().size());
+            assertEquals(1, plan.unowned(), "V4: node-1 not Ready, node-2 not on its subnet, node-3 dead");
+        });
+    }
+
+    @Test
     void anAddressInNoPoolIsNeitherClaimedNorReported() {
         ClusterState s = new ClusterState(nodes(), List.of(), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
         assertTrue(everyone(s, peers()).values().stream().allMatch(p -> p.claims().isEmpty() && p.writes().isEmpty()));
