@@ -436,7 +436,7 @@ image_unpack() { # MODULE: unpacks MODULE's image into $STATE/image/MODULE
   tar -xf "$tar" -C "$dir/oci"
   m=$(jq -r '.manifests[0].digest' "$dir/oci/index.json")
   for d in $(jq -r '.layers[].digest' "$dir/oci/blobs/sha256/${m#sha256:}"); do
-    tar -xzf "$dir/oci/blobs/sha256/${d#sha256:}" -C "$dir/rootfs"
+    tar --warning=no-unknown-keyword -xzf "$dir/oci/blobs/sha256/${d#sha256:}" -C "$dir/rootfs"
   done
   d=$(jq -r '.config.digest' "$dir/oci/blobs/sha256/${m#sha256:}")
   cp "$dir/oci/blobs/sha256/${d#sha256:}" "$dir/config.json"

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,11 +44,17 @@ class DeployE2E {
     private static Path kubeconfig;
 
     @BeforeAll
-    static void tools(Lab lab) {
+    static void deploy(Lab lab) {
+        lab.lab("herald-up"); // as in a cluster where Herald runs: the dry runs are upgrades of it
         root = lab.root();
         kubectl = Path.of(read(lab.state().resolve("bindir")).trim()).resolve("kubectl");
         helm = Path.of(read(lab.state().resolve("helm")).trim());
         kubeconfig = lab.kubeconfig();
+    }
+
+    @AfterAll
+    static void undeploy(Lab lab) {
+        lab.lab("herald-down");
     }
 
     @Test
@@ -314,10 +321,27 @@ class DeployE2E {
                 Map<?, ?> meta = (Map<?, ?>) o.get("metadata");
                 String key = o.get("apiVersion") + "/" + o.get("kind") + "/"
                         + (meta.get("namespace") == null ? "" : meta.get("namespace")) + "/" + meta.get("name");
-                assertTrue(out.put(key, o) == null, "twice: " + key);
+                assertTrue(out.put(key, (Map<?, ?>) normalized(o)) == null, "twice: " + key);
             }
         }
         return out;
+    }
+
+    /** YAML numbers as values: 100 and 100.0 are one number (kustomize rewrites the CRD's floats). */
+    private static Object normalized(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new TreeMap<>();
+            m.forEach((k, v) -> out.put(k, normalized(v)));
+            return out;
+        }
+        if (o instanceof List<?> l) {
+            return l.stream().map(DeployE2E::normalized).toList();
+        }
+        if (o instanceof Number n) {
+            java.math.BigDecimal d = new java.math.BigDecimal(n.toString()).stripTrailingZeros();
+            return d.scale() <= 0 ? (Object) d.longValueExact() : d;
+        }
+        return o;
     }
 
     private static void assertSameObjects(Map<String, Map<?, ?>> a, Map<String, Map<?, ?>> b, String aName, String bName) {
