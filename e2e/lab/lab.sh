@@ -495,7 +495,7 @@ herald_up() {
 
 # The capabilities the lab's speakers keep: the DaemonSet's with Proxy mode enabled (the lab runs Proxy
 # Services). Every other capability is out of the bounding set, so the speaker works with these or fails.
-SPEAKER_CAPS=net_raw,net_admin,net_bind_service
+SPEAKER_CAPS=${SPEAKER_CAPS:-net_raw,net_admin,net_bind_service}
 
 speaker_start() { # NODE-INDEX: the speaker runs in the node's netns, as a DaemonSet pod with hostNetwork would
   local i=$1 cmd env user caps
@@ -547,7 +547,7 @@ fault() {
       fi
       # kube-proxy's watches back off the same way (client-go: up to a minute). It must find its own
       # way back (LabE2E checks that it does), but the next test must not start on stale rules.
-      [ -d "$STATE/nodes" ] && kube_proxy_caught_up ;;
+      if [ -d "$STATE/nodes" ]; then kube_proxy_caught_up; fi ;;
     partition) # NODE NODE: frames between the two are dropped by the switch
       local a b; a=$(node_index "$1"); b=$(node_index "$2")
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$a" oifname "n$b" drop comment "\"part-$a-$b\""
@@ -657,6 +657,11 @@ main() {
     apiserver-up) apiserver_up ;;
     herald-up) herald_up ;;
     herald-down) herald_down ;;
+    speaker-caps) # NODE CAPS|default: restart the node's speaker keeping only CAPS (comma-separated, e.g. net_raw)
+      local i; i=$(node_index "$1")
+      proc_stop "speaker-$(node_name "$i")" 15
+      if [ "$2" = default ]; then speaker_start "$i"; else SPEAKER_CAPS=$2 speaker_start "$i"; fi
+      wait_for "speaker on $(node_name "$i") ready" 90 nsx "$(node_ns "$i")" curl -sf "http://127.0.0.1:7472/health/readiness" ;;
     down) down ;;
     status) status ;;
     env) env_ ;;

@@ -263,6 +263,77 @@ class DeployE2E {
         }
     }
 
+    /**
+     * A speaker with only the VIP-mode DaemonSet's capabilities announces and answers as it should,
+     * and for a Proxy address it cannot serve it says why, and what to install, in the Service's
+     * condition and a Warning event (it does not claim all is well while traffic fails).
+     */
+    @Test
+    void aSpeakerWithTheVipModeCapabilitiesAnnouncesAndSaysWhyItCannotRelay(Lab lab) throws IOException {
+        List<?> vipCaps = capabilities(objects(read(root.resolve("deploy/herald.yaml"))));
+        String caps = String.join(",", vipCaps.stream().map(c -> ((String) c).toLowerCase()).toList());
+        Lab.Node node = lab.node(1);
+        String ns = "deploy-e2e", vipIp = "198.18.0.160", proxyIp = "198.18.0.162";
+        SpeakerE2E.label(lab, node.name(), "herald-e2e/deploy", "yes");
+        Map<String, Object> here = Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/deploy", "yes")));
+        SpeakerE2E.pool(lab, "deploy-vip", "198.18.0.160-198.18.0.161", here);
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource proxyPool = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        proxyPool.setApiVersion("herald.io/v1alpha1");
+        proxyPool.setKind("IPPool");
+        proxyPool.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("deploy-proxy").build());
+        proxyPool.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.0.162-198.18.0.163"), "autoAssign", false,
+                "trafficMode", "Proxy", "announce", here));
+        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).resource(proxyPool).serverSideApply();
+        lab.api().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .serverSideApply();
+        try {
+            lab.addPod(ns, "web", node, true, Map.of("app", "web"));
+            lab.lab("speaker-caps", node.name(), caps);
+            for (String[] svc : new String[][] {{"vip", vipIp}, {"proxy", proxyIp}}) {
+                lab.api().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName(svc[0])
+                        .withNamespace(ns).withAnnotations(Map.of("herald.io/load-balancer-ips", svc[1])).endMetadata()
+                        .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", "web"))
+                        .addNewPort().withName("http").withProtocol("TCP").withPort(80)
+                        .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(8080)).endPort()
+                        .endSpec().build()).create();
+            }
+            // VIP: announced by this speaker, answered with its MAC, traffic delivered by kube-proxy
+            io.fabric8.kubernetes.api.model.Condition vip = Lab.await("vip announced", Duration.ofSeconds(60),
+                    () -> announced(lab, ns, "vip", "True"));
+            assertTrue(vip.getMessage().contains(vipIp + " announced by node " + node.name()), vip.getMessage());
+            SpeakerE2E.fetch(lab, vipIp, 80);
+            assertEquals(node.mac(), SpeakerE2E.neighbourMac(lab, vipIp), "the speaker with NET_RAW alone answers ARP");
+            // Proxy: the condition and a Warning event say why the relay cannot serve it, and how to fix it
+            io.fabric8.kubernetes.api.model.Condition proxy = Lab.await("proxy condition CannotRelay", Duration.ofSeconds(60), () -> {
+                var c = announced(lab, ns, "proxy", "False");
+                return c != null && "CannotRelay".equals(c.getReason()) ? c : null;
+            });
+            assertTrue(proxy.getMessage().contains("CAP_NET_ADMIN") && proxy.getMessage().contains("proxyMode.enabled=true"),
+                    proxy.getMessage());
+            Lab.await("a CannotRelay Warning event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(ns).list()
+                    .getItems().stream().filter(e -> "CannotRelay".equals(e.getReason()) && "Warning".equals(e.getType()))
+                    .findFirst().orElse(null));
+        } finally {
+            lab.lab("speaker-caps", node.name(), "default");
+            lab.api().services().inNamespace(ns).delete();
+            lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("deploy-vip").delete();
+            lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("deploy-proxy").delete();
+            lab.deletePod(ns, "web");
+            lab.api().namespaces().withName(ns).delete();
+            SpeakerE2E.label(lab, node.name(), "herald-e2e/deploy", null);
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.Condition announced(Lab lab, String ns, String name, String status) {
+        var s = lab.api().services().inNamespace(ns).withName(name).get();
+        if (s == null || s.getStatus() == null || s.getStatus().getConditions() == null) {
+            return null;
+        }
+        return s.getStatus().getConditions().stream()
+                .filter(c -> "herald.io/AddressAnnounced".equals(c.getType()) && status.equals(c.getStatus()))
+                .findFirst().orElse(null);
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
 
     /** A kustomize overlay of deploy/ with the proxy-mode component, outside deploy/ (kustomize refuses cycles). */

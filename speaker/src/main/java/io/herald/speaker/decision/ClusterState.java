@@ -1,6 +1,10 @@
 package io.herald.speaker.decision;
 
 import io.herald.api.model.AddressRange;
+import io.herald.api.model.IpAddress;
+import io.herald.speaker.proxy.ProxyPlanner;
+import java.util.ArrayList;
+import java.util.Objects;
 import io.herald.speaker.election.NodeFacts;
 import io.herald.speaker.proxy.ProxyNode;
 import io.herald.speaker.proxy.ProxyService;
@@ -28,6 +32,34 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
 
     public ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addresses, List<ServiceFacts> services) {
         this(nodes, addresses, services, List.of(), List.of(), List.of());
+    }
+
+    /**
+     * This state with the relay's own failures on node {@code self} (address to why) as the relay
+     * problem of each Service holding such an address, where the API objects gave it none: the owner's
+     * condition then says why Proxy traffic to it fails, instead of claiming all is well.
+     */
+    public ClusterState withRelayFailures(Map<IpAddress, String> failures, String self) {
+        if (failures.isEmpty()) {
+            return this;
+        }
+        List<ServiceFacts> out = new ArrayList<>(services.size());
+        for (ServiceFacts s : services) {
+            String why = s.relayProblem() != null ? null
+                    : s.addresses().stream().map(failures::get).filter(Objects::nonNull).findFirst().orElse(null);
+            if (why == null) {
+                out.add(s);
+                continue;
+            }
+            String message = "the relay on node " + self + " cannot serve it: " + why;
+            if (why.contains("CAP_NET_ADMIN") || why.contains("Permission denied")) {
+                message += "; Proxy mode needs the speaker's NET_ADMIN and NET_BIND_SERVICE capabilities"
+                        + " (Helm: proxyMode.enabled=true; kustomize: the proxy-mode component)";
+            }
+            out.add(new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(), s.conditionMessage(),
+                    new ProxyPlanner.Problem("CannotRelay", message)));
+        }
+        return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
     }
 
     public static final ClusterState EMPTY = new ClusterState(Map.of(), List.of(), List.of());

@@ -58,13 +58,21 @@ public final class LoopbackAddresses {
      * every other one {@code ours} accepts. Returns the problems, one line each; empty when all went well.
      */
     public List<String> sync(Set<IpAddress> wanted, Predicate<IpAddress> ours) {
+        return syncProblems(wanted, ours).stream().map(Problem::message).toList();
+    }
+
+    /** One thing {@link #syncProblems} could not do: for one address, or (address null) for the whole device. */
+    public record Problem(IpAddress address, String message) {}
+
+    /** {@link #sync}, with each problem tied to the address it is about. */
+    public List<Problem> syncProblems(Set<IpAddress> wanted, Predicate<IpAddress> ours) {
         String device = addresses.device();
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         Set<IpAddress> now;
         try {
             now = list();
         } catch (IOException e) {
-            problems.add("cannot list the addresses of " + device + ": " + reason(e));
+            problems.add(new Problem(null, "cannot list the addresses of " + device + ": " + reason(e)));
             return problems;
         }
         for (IpAddress a : now) {
@@ -74,7 +82,7 @@ public final class LoopbackAddresses {
                         LOG.info("removed {} from {}", a, device);
                     }
                 } catch (IOException e) {
-                    problems.add("cannot remove " + host(a) + " from " + device + ": " + reason(e));
+                    problems.add(new Problem(a, "cannot remove " + host(a) + " from " + device + ": " + reason(e)));
                 }
             }
         }
@@ -85,7 +93,7 @@ public final class LoopbackAddresses {
                         LOG.info("added {} to {}", a, device);
                     }
                 } catch (IOException e) {
-                    problems.add("cannot add " + host(a) + " to " + device + ": " + reason(e));
+                    problems.add(new Problem(a, "cannot add " + host(a) + " to " + device + ": " + reason(e)));
                 }
             }
         }

@@ -69,6 +69,8 @@ public final class ProxyRuntime implements AutoCloseable {
     private final Map<ListenerSpec.Key, String> failed = new HashMap<>();
     private Set<IpAddress> lastAddresses = Set.of();
     private boolean cleaned;
+    /** Why the relay cannot serve an address this node owns (loopback or listener), for its Service's condition. */
+    private Map<IpAddress, String> addressFailures = Map.of();
 
     public ProxyRuntime(Settings settings, ScheduledExecutorService loop, ProxyMetrics metrics, LoopbackAddresses loopback) {
         this.settings = settings;
@@ -102,9 +104,19 @@ public final class ProxyRuntime implements AutoCloseable {
         // 2. the loopback holds exactly the addresses still wanted
         Set<IpAddress> addresses = new HashSet<>();
         wanted.keySet().forEach(k -> addresses.add(k.address()));
+        Map<IpAddress, String> failures = new HashMap<>();
         if (!addresses.equals(lastAddresses) || !cleaned) {
-            List<String> problems = loopback.sync(addresses, ours);
-            problems.forEach(p -> LOG.error("{}: Proxy-mode traffic to it is not delivered to the relay", p));
+            List<LoopbackAddresses.Problem> problems = loopback.syncProblems(addresses, ours);
+            for (LoopbackAddresses.Problem p : problems) {
+                if (p.address() == null || !addressFailures.containsKey(p.address())) { // once per cause, not per replan
+                    LOG.error("{}: Proxy-mode traffic to it is not delivered to the relay", p.message());
+                }
+                if (p.address() == null) {
+                    addresses.forEach(a -> failures.put(a, p.message()));
+                } else if (addresses.contains(p.address())) {
+                    failures.put(p.address(), p.message());
+                }
+            }
             metrics.addressErrors(problems.size());
             if (problems.isEmpty()) {
                 lastAddresses = Set.copyOf(addresses);
@@ -128,8 +140,18 @@ public final class ProxyRuntime implements AutoCloseable {
             healthTimer.cancel(false);
             healthTimer = null;
         }
+        failed.forEach((k, why) -> failures.putIfAbsent(k.address(), "cannot listen on " + k + ": " + why));
+        addressFailures = Map.copyOf(failures);
         metrics.listeners(active.size());
         publishHealth();
+    }
+
+    /**
+     * Why the relay cannot serve each address it was last asked to (none when it serves them all):
+     * the owner puts this in the Service's condition, where the operator looks.
+     */
+    public Map<IpAddress, String> addressFailures() {
+        return addressFailures;
     }
 
     private void start(ListenerSpec spec, long now) {

@@ -270,7 +270,8 @@ public final class SpeakerLoop implements AutoCloseable {
             return;
         }
         try {
-            ClusterState state = watch.snapshot();
+            Map<IpAddress, String> relayFailures = proxy.addressFailures();
+            ClusterState state = watch.snapshot().withRelayFailures(relayFailures, settings.nodeName());
             Map<String, PeerFacts> peers = peers();
             metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());
             Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers);
@@ -278,6 +279,9 @@ public final class SpeakerLoop implements AutoCloseable {
             apply(plan.claims());
             writer.write(plan.writes());
             relay(state);
+            if (!proxy.addressFailures().equals(relayFailures)) {
+                replanSoon(); // the conditions say what the relay can and cannot serve now
+            }
         } catch (RuntimeException e) {
             LOG.error("planning failed; keeping the current announcements", e);
         }

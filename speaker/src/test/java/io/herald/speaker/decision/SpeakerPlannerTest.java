@@ -131,6 +131,35 @@ class SpeakerPlannerTest {
     }
 
     @Test
+    void theOwnersOwnRelayFailureBecomesTheConditionAndAnInstallHintWhenCapabilitiesAreMissing() {
+        ClusterState s = new ClusterState(nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
+        String owner = SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
+        String eperm = "cannot add 198.18.0.200/32 to lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)";
+        ClusterState failing = s.withRelayFailures(Map.of(V4, eperm), owner);
+        List<ConditionWrite> writes = SpeakerPlanner.plan(owner, failing, peers()).writes();
+        assertEquals(1, writes.size(), writes.toString());
+        ConditionWrite w = writes.get(0);
+        assertEquals(false, w.status());
+        assertEquals("CannotRelay", w.reason());
+        assertEquals("Warning", w.eventType());
+        assertTrue(w.message().contains("the relay on node " + owner + " cannot serve it: " + eperm)
+                && w.message().contains("proxyMode.enabled=true"), w.message());
+        assertTrue(SpeakerPlanner.plan(owner, failing, peers()).claims().stream().anyMatch(c -> c.address().equals(V4)),
+                "the address stays announced: the condition says what fails");
+        // failures for other addresses, none at all, or a problem the API objects already give change nothing
+        assertEquals(s, s.withRelayFailures(Map.of(), owner));
+        assertEquals(s.services(), s.withRelayFailures(Map.of(V6, eperm), owner).services());
+        var given = new io.herald.speaker.proxy.ProxyPlanner.Problem("ProxyNeedsNodePorts", "port 80/TCP has none");
+        ClusterState withProblem = new ClusterState(nodes(), List.of(address(V4)),
+                List.of(new ServiceFacts(WEB, List.of(V4), null, null, given)));
+        assertEquals(given, withProblem.withRelayFailures(Map.of(V4, eperm), owner).services().get(0).relayProblem());
+        // a listener refused a low port: the hint too
+        String denied = "cannot listen on TCP 198.18.0.200:80: bind(..) failed: Permission denied";
+        assertTrue(s.withRelayFailures(Map.of(V4, denied), owner).services().get(0).relayProblem().message()
+                .contains("NET_BIND_SERVICE"));
+    }
+
+    @Test
     void withNoEligibleNodeTheFirstLiveSpeakerReportsWhy() {
         Map<String, NodeFacts> notReady = new LinkedHashMap<>();
         NODES.forEach(n -> notReady.put(n, new NodeFacts(n, Map.of(), false, false)));
