@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,10 +40,12 @@ public final class AnnouncementWriter implements AutoCloseable {
             Thread.ofPlatform().name("herald-status").daemon().factory());
     private final Map<ServiceRef, ConditionWrite> pending = new LinkedHashMap<>();
     /**
-     * What was written last per Service and when: for a few seconds the informer may not show it yet,
-     * and the plan would ask for the same write again.
+     * What was written last per Service, when, and over which version of the Service: while the informer
+     * still shows that version it does not show the write yet, and the plan would ask for the same write
+     * again. Once it shows another version the write is not held back: another speaker may have written
+     * over it (a node whose link came back, a short-lived owner), and the same wish must go out again.
      */
-    private record Written(ConditionWrite write, long at) {}
+    private record Written(ConditionWrite write, long at, String versionBefore) {}
     private static final long SETTLE_NANOS = 5_000_000_000L;
     private final Map<ServiceRef, Written> written = new HashMap<>();
 
@@ -59,7 +62,9 @@ public final class AnnouncementWriter implements AutoCloseable {
         synchronized (pending) {
             for (ConditionWrite w : writes) {
                 Written last = written.get(w.service());
-                if (last == null || !last.write().equals(w) || System.nanoTime() - last.at() > SETTLE_NANOS) {
+                boolean settling = last != null && last.write().equals(w) && System.nanoTime() - last.at() <= SETTLE_NANOS
+                        && Objects.equals(last.versionBefore(), version(cache.apply(w.service())));
+                if (!settling) {
                     pending.put(w.service(), w);
                 }
             }
@@ -82,10 +87,11 @@ public final class AnnouncementWriter implements AutoCloseable {
                 it.remove();
             }
             try {
+                String before = version(cache.apply(w.service()));
                 patch(w);
                 event(w);
                 synchronized (pending) {
-                    written.put(w.service(), new Written(w, System.nanoTime()));
+                    written.put(w.service(), new Written(w, System.nanoTime(), before));
                 }
             } catch (KubernetesClientException e) {
                 LOG.warn("cannot write the announcement condition of Service {}: {}; planning again in 1 s", w.service(),
@@ -93,6 +99,10 @@ public final class AnnouncementWriter implements AutoCloseable {
                 java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(retry);
             }
         }
+    }
+
+    private static String version(Service s) {
+        return s == null ? null : s.getMetadata().getResourceVersion();
     }
 
     private void patch(ConditionWrite w) {

@@ -175,6 +175,21 @@ class SpeakerPlannerTest {
     }
 
     @Test
+    void aSpeakerCutOffFromEveryPeerWritesNoConditionButTheLastOneStandingDoes() {
+        ClusterState s = new ClusterState(nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True",
+                "198.18.0.200 announced by node node-2 on eth0")));
+        // node-3's link came back before its peers did: in its view nobody is alive, itself included
+        Map<String, PeerFacts> cutOff = peers("node-1", "node-2", "node-3");
+        Plan plan = SpeakerPlanner.plan("node-3", s, cutOff);
+        assertTrue(plan.claims().isEmpty());
+        assertTrue(plan.writes().isEmpty(), "a cut-off speaker must not overwrite the owner's condition: " + plan.writes());
+        // alone and sure of it (past its warm-up): it owns the address and says so
+        Plan alone = SpeakerPlanner.plan("node-3", s, peers("node-1", "node-2"));
+        assertEquals(1, alone.writes().size(), alone.writes().toString());
+        assertTrue(alone.writes().get(0).message().startsWith("198.18.0.200 announced by node node-3"), alone.writes().toString());
+    }
+
+    @Test
     void everySpeakerCountsTheAddressesWithoutOwner() {
         // the figure behind herald_speaker_unowned_addresses: each speaker knows every owner, so each reports it
         assertTrue(everyone(state(null, null), peers()).values().stream().allMatch(p -> p.unowned() == 0));
