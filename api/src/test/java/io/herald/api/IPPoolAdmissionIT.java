@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -25,12 +23,10 @@ import io.herald.api.v1alpha1.IPPool;
 import io.herald.api.v1alpha1.IPPoolSpec;
 import io.herald.api.v1alpha1.IPPoolStatus;
 import io.herald.testkit.ApiServer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -56,15 +52,7 @@ class IPPoolAdmissionIT {
 
     @BeforeAll
     static void installCrd(ApiServer server) {
-        Path file = Path.of(System.getProperty("herald.root", "..")).resolve("deploy/crds/ippools.herald.io-v1.yml");
-        KubernetesClient client = server.admin();
-        CustomResourceDefinition crd =
-                client.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
-        client.resource(crd).forceConflicts().serverSideApply();
-        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                        .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                        60, TimeUnit.SECONDS);
+        server.installIpPoolCrd();
     }
 
     private static NonNamespaceOperation<IPPool, KubernetesResourceList<IPPool>, Resource<IPPool>> pools(ApiServer s) {

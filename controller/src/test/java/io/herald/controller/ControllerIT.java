@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.herald.api.Annotations;
 import io.herald.api.v1alpha1.IPPool;
@@ -19,17 +18,12 @@ import io.herald.controller.k8s.ControllerLoop;
 import io.herald.controller.metrics.ControllerMetrics;
 import io.herald.testkit.ApiServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -51,16 +45,9 @@ class ControllerIT {
     String ns;
 
     @BeforeAll
-    static void crd(ApiServer server) throws IOException {
+    static void crd(ApiServer server) {
         admin = server.admin();
-        Path crd = Path.of(System.getProperty("herald.root", "..")).resolve("deploy/crds/ippools.herald.io-v1.yml");
-        try (InputStream in = Files.newInputStream(crd)) {
-            CustomResourceDefinition d = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-            admin.resource(d).serverSideApply();
-            admin.apiextensions().v1().customResourceDefinitions().withName(d.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
-        }
+        server.installIpPoolCrd();
         admin.resource(new NamespaceBuilder().withNewMetadata().withName("herald-system").endMetadata().build()).serverSideApply();
     }
 

@@ -27,6 +27,7 @@ public final class ApiServer implements ParameterResolver {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ApiServer.class);
 
+    private final Path root;
     private final Path script;
     private final Path state;
     private final Map<String, String> env;
@@ -34,6 +35,7 @@ public final class ApiServer implements ParameterResolver {
     private KubernetesClient admin;
 
     private ApiServer(Path root, Path state, int apiPort, int etcdPort) {
+        this.root = root;
         this.script = root.resolve("e2e/lab/lab.sh");
         this.state = state;
         this.env = Map.of("HERALD_LAB_STATE", state.toString(), "HERALD_API_PORT", Integer.toString(apiPort),
@@ -43,6 +45,7 @@ public final class ApiServer implements ParameterResolver {
 
     /** JUnit's instance; the running server is shared through the root store. */
     public ApiServer() {
+        this.root = null;
         this.script = null;
         this.state = null;
         this.env = Map.of();
@@ -184,6 +187,18 @@ public final class ApiServer implements ParameterResolver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Applies the IPPool CRD operators install (deploy/crds) and waits until the API server serves it. */
+    public void installIpPoolCrd() {
+        KubernetesClient client = admin();
+        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition crd = client.apiextensions().v1()
+                .customResourceDefinitions().load(root.resolve("deploy/crds/ippools.herald.io-v1.yml").toFile()).item();
+        client.resource(crd).forceConflicts().serverSideApply();
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+                        .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+                        60, TimeUnit.SECONDS);
     }
 
     /** Stops the API server; etcd keeps its data. */

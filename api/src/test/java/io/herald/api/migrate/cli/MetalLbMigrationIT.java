@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.testkit.ApiServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,15 +44,7 @@ class MetalLbMigrationIT {
 
     @BeforeAll
     static void installCrd(ApiServer server) {
-        Path file = Path.of(System.getProperty("herald.root", "..")).resolve("deploy/crds/ippools.herald.io-v1.yml");
-        KubernetesClient client = server.admin();
-        CustomResourceDefinition crd =
-                client.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
-        client.resource(crd).forceConflicts().serverSideApply();
-        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                        .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                        60, TimeUnit.SECONDS);
+        server.installIpPoolCrd();
     }
 
     @Test
