@@ -360,16 +360,7 @@ public final class MetalLbConverter {
         } else if (p != null) {
             errors.add(o.where + ": spec.serviceAllocation.priority is not a whole number");
         }
-        List<String> namespaces = new ArrayList<>();
-        List<?> ns = list(o, "spec.serviceAllocation.namespaces", a.get("namespaces"));
-        for (int i = 0; ns != null && i < ns.size(); i++) {
-            String n = string(ns.get(i));
-            if (n == null) {
-                errors.add(o.where + ": spec.serviceAllocation.namespaces[" + i + "] is not a string");
-            } else if (!namespaces.contains(n)) {
-                namespaces.add(n);
-            }
-        }
+        List<String> namespaces = names(o, "spec.serviceAllocation.namespaces", a.get("namespaces"), "a namespace name");
         ParsedSelector nsSel = single(o, "spec.serviceAllocation.namespaceSelectors", a.get("namespaceSelectors"),
                 "allocation.namespaceSelector");
         ParsedSelector svcSel = single(o, "spec.serviceAllocation.serviceSelectors", a.get("serviceSelectors"),
@@ -417,30 +408,12 @@ public final class MetalLbConverter {
         }
         PoolChoice pools = poolChoice(o, o.spec);
         ParsedSelector nodes = single(o, "spec.nodeSelectors", o.spec.get("nodeSelectors"), "announce.nodeSelector");
-        List<String> interfaces = new ArrayList<>();
-        List<?> raw = list(o, "spec.interfaces", o.spec.get("interfaces"));
-        for (int i = 0; raw != null && i < raw.size(); i++) {
-            String n = string(raw.get(i));
-            if (n == null || n.isEmpty()) {
-                errors.add(o.where + ": spec.interfaces[" + i + "] is not an interface name");
-            } else if (!interfaces.contains(n)) {
-                interfaces.add(n);
-            }
-        }
+        List<String> interfaces = names(o, "spec.interfaces", o.spec.get("interfaces"), "an interface name");
         return errors.size() == before ? new L2(o, pools, nodes, interfaces) : null;
     }
 
     private PoolChoice poolChoice(Obj o, Map<String, Object> spec) {
-        List<String> names = new ArrayList<>();
-        List<?> raw = list(o, "spec.ipAddressPools", spec.get("ipAddressPools"));
-        for (int i = 0; raw != null && i < raw.size(); i++) {
-            String n = string(raw.get(i));
-            if (n == null) {
-                errors.add(o.where + ": spec.ipAddressPools[" + i + "] is not a pool name");
-            } else {
-                names.add(n);
-            }
-        }
+        List<String> names = names(o, "spec.ipAddressPools", spec.get("ipAddressPools"), "a pool name");
         List<Selector> selectors = new ArrayList<>();
         List<?> sels = list(o, "spec.ipAddressPoolSelectors", spec.get("ipAddressPoolSelectors"));
         for (int i = 0; sels != null && i < sels.size(); i++) {
@@ -675,6 +648,21 @@ public final class MetalLbConverter {
                         + " promise Herald does the same; remove it or convert this object by hand");
             }
         }
+    }
+
+    /** A list of non-empty strings, each once; an error naming each entry that is not one. */
+    private List<String> names(Obj o, String field, Object raw, String what) {
+        List<String> out = new ArrayList<>();
+        List<?> entries = list(o, field, raw);
+        for (int i = 0; entries != null && i < entries.size(); i++) {
+            String n = string(entries.get(i));
+            if (n == null || n.isEmpty()) {
+                errors.add(o.where + ": " + field + "[" + i + "] is not " + what);
+            } else if (!out.contains(n)) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     private List<?> list(Obj o, String field, Object raw) {

@@ -244,7 +244,13 @@ class MetalLbConverterTest {
                         "L2Advertisement metallb-system/b: spec.nodeSelectors[0]: operator In on \"k\" needs values",
                         "L2Advertisement metallb-system/b: spec.interfaces is not a list",
                         "L2Advertisement metallb-system/c: spec.ipAddressPoolSelectors[0] is not a label selector",
-                        "L2Advertisement metallb-system/c: spec.ipAddressPools is not a list"));
+                        "L2Advertisement metallb-system/c: spec.ipAddressPools is not a list"),
+                refuses("list entries that are not names",
+                        stream(pool("p", "{addresses: [10.0.0.0/24], serviceAllocation: {namespaces: [shop, {a: b}]}}"),
+                                l2("a", "{ipAddressPools: [p, \"\"], interfaces: [eth0, [x]]}")),
+                        "IPAddressPool metallb-system/p: spec.serviceAllocation.namespaces[1] is not a namespace name",
+                        "L2Advertisement metallb-system/a: spec.ipAddressPools[1] is not a pool name",
+                        "L2Advertisement metallb-system/a: spec.interfaces[1] is not an interface name"));
     }
 
     private static String indent(String doc) {
