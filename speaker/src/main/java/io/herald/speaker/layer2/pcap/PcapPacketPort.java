@@ -1,15 +1,14 @@
 package io.herald.speaker.layer2.pcap;
 
-import java.io.EOFException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.RawPacketListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +32,9 @@ public final class PcapPacketPort implements AutoCloseable {
      * a new filter and notices it must stop itself, woken by pcap_breakloop (which interrupts a
      * blocked read since libpcap 1.10): in immediate mode a read may otherwise wait for the next
      * matching frame forever, and pcap4j's handle lock lets a busy reader starve anyone else.
+     * The reader runs pcap_loop with one listener rather than asking for frames one at a time:
+     * pcap4j's getNextRawPacketEx allocates two JNA Memory objects per frame, each tracked by a
+     * weak map and a cleaner, which at 10,000 requests a second made the GC pause for tens of ms.
      */
     private static final class Capture {
         final String iface;
@@ -40,6 +42,7 @@ public final class PcapPacketPort implements AutoCloseable {
         volatile String pendingFilter;
         volatile boolean stop;
         Thread reader;
+        RawPacketListener listener;
 
         Capture(String iface, PcapHandle rx, PcapHandle tx) {
             this.iface = iface;
@@ -78,6 +81,7 @@ public final class PcapPacketPort implements AutoCloseable {
             throw e;
         }
         Capture c = new Capture(iface, rx, tx);
+        c.listener = frame -> deliver(c, frame);
         c.reader = Thread.ofPlatform().name("herald-capture-" + iface).daemon().unstarted(() -> read(c));
         open.put(iface, c);
         c.reader.start();
@@ -138,6 +142,14 @@ public final class PcapPacketPort implements AutoCloseable {
         }
     }
 
+    private void deliver(Capture c, byte[] frame) {
+        try {
+            handler.onFrame(c.iface, frame, frame.length);
+        } catch (RuntimeException e) {
+            LOG.error("a captured frame on {} could not be handled", c.iface, e);
+        }
+    }
+
     private void read(Capture c) {
         String applied = CaptureFilter.NOTHING;
         try {
@@ -154,16 +166,10 @@ public final class PcapPacketPort implements AutoCloseable {
                         applied = want;
                     }
                 }
-                byte[] frame;
                 try {
-                    frame = c.rx.getNextRawPacketEx();
-                } catch (TimeoutException | EOFException e) {
-                    continue; // a time-out, or pcap_breakloop: look at the flags again
-                }
-                try {
-                    handler.onFrame(c.iface, frame, frame.length);
-                } catch (RuntimeException e) {
-                    LOG.error("a captured frame on {} could not be handled", c.iface, e);
+                    c.rx.loop(-1, c.listener);
+                } catch (InterruptedException e) {
+                    // pcap_breakloop: look at the flags again (InterruptedException is pcap4j's word for it)
                 }
             }
         } catch (NotOpenException e) {
