@@ -10,7 +10,16 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.herald.api.Annotations;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.api.v1alpha1.IPPoolSpec;
@@ -18,12 +27,17 @@ import io.herald.controller.k8s.ControllerLoop;
 import io.herald.controller.metrics.ControllerMetrics;
 import io.herald.testkit.ApiServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +56,7 @@ class ControllerIT {
 
     static KubernetesClient admin;
     final List<ControllerLoop> running = new ArrayList<>();
+    final List<KubernetesClient> clients = new ArrayList<>();
     String ns;
 
     @BeforeAll
@@ -62,12 +77,18 @@ class ControllerIT {
     void stop() {
         running.forEach(ControllerLoop::close);
         running.clear();
+        clients.forEach(KubernetesClient::close);
+        clients.clear();
         admin.resources(IPPool.class).delete();
         admin.services().inNamespace(ns).delete();
     }
 
     ControllerLoop controller(ApiServer server, String identity) {
-        ControllerLoop loop = new ControllerLoop(server.client(), new ControllerLoop.Settings("herald.io/lb", true,
+        return controller(server.client(), identity);
+    }
+
+    ControllerLoop controller(KubernetesClient client, String identity) {
+        ControllerLoop loop = new ControllerLoop(client, new ControllerLoop.Settings("herald.io/lb", true,
                 "herald-system", "herald-controller", identity, Duration.ofSeconds(4), Duration.ofSeconds(3),
                 Duration.ofMillis(500), 8), new ControllerMetrics(new SimpleMeterRegistry()));
         loop.start();
@@ -144,6 +165,104 @@ class ControllerIT {
         });
         assertEquals("4", p.getStatus().getIpv4().getTotal());
         assertEquals("3", p.getStatus().getIpv4().getAvailable());
+    }
+
+    /** What a watch saw of one Service write (each has its own resourceVersion). */
+    record Seen(Watcher.Action action, List<String> ips, String pool) {}
+
+    @Test
+    void statusAndAnnotationArriveInOneWriteAndLeaveInOne(ApiServer server) {
+        admin.resource(pool("it-w", "198.51.100.56/30")).create();
+        controller(server, "c1");
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        try (Watch w = admin.services().inNamespace(ns).withName("once").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Service s) {
+                var lb = s.getStatus() == null ? null : s.getStatus().getLoadBalancer();
+                Map<String, String> a = s.getMetadata().getAnnotations();
+                seen.add(new Seen(action, lb == null || lb.getIngress() == null
+                        ? List.of() : lb.getIngress().stream().map(LoadBalancerIngress::getIp).toList(),
+                        a == null ? null : a.get(Annotations.ALLOCATED_FROM_POOL)));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            admin.resource(lb("once", Map.of(), 80)).create();
+            awaitIps("once");
+            awaitEvent("once", "IPAllocated"); // the event follows the status: every write is done
+            sleep(1000);
+            assertEquals(List.of(new Seen(Watcher.Action.ADDED, List.of(), null),
+                    new Seen(Watcher.Action.MODIFIED, List.of("198.51.100.56"), "it-w")), seen,
+                    "the creation, then address and annotation in one write, and no other write");
+
+            // leaving Herald's care (the API server drops the address itself): condition and annotation go in one write
+            seen.clear();
+            admin.services().inNamespace(ns).withName("once").edit(s -> {
+                s.getSpec().setType("ClusterIP");
+                return s;
+            });
+            await("the annotation removed", () -> poolAnnotation("once") == null ? true : null);
+            sleep(1000);
+            assertEquals(Arrays.asList("it-w", null), seen.stream().map(Seen::pool).toList(),
+                    "the type change, then Herald's one write: " + seen);
+        }
+    }
+
+    @Test
+    void anApiServerThatDropsMetadataOnStatusGetsTheAnnotationBySeparatePatches(ApiServer server) {
+        // as a future API server might: metadata sent to a Service's status subresource is lost on the way
+        List<String> statusPatches = new CopyOnWriteArrayList<>();
+        List<String> servicePatches = new CopyOnWriteArrayList<>();
+        Interceptor dropMetadataOnStatus = new Interceptor() {
+            @Override
+            public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                String path = request.uri().getPath();
+                if (!"PATCH".equals(request.method()) || !path.startsWith("/api/v1/namespaces/" + ns + "/services/")) {
+                    return;
+                }
+                if (!path.endsWith("/status")) {
+                    servicePatches.add(request.bodyString());
+                    return;
+                }
+                statusPatches.add(request.bodyString());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> body = admin.getKubernetesSerialization().unmarshal(request.bodyString(), Map.class);
+                body.remove("metadata");
+                ((HttpRequest.Builder) builder).method("PATCH", PatchType.STRATEGIC_MERGE.getContentType(),
+                        admin.getKubernetesSerialization().asJson(body));
+            }
+        };
+        KubernetesClient client;
+        try {
+            client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
+                    .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("drop-metadata-on-status", dropMetadataOnStatus))
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        clients.add(client);
+        admin.resource(pool("it-x", "198.51.100.60/30")).create();
+        controller(client, "c1");
+
+        admin.resource(lb("first", Map.of(), 80)).create();
+        assertEquals("it-x", await("the annotation on first", () -> poolAnnotation("first")));
+        assertEquals(1, statusPatches.size(), "first: " + statusPatches);
+        assertTrue(statusPatches.get(0).contains(Annotations.ALLOCATED_FROM_POOL), "tried with the status: " + statusPatches);
+        assertEquals(1, servicePatches.size(), "then alone: " + servicePatches);
+
+        // from now on the annotation goes alone at once, not first with the status
+        admin.resource(lb("second", Map.of(), 80)).create();
+        assertEquals("it-x", await("the annotation on second", () -> poolAnnotation("second")));
+        assertEquals(2, statusPatches.size(), "second: " + statusPatches);
+        assertTrue(!statusPatches.get(1).contains("metadata"), "no metadata with the status: " + statusPatches);
+        assertEquals(2, servicePatches.size(), "second: " + servicePatches);
+    }
+
+    String poolAnnotation(String service) {
+        Map<String, String> a = admin.services().inNamespace(ns).withName(service).get().getMetadata().getAnnotations();
+        return a == null ? null : a.get(Annotations.ALLOCATED_FROM_POOL);
     }
 
     @Test

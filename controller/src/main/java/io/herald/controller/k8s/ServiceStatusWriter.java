@@ -19,19 +19,25 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries the reconciler's Service decisions to the API server: status (ingress and condition) by
- * a strategic-merge patch of the status subresource first, because that is what clients wait for;
- * then, on separate threads, the pool annotation and the event. Each Service always uses the same
- * threads, so its writes stay in order while different Services' writes overlap.
+ * Carries the reconciler's Service decisions to the API server in two writes, since the API server
+ * is what limits a large cluster: a strategic-merge patch of the status subresource with the
+ * ingress, the condition and, when it changes, the pool annotation (the Service status strategy
+ * keeps metadata sent there), then, on a follow-up thread, the event. Should the Service a patch
+ * returns show that the API server dropped the annotation, the writer says so once and from then on
+ * writes the annotation by a separate patch on the follow-up thread, after the status. Each Service
+ * always uses the same threads, so its writes stay in order and its event follows the status it
+ * reports, while different Services' writes overlap.
  */
 final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecorder, AutoCloseable {
 
@@ -44,6 +50,8 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     private final String instance;
     private final ExecutorService[] lanes;
     private final ExecutorService[] followUps;
+    /** False once the API server was seen to drop metadata sent to the status subresource. */
+    private final AtomicBoolean metadataOnStatus = new AtomicBoolean(true);
 
     ServiceStatusWriter(KubernetesClient client, Function<ServiceKey, Service> cache, Consumer<ServiceKey> onFailure,
             int lanes, String instance) {
@@ -73,8 +81,22 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     @Override
     public void write(ServiceKey key, ServiceUpdate update) {
         lane(key).execute(() -> {
-            if (attempt(key, () -> patchStatus(key, update))) {
-                followUp(key).execute(() -> attempt(key, () -> patchAnnotation(key, update.poolAnnotation())));
+            String pool = update.poolAnnotation();
+            boolean together = metadataOnStatus.get();
+            Map<String, Object> sent = together ? annotationPatch(cache.apply(key), pool) : null;
+            Service[] written = new Service[1];
+            if (!attempt(key, () -> written[0] = patchStatus(key, update, sent))) {
+                return;
+            }
+            if (!together) {
+                followUp(key).execute(() -> attempt(key, () -> patchAnnotation(key, pool)));
+            } else if (droppedAnnotation(sent, written[0], pool)) {
+                if (metadataOnStatus.compareAndSet(true, false)) {
+                    LOG.info("this API server ignores metadata sent to the status subresource of a Service: "
+                            + "writing annotation {} by a separate patch from now on", Annotations.ALLOCATED_FROM_POOL);
+                }
+                // what the API server returned is newer than the cache: write without asking the cache
+                followUp(key).execute(() -> attempt(key, () -> mergePatchAnnotations(key, sent)));
             }
         });
     }
@@ -96,7 +118,11 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         return false;
     }
 
-    private void patchStatus(ServiceKey key, ServiceUpdate u) {
+    /**
+     * Patches status and, unless {@code annotations} is null, the annotations with it; returns the
+     * Service as the API server stored it.
+     */
+    private Service patchStatus(ServiceKey key, ServiceUpdate u, Map<String, Object> annotations) {
         Map<String, Object> loadBalancer = new HashMap<>();
         List<Map<String, String>> ingress = new ArrayList<>();
         for (ServiceUpdate.Ingress i : u.ingress()) {
@@ -108,9 +134,40 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         status.put("conditions", List.of(u.condition() == null
                 ? Map.of("$patch", "delete", "type", Annotations.CONDITION_ALLOCATED)
                 : condition(key, u.condition())));
-        String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
-        client.services().inNamespace(key.namespace()).withName(key.name()).subresource("status")
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (annotations != null) {
+            body.put("metadata", Map.of("annotations", annotations));
+        }
+        body.put("status", status);
+        String patch = client.getKubernetesSerialization().asJson(body);
+        return client.services().inNamespace(key.namespace()).withName(key.name()).subresource("status")
                 .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+    }
+
+    /**
+     * The {@code metadata.annotations} patch that sets the pool annotation to {@code pool} (a null
+     * value removes it), or null if the Service already carries that value.
+     */
+    static Map<String, Object> annotationPatch(Service current, String pool) {
+        if (Objects.equals(poolAnnotation(current), pool)) {
+            return null;
+        }
+        Map<String, Object> annotations = new HashMap<>();
+        annotations.put(Annotations.ALLOCATED_FROM_POOL, pool);
+        return annotations;
+    }
+
+    /**
+     * Whether the API server dropped the annotation patch {@code sent} (null if none was) with a
+     * status patch: the Service it returned does not carry {@code pool}, the value asked for.
+     */
+    static boolean droppedAnnotation(Map<String, Object> sent, Service written, String pool) {
+        return sent != null && !Objects.equals(poolAnnotation(written), pool);
+    }
+
+    private static String poolAnnotation(Service s) {
+        return s == null || s.getMetadata() == null || s.getMetadata().getAnnotations() == null ? null
+                : s.getMetadata().getAnnotations().get(Annotations.ALLOCATED_FROM_POOL);
     }
 
     /** The condition to write; its transition time moves only when its status does. */
@@ -141,15 +198,15 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         return m;
     }
 
+    /** The separate annotation write, for an API server that drops metadata sent with status. */
     private void patchAnnotation(ServiceKey key, String pool) {
-        Service cached = cache.apply(key);
-        String now = cached == null || cached.getMetadata().getAnnotations() == null ? null
-                : cached.getMetadata().getAnnotations().get(Annotations.ALLOCATED_FROM_POOL);
-        if (java.util.Objects.equals(now, pool)) {
-            return;
+        Map<String, Object> annotations = annotationPatch(cache.apply(key), pool);
+        if (annotations != null) {
+            mergePatchAnnotations(key, annotations);
         }
-        Map<String, Object> annotations = new HashMap<>();
-        annotations.put(Annotations.ALLOCATED_FROM_POOL, pool);
+    }
+
+    private void mergePatchAnnotations(ServiceKey key, Map<String, Object> annotations) {
         String patch = client.getKubernetesSerialization().asJson(Map.of("metadata", Map.of("annotations", annotations)));
         client.services().inNamespace(key.namespace()).withName(key.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
