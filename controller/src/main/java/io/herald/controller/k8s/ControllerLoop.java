@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.herald.api.k8s.SlimInformers;
 import io.herald.api.model.IpFamily;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.controller.allocator.AddressAllocator;
@@ -76,13 +77,14 @@ public final class ControllerLoop implements AutoCloseable {
         serviceWriter = new ServiceStatusWriter(client, this::cachedService, this::writeFailed, settings.writers(),
                 settings.identity());
         poolWriter = new PoolStatusWriter(client, name -> pools == null ? null : pools.getStore().getByKey(name));
-        services = client.services().inAnyNamespace().inform(handler(
+        // slim caches: at 10,000 Services the managedFields alone were most of the heap
+        services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
                 s -> submit(r -> r.serviceChanged(Views.service(s))),
-                s -> submit(r -> r.serviceDeleted(Views.key(s)))), 0);
-        namespaces = client.namespaces().inform(handler(
+                s -> submit(r -> r.serviceDeleted(Views.key(s)))));
+        namespaces = SlimInformers.inform(client.namespaces(), handler(
                 n -> submit(r -> r.namespaceChanged(n.getMetadata().getName(), n.getMetadata().getLabels())),
-                n -> submit(r -> r.namespaceDeleted(n.getMetadata().getName()))), 0);
-        pools = client.resources(IPPool.class).inform(handler(p -> submit(this::poolsChanged), p -> submit(this::poolsChanged)), 0);
+                n -> submit(r -> r.namespaceDeleted(n.getMetadata().getName()))));
+        pools = SlimInformers.inform(client.resources(IPPool.class), handler(p -> submit(this::poolsChanged), p -> submit(this::poolsChanged)));
         synced = true;
         LOG.info("informers synced: {} Services, {} Namespaces, {} IPPools", services.getStore().list().size(),
                 namespaces.getStore().list().size(), pools.getStore().list().size());

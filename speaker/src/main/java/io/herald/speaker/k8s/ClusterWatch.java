@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.herald.api.Annotations;
+import io.herald.api.k8s.SlimInformers;
 import io.herald.api.model.AddressRange;
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.Selector;
@@ -76,10 +77,10 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** Starts the informers and waits for their first lists. */
     public void start() {
-        nodes = client.nodes().inform(handler(), 0);
-        services = client.services().inAnyNamespace().inform(handler(), 0);
-        slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler(), 0);
-        pools = client.resources(IPPool.class).inform(handler(), 0);
+        nodes = SlimInformers.inform(client.nodes(), handler());
+        services = SlimInformers.inform(client.services().inAnyNamespace(), handler());
+        slices = SlimInformers.inform(client.discovery().v1().endpointSlices().inAnyNamespace(), handler());
+        pools = SlimInformers.inform(client.resources(IPPool.class), handler());
         LOG.info("informers synced: {} Nodes, {} Services, {} EndpointSlices, {} IPPools", nodes.getStore().list().size(),
                 services.getStore().list().size(), slices.getStore().list().size(), pools.getStore().list().size());
     }
