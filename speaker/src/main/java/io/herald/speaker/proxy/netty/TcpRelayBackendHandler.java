@@ -38,16 +38,17 @@ public final class TcpRelayBackendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inbound.flush();
-        if (!inbound.isWritable()) {
-            TcpRelayFrontendHandler.reading(ctx.channel(), false); // the client is not keeping up
+        if (inbound.isWritable()) {
+            TcpRelayFrontendHandler.readFrom(ctx.channel());
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // the backend drained what the client sent (read more from the client), or fell behind (stop)
-        if (frontend.isConnected()) {
-            TcpRelayFrontendHandler.reading(frontend.inbound(), ctx.channel().isWritable());
+        // the backend drained what the client sent: read more from the client
+        Channel inbound = frontend.inbound();
+        if (ctx.channel().isWritable()) {
+            TcpRelayFrontendHandler.readFrom(inbound);
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -31,16 +31,12 @@ import java.util.Set;
  * (the backend goes out at once) and try one other backend; then send the PROXY header if asked and
  * start relaying.
  *
- * <p>Backpressure: both sides start with auto-read off, and auto-read is turned on for both once the
- * backend is connected. A side stops reading (auto-read off) as soon as the other side is not
- * writable (its outbound buffer over the high watermark) and reads again when that side becomes
- * writable ({@code channelWritabilityChanged}). So each direction holds at most about one watermark
- * plus one read of data, however fast one peer sends and however slowly the other reads. (Epoll
- * reads whatever a peer sent before its FIN at once, whatever was asked; that is bounded by the
- * socket's receive buffer.) Auto-read rather than one {@code read()} per read: with auto-read off,
- * Netty's epoll transport adds and removes the socket's EPOLLIN interest around every read, two
- * epoll_ctl calls per read on each side, which for small keep-alive requests is as many system
- * calls again as the relaying itself.
+ * <p>Backpressure: auto-read is off on both sides. After a read is passed on, the next read from the
+ * same side is asked for only while the other side is writable (its outbound buffer under the high
+ * watermark); when it becomes writable again, {@code channelWritabilityChanged} asks for it. So each
+ * direction holds at most about one watermark plus one read of data, however fast one peer sends and
+ * however slowly the other reads. (Epoll reads whatever a peer sent before its FIN at once, whatever
+ * was asked; that is bounded by the socket's receive buffer.)
  *
  * <p>Half-close: both channels allow half-closure. When one peer shuts down its output, the relay
  * shuts down output towards the other peer once what it read before has been written; when both
@@ -140,9 +136,9 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         if (clientDone) {
             shutdownOutputAfterWrites(outbound);
         } else {
-            reading(inbound, outbound.isWritable());
+            readFrom(inbound);
         }
-        reading(outbound, inbound.isWritable());
+        readFrom(outbound);
     }
 
     @Override
@@ -166,16 +162,16 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         outbound.flush();
-        if (!outbound.isWritable()) {
-            reading(inbound, false); // the backend is not keeping up: stop reading from the client
+        if (outbound.isWritable()) {
+            readFrom(inbound);
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // the client drained what the backend sent (read more from the backend), or fell behind (stop)
-        if (connected) {
-            reading(outbound, inbound.isWritable());
+        // the client drained what the backend sent: read more from the backend
+        if (inbound.isWritable() && connected) {
+            readFrom(outbound);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -220,10 +216,6 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         return inbound;
     }
 
-    boolean isConnected() {
-        return connected;
-    }
-
     RelayCounters counters() {
         return counters;
     }
@@ -248,15 +240,10 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         }
     }
 
-    /**
-     * Turns reading from {@code ch} on or off. On only while that side is open and has not sent its
-     * FIN (turning auto-read on also asks for a read at once).
-     */
-    static void reading(Channel ch, boolean on) {
-        if (!on) {
-            ch.config().setAutoRead(false);
-        } else if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown())) {
-            ch.config().setAutoRead(true);
+    /** Asks for the next read, unless that side is closed or has already sent its FIN. */
+    static void readFrom(Channel ch) {
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown())) {
+            ch.read();
         }
     }
 
