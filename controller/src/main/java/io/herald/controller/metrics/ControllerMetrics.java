@@ -74,8 +74,16 @@ public final class ControllerMetrics implements Ports.Outcomes {
         return reconcile;
     }
 
-    public void leader(boolean isLeader) {
+    /**
+     * Whether this replica leads. One that stops leading drops its pool gauges and zeroes its count of
+     * refused Services: it decides nothing any more, so what it last exported would only go stale.
+     */
+    public synchronized void leader(boolean isLeader) {
         leader.set(isLeader ? 1 : 0);
+        if (!isLeader) {
+            retainPools(Set.of());
+            refusedServices.set(0);
+        }
     }
 
     public void refusedServices(int n) {
