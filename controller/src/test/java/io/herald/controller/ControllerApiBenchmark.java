@@ -3,7 +3,6 @@ package io.herald.controller;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -12,7 +11,6 @@ import io.herald.api.v1alpha1.IPPool;
 import io.herald.api.v1alpha1.IPPoolSpec;
 import io.herald.testkit.ApiServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,13 +53,7 @@ class ControllerApiBenchmark {
         config.setMaxConcurrentRequests(128);
         KubernetesClient admin = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
         Path root = Path.of(System.getProperty("herald.root", ".."));
-        try (InputStream in = Files.newInputStream(root.resolve("deploy/crds/ippools.herald.io-v1.yml"))) {
-            CustomResourceDefinition d = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-            admin.resource(d).serverSideApply();
-            admin.apiextensions().v1().customResourceDefinitions().withName(d.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                            .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, TimeUnit.SECONDS);
-        }
+        server.installIpPoolCrd();
         for (String ns : List.of("herald-system", "bench", "paced", "reference", "reference-create", "warmup")) {
             admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
         }

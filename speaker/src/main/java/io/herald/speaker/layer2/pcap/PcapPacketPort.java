@@ -42,7 +42,6 @@ public final class PcapPacketPort implements AutoCloseable {
         volatile String pendingFilter;
         volatile boolean stop;
         Thread reader;
-        RawPacketListener listener;
 
         Capture(String iface, PcapHandle rx, PcapHandle tx) {
             this.iface = iface;
@@ -81,7 +80,6 @@ public final class PcapPacketPort implements AutoCloseable {
             throw e;
         }
         Capture c = new Capture(iface, rx, tx);
-        c.listener = frame -> deliver(c, frame);
         c.reader = Thread.ofPlatform().name("herald-capture-" + iface).daemon().unstarted(() -> read(c));
         open.put(iface, c);
         c.reader.start();
@@ -151,6 +149,7 @@ public final class PcapPacketPort implements AutoCloseable {
     }
 
     private void read(Capture c) {
+        RawPacketListener listener = frame -> deliver(c, frame);
         String applied = CaptureFilter.NOTHING;
         try {
             while (!closed && !c.stop) {
@@ -167,7 +166,7 @@ public final class PcapPacketPort implements AutoCloseable {
                     }
                 }
                 try {
-                    c.rx.loop(-1, c.listener);
+                    c.rx.loop(-1, listener);
                 } catch (InterruptedException e) {
                     // pcap_breakloop: look at the flags again (InterruptedException is pcap4j's word for it)
                 }
