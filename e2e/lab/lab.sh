@@ -495,7 +495,7 @@ herald_up() {
 
 # The capabilities the lab's speakers keep: the DaemonSet's with Proxy mode enabled (the lab runs Proxy
 # Services). Every other capability is out of the bounding set, so the speaker works with these or fails.
-SPEAKER_CAPS=${SPEAKER_CAPS:-net_raw,net_admin,net_bind_service}
+SPEAKER_CAPS=${SPEAKER_CAPS:-net_raw,sys_nice,net_admin,net_bind_service}
 
 speaker_start() { # NODE-INDEX: the speaker runs in the node's netns, as a DaemonSet pod with hostNetwork would
   local i=$1 cmd env user caps

@@ -86,8 +86,8 @@ class DeployE2E {
         overlay.remove("v1/Namespace//" + NS);
         Map<String, Map<?, ?>> chartProxy = objects(ok(helmTemplate("--include-crds", "--set", "proxyMode.enabled=true")));
         assertSameObjects(overlay, chartProxy, "the proxy-mode kustomize overlay", "the chart with proxyMode.enabled");
-        assertEquals(List.of("NET_RAW"), capabilities(plain), "VIP mode: the speaker has NET_RAW only");
-        assertEquals(List.of("NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE"), capabilities(chartProxy));
+        assertEquals(List.of("NET_RAW", "SYS_NICE"), capabilities(plain), "VIP mode: the speaker has NET_RAW and SYS_NICE only");
+        assertEquals(List.of("NET_RAW", "SYS_NICE", "NET_ADMIN", "NET_BIND_SERVICE"), capabilities(chartProxy));
     }
 
     @Test
@@ -252,6 +252,7 @@ class DeployE2E {
                 case "NET_BIND_SERVICE" -> 10;
                 case "NET_ADMIN" -> 12;
                 case "NET_RAW" -> 13;
+                case "SYS_NICE" -> 23;
                 default -> throw new AssertionError("a capability this test does not know: " + cap);
             };
         }
@@ -313,6 +314,22 @@ class DeployE2E {
             Lab.await("a CannotRelay Warning event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(ns).list()
                     .getItems().stream().filter(e -> "CannotRelay".equals(e.getReason()) && "Warning".equals(e.getType()))
                     .findFirst().orElse(null));
+
+            // SYS_NICE (in the VIP set): the thread that answers ARP on eth0 runs SCHED_FIFO, and the metric says so
+            assertEquals(List.of(SCHED_FIFO), capturePolicies(lab, node), "the capture thread's scheduling policy");
+            assertEquals(1.0, SpeakerBenchmark.metric(node, "herald_speaker_responder_realtime_threads"));
+            // without SYS_NICE: it answers at normal priority and says so once in its log
+            lab.lab("speaker-caps", node.name(), "net_raw");
+            Lab.await("vip announced after the restart", Duration.ofSeconds(60), () -> announced(lab, ns, "vip", "True"));
+            lab.client().run("ip", "neigh", "del", vipIp, "dev", "eth0");
+            SpeakerE2E.fetch(lab, vipIp, 80);
+            assertEquals(node.mac(), SpeakerE2E.neighbourMac(lab, vipIp), "the speaker without SYS_NICE answers ARP");
+            assertEquals(List.of(SCHED_OTHER), capturePolicies(lab, node));
+            assertEquals(0.0, SpeakerBenchmark.metric(node, "herald_speaker_responder_realtime_threads"));
+            String log = read(lab.state().resolve("log").resolve(Lab.speakerProcess(node) + ".log"));
+            String said = "ARP/NDP responders run at normal priority, so replies may wait for the CPU on a busy node: "
+                    + "sched_setscheduler(SCHED_FIFO 10) failed: EPERM, the speaker lacks CAP_SYS_NICE";
+            assertTrue(log.contains(said), "the speaker's log says why it answers at normal priority");
         } finally {
             lab.lab("speaker-caps", node.name(), "default");
             lab.api().services().inNamespace(ns).delete();
@@ -460,6 +477,24 @@ class DeployE2E {
         return Stream.concat(Stream.of(ProcessHandle.of(pid).orElseThrow()), ProcessHandle.of(pid).orElseThrow().descendants())
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .findFirst().orElseThrow(() -> new AssertionError("no java process under " + process));
+    }
+
+    static final int SCHED_OTHER = 0, SCHED_FIFO = 1;
+
+    /** The scheduling policy (field 41 of /proc/PID/task/TID/stat) of each of a speaker's capture threads. */
+    private static List<Integer> capturePolicies(Lab lab, Lab.Node node) throws IOException {
+        ProcessHandle speaker = javaOf(lab, Lab.speakerProcess(node));
+        List<Integer> policies = new java.util.ArrayList<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(speaker.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = read(task.resolve("stat"));
+                if (stat.contains("(herald-capture-")) {
+                    String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    policies.add(Integer.parseInt(after[41 - 3]));
+                }
+            }
+        }
+        return policies;
     }
 
     /** A field of /proc/PID/status. */

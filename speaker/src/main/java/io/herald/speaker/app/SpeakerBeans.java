@@ -1,6 +1,7 @@
 package io.herald.speaker.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.herald.speaker.layer2.pcap.ResponderPriority;
 import io.herald.speaker.membership.MembershipSettings;
 import io.herald.speaker.metrics.ProxyMetrics;
 import io.herald.speaker.metrics.SpeakerMetrics;
@@ -34,7 +35,8 @@ class SpeakerBeans {
                 MembershipSettings.defaults().maxPacketBytes());
         return new SpeakerLoop(client, new SpeakerLoop.Settings(s.getNodeName(), s.getPort(), s.getSecretNamespace(),
                 s.getSecretName(), s.getSecretKey(), m, s.getInterfacePoll(), s.getResync(), s.getHandover(),
-                s.getLoadBalancerClass(), s.isClassless(), proxy(s)), metrics, proxyMetrics);
+                s.getLoadBalancerClass(), s.isClassless(), proxy(s),
+                new ResponderPriority(s.getResponderPriority(), s.getResponderCpuLimit())), metrics, proxyMetrics);
     }
 
     static ProxyRuntime.Settings proxy(SpeakerSettings s) {

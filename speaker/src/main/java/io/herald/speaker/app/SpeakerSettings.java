@@ -39,6 +39,17 @@ public class SpeakerSettings {
     private Duration resync = Duration.ofSeconds(10);
     /** On a graceful stop: how long to keep answering after telling the peers, while they take over. */
     private Duration handover = Duration.ofMillis(300);
+    /**
+     * SCHED_FIFO priority of the threads that answer ARP and neighbour solicitations (1-99), or 0 for
+     * normal priority. Needs CAP_SYS_NICE; without it the speaker logs so and runs them at normal priority.
+     */
+    @Min(0)
+    @Max(99)
+    private int responderPriority = 10;
+    /** The share of one CPU an answering thread may use and keep real-time priority (above 0, at most 1). */
+    @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
+    @jakarta.validation.constraints.DecimalMax("1")
+    private double responderCpuLimit = 0.5;
     /** Proxy mode: relay event-loop threads (0: two per processor, Netty's default). */
     @Min(0)
     private int proxyThreads = 0;
@@ -114,6 +125,10 @@ public class SpeakerSettings {
     public void setProxyMaxUdpFlows(int v) { proxyMaxUdpFlows = v; }
     public Duration getHandover() { return handover; }
     public void setHandover(Duration v) { handover = v; }
+    public int getResponderPriority() { return responderPriority; }
+    public void setResponderPriority(int v) { responderPriority = v; }
+    public double getResponderCpuLimit() { return responderCpuLimit; }
+    public void setResponderCpuLimit(double v) { responderCpuLimit = v; }
     public String getKubeconfig() { return kubeconfig; }
     public void setKubeconfig(String v) { kubeconfig = v; }
 }

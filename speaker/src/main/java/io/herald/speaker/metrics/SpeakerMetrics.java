@@ -1,6 +1,7 @@
 package io.herald.speaker.metrics;
 
 import io.herald.speaker.layer2.Announcer;
+import io.herald.speaker.layer2.pcap.ResponderPriority;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -65,6 +66,15 @@ public final class SpeakerMetrics {
                 c.gratuitous);
         counter("herald_speaker_address_conflicts_total", "Announcements by another station of an address this node owns",
                 c.conflicts);
+    }
+
+    /** How the ARP/NDP responders are scheduled, read at each scrape. */
+    public void bindResponder(ResponderPriority p) {
+        Gauge.builder("herald_speaker_responder_realtime_threads", p, ResponderPriority::realtimeThreads)
+                .description("ARP/NDP answering threads at real-time priority now (0 without CAP_SYS_NICE)").register(registry);
+        FunctionCounter.builder("herald_speaker_responder_demotions_total", p, ResponderPriority::demotions)
+                .description("Times an answering thread went back to normal priority for using more than its CPU limit")
+                .register(registry);
     }
 
     /** The membership transport's drop counters, read from {@code source} at each scrape. */

@@ -19,6 +19,7 @@ import io.herald.speaker.layer2.Claim;
 import io.herald.speaker.layer2.LocalInterface;
 import io.herald.speaker.layer2.OutFrame;
 import io.herald.speaker.layer2.pcap.PcapPacketPort;
+import io.herald.speaker.layer2.pcap.ResponderPriority;
 import io.herald.speaker.membership.Member;
 import io.herald.speaker.membership.MemberEvent;
 import io.herald.speaker.membership.MemberState;
@@ -60,7 +61,7 @@ public final class SpeakerLoop implements AutoCloseable {
 
     public record Settings(String nodeName, int port, String secretNamespace, String secretName, String secretKey,
             MembershipSettings membership, Duration interfacePoll, Duration resync, Duration handover,
-            String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy) {}
+            String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy, ResponderPriority responder) {}
 
     private final KubernetesClient client;
     private final Settings settings;
@@ -89,12 +90,13 @@ public final class SpeakerLoop implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.proxy = new ProxyRuntime(settings.proxy(), loop, proxyMetrics, new LoopbackAddresses());
-        this.port = new PcapPacketPort(this::onFrame);
+        this.port = new PcapPacketPort(this::onFrame, settings.responder());
         this.watch = new ClusterWatch(client, new ClusterWatch.Settings(settings.loadBalancerClass(), settings.classless(),
                 settings.nodeName()),
                 this::replanSoon);
         this.writer = new AnnouncementWriter(client, watch::service, settings.nodeName(), this::replanSoon);
         metrics.bind(announcer.counters());
+        metrics.bindResponder(settings.responder());
     }
 
     /** Informers, the membership key, the node's own address, then membership and timers. Blocks until started. */

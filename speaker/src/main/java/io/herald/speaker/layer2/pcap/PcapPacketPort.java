@@ -53,11 +53,13 @@ public final class PcapPacketPort implements AutoCloseable {
     static final int READ_TIMEOUT_MILLIS = 20;
 
     private final FrameHandler handler;
+    private final ResponderPriority priority;
     private final Map<String, Capture> open = new HashMap<>();
     private volatile boolean closed;
 
-    public PcapPacketPort(FrameHandler handler) {
+    public PcapPacketPort(FrameHandler handler, ResponderPriority priority) {
         this.handler = handler;
+        this.priority = priority;
     }
 
     /** Starts capturing on {@code iface}, letting nothing through until {@link #answerFor} says what; a no-op when open. */
@@ -149,7 +151,11 @@ public final class PcapPacketPort implements AutoCloseable {
     }
 
     private void read(Capture c) {
-        RawPacketListener listener = frame -> deliver(c, frame);
+        ResponderPriority.Responder scheduling = priority.start(c.iface);
+        RawPacketListener listener = frame -> {
+            deliver(c, frame);
+            scheduling.afterFrame();
+        };
         String applied = CaptureFilter.NOTHING;
         try {
             while (!closed && !c.stop) {
@@ -181,6 +187,7 @@ public final class PcapPacketPort implements AutoCloseable {
                 }
             }
         } finally {
+            scheduling.stop();
             c.rx.close();
             c.tx.close();
             if (c.stop || closed) {
