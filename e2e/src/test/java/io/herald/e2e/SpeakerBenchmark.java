@@ -79,13 +79,18 @@ class SpeakerBenchmark {
     }
 
     static long rssKiB(Lab lab, Lab.Node n) throws java.io.IOException {
+        return statusKiB(lab, n, "VmRSS:");
+    }
+
+    /** A kB field of the node's speaker's /proc/PID/status. */
+    static long statusKiB(Lab lab, Lab.Node n, String field) throws java.io.IOException {
         String pid = Files.readString(lab.state().resolve("pid").resolve(Lab.speakerProcess(n))).trim();
         for (String line : Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new AssertionError("no VmRSS for " + n);
+        throw new AssertionError("no " + field + " for " + n);
     }
 
     static Map<String, Double> arpbench(Lab lab, String target, int rate, String label) {
@@ -108,6 +113,8 @@ class SpeakerBenchmark {
         });
         String ownerName = await("web announced", Duration.ofSeconds(30), () -> owner(lab, "web", ip));
         Lab.Node owner = SpeakerE2E.node(lab, ownerName);
+        System.out.printf("speaker_responder_realtime_threads: %.0f%n",
+                metric(owner, "herald_speaker_responder_realtime_threads"));
         arpbench(lab, owner.ipv4(), 10000, "arp_kernel_warmup");
         for (int rate : new int[] {2000, 5000, 10000}) {
             var kernel = arpbench(lab, owner.ipv4(), rate, "arp_kernel_" + rate);
@@ -135,6 +142,10 @@ class SpeakerBenchmark {
         long full = rssKiB(lab, n1);
         System.out.printf("speaker_rss_idle_mib: %.1f%nspeaker_rss_%d_owned_mib: %.1f%nspeaker_rss_ratio: %.2f%n",
                 idle / 1024.0, BULK, full / 1024.0, (double) full / idle);
+        System.out.printf("speaker_rss_%d_owned_anon_mib: %.1f%nspeaker_rss_%d_owned_file_mib: %.1f%n",
+                BULK, statusKiB(lab, n1, "RssAnon:") / 1024.0, BULK, statusKiB(lab, n1, "RssFile:") / 1024.0);
+        double demotions = metric(owner, "herald_speaker_responder_demotions_total");
+        System.out.printf("speaker_responder_demotions: %.0f%n", demotions);
 
         // 3. takeover: the pool now selects node-2 only, so it gains all 1,000 in one plan
         bulkPool(lab, "2");
