@@ -88,6 +88,21 @@ class DeployE2E {
         assertSameObjects(overlay, chartProxy, "the proxy-mode kustomize overlay", "the chart with proxyMode.enabled");
         assertEquals(List.of("NET_RAW", "SYS_NICE"), capabilities(plain), "VIP mode: the speaker has NET_RAW and SYS_NICE only");
         assertEquals(List.of("NET_RAW", "SYS_NICE", "NET_ADMIN", "NET_BIND_SERVICE"), capabilities(chartProxy));
+        assertEquals("-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1", speakerEnv(plain).get("JDK_JAVA_OPTIONS"),
+                "VIP mode: the speaker's JVM uses the quick compiler only");
+        assertFalse(speakerEnv(chartProxy).containsKey("JDK_JAVA_OPTIONS"), "Proxy mode: the optimizing compiler for the relay");
+    }
+
+    /** The speaker container's plain (value, not valueFrom) environment variables. */
+    private static Map<String, String> speakerEnv(Map<String, Map<?, ?>> objects) {
+        Map<String, String> env = new TreeMap<>();
+        for (Object e : (List<?>) container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker")).get("env")) {
+            Map<?, ?> m = (Map<?, ?>) e;
+            if (m.get("value") != null) {
+                env.put((String) m.get("name"), (String) m.get("value"));
+            }
+        }
+        return env;
     }
 
     @Test

@@ -175,7 +175,30 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     /** Runs a lab.sh subcommand and returns its result; fails the test when it fails. */
     public Result lab(String... args) {
+        return labWith(Map.of(), args);
+    }
+
+    /**
+     * CPU time the hypervisor took from this machine's CPUs (all of them, the steal column of
+     * /proc/stat), in ms: a benchmark prints it for each run, as on a busy host it, not the code
+     * measured, sets the tail (a CPU taken away delays the kernel's own answers as much as ours).
+     */
+    public static long stealMillis() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            return cpu.length > 8 ? Long.parseLong(cpu[8]) * 10 : 0; // USER_HZ is 100 on Linux
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #lab} with {@code env} added to lab.sh's environment (e.g. HERALD_SPEAKER_ENV for herald-up). */
+    public Result labWith(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
+        if (!env.isEmpty()) {
+            cmd.add("env");
+            env.forEach((k, v) -> cmd.add(k + "=" + v));
+        }
         cmd.add(script.toString());
         cmd.addAll(List.of(args));
         Result r = Exec.run(Duration.ofMinutes(2), cmd);

@@ -28,9 +28,27 @@ class SpeakerBenchmark {
     static final String NS = "speaker-bench";
     static final int BULK = 1000;
 
+    /** The JVM options the VIP-mode DaemonSet (deploy/herald.yaml) gives the speaker in JDK_JAVA_OPTIONS. */
+    static String vipJavaOptions(Lab lab) throws java.io.IOException {
+        try (var in = Files.newInputStream(lab.root().resolve("deploy/herald.yaml"))) {
+            return lab.api().load(in).items().stream()
+                    .filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.DaemonSet)
+                    .map(o -> (io.fabric8.kubernetes.api.model.apps.DaemonSet) o)
+                    .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream())
+                    .filter(e -> "JDK_JAVA_OPTIONS".equals(e.getName())).map(e -> e.getValue())
+                    .findFirst().orElseThrow(() -> new AssertionError("herald.yaml's speaker has no JDK_JAVA_OPTIONS"));
+        }
+    }
+
     @BeforeAll
     static void deploy(Lab lab) throws java.io.IOException {
-        lab.lab("herald-up");
+        // the lab runs the Proxy-mode DaemonSet's speaker; this measures the VIP-mode one (ARP, no relay)
+        String options = vipJavaOptions(lab);
+        java.nio.file.Path argfile = Files.createTempFile("speaker-bench", ".jvm");
+        Files.writeString(argfile, options + "\n");
+        argfile.toFile().deleteOnExit();
+        System.out.println("speaker_bench_jdk_java_options: " + options);
+        lab.labWith(Map.of("HERALD_SPEAKER_ENV", "JDK_JAVA_OPTIONS=@" + argfile), "herald-up");
         lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
         try (var in = Files.newInputStream(lab.root().resolve("deploy/samples/ippool.yaml"))) {
             lab.api().load(in).serverSideApply();
@@ -94,9 +112,11 @@ class SpeakerBenchmark {
     }
 
     static Map<String, Double> arpbench(Lab lab, String target, int rate, String label) {
+        long steal = Lab.stealMillis();
         String out = lab.client().check(lab.tool("arpbench").toString(), "-iface", "eth0", "-target", target,
                 "-rate", Integer.toString(rate), "-for", "5s", "-name", label);
         System.out.print(out);
+        System.out.printf("%s_cpu_steal_ms: %d%n", label, Lab.stealMillis() - steal);
         Map<String, Double> m = new java.util.HashMap<>();
         out.lines().map(l -> l.split(": ")).filter(f -> f.length == 2).forEach(f -> m.put(f[0], Double.parseDouble(f[1])));
         return m;

@@ -50,7 +50,7 @@ public class SpeakerSettings {
     @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false)
     @jakarta.validation.constraints.DecimalMax("1")
     private double responderCpuLimit = 0.5;
-    /** Proxy mode: relay event-loop threads (0: two per processor, Netty's default). */
+    /** Proxy mode: relay event-loop threads (0: one per processor). */
     @Min(0)
     private int proxyThreads = 0;
     /** Proxy mode: how often every backend node is checked, and how long one check may take. */

@@ -90,6 +90,15 @@ public final class ResponderBudget {
         }
     }
 
+    /**
+     * Starts a new window at {@code now}, forgetting the CPU used so far in this one: for work the
+     * thread did at normal priority on purpose (compiling a capture filter), which is not answering.
+     */
+    public void restartWindow(long now, long cpu) {
+        windowStart = now;
+        cpuAtStart = cpu;
+    }
+
     public boolean realtime() {
         return realtime;
     }

@@ -133,6 +133,17 @@ class ResponderBudgetTest {
     }
 
     @Test
+    void workRestartedOutOfTheWindowDoesNotCount() {
+        var b = new ResponderBudget(0.5, WINDOW, COOLDOWN, true, 0, 0);
+        // 200 ms of filter compiling at normal priority, then the window restarts after it
+        b.restartWindow(200 * MS, 200 * MS);
+        assertEquals(Action.NONE, b.observe(300 * MS, 210 * MS), "no full window since the restart");
+        assertEquals(Action.NONE, b.observe(450 * MS, 230 * MS));
+        assertEquals(0.12, b.lastShare(), 1e-9);
+        assertTrue(b.realtime());
+    }
+
+    @Test
     void settingsOutsideTheirRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(0, WINDOW, COOLDOWN, true, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(1.5, WINDOW, COOLDOWN, true, 0, 0));

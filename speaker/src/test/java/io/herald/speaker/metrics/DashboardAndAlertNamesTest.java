@@ -25,6 +25,7 @@ class DashboardAndAlertNamesTest {
         SpeakerMetrics speaker = new SpeakerMetrics(registry);
         speaker.bind(new Announcer.Counters());
         speaker.bindMembership(new Object(), o -> 1, o -> 2);
+        speaker.bindResponder(io.herald.speaker.layer2.pcap.ResponderPriority.off());
         speaker.addresses(3, 1);
         speaker.owned(2);
         speaker.alive(3);

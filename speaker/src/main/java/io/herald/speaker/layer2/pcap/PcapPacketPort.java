@@ -161,15 +161,8 @@ public final class PcapPacketPort implements AutoCloseable {
             while (!closed && !c.stop) {
                 String want = c.pendingFilter;
                 if (want != null && !want.equals(applied)) {
-                    try {
-                        c.rx.setFilter(want, BpfProgram.BpfCompileMode.OPTIMIZE);
-                        applied = want;
-                    } catch (PcapNativeException e) {
-                        // a filter libpcap refuses (too long, say): take every request; the announcer decides
-                        LOG.warn("capture filter on {} refused ({}); letting every request through", c.iface, e.getMessage());
-                        c.rx.setFilter(CaptureFilter.EVERYTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
-                        applied = want;
-                    }
+                    scheduling.atNormalPriority(() -> applyFilter(c, want));
+                    applied = want;
                 }
                 try {
                     c.rx.loop(-1, listener);
@@ -193,6 +186,16 @@ public final class PcapPacketPort implements AutoCloseable {
             if (c.stop || closed) {
                 LOG.info("stopped capturing on {}", c.iface);
             }
+        }
+    }
+
+    private static void applyFilter(Capture c, String filter) throws NotOpenException, PcapNativeException {
+        try {
+            c.rx.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+        } catch (PcapNativeException e) {
+            // a filter libpcap refuses (too long, say): take every request; the announcer decides
+            LOG.warn("capture filter on {} refused ({}); letting every request through", c.iface, e.getMessage());
+            c.rx.setFilter(CaptureFilter.EVERYTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
         }
     }
 

@@ -7,6 +7,8 @@ import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapNativeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class ResponderPriority {
     private static final Logger LOG = LoggerFactory.getLogger(ResponderPriority.class);
     static final long WINDOW_NANOS = 250_000_000L, COOLDOWN_NANOS = 5_000_000_000L;
+
+    /** Work on the capture handle. */
+    @FunctionalInterface
+    interface HandleWork {
+        void run() throws NotOpenException, PcapNativeException;
+    }
 
     /** Normal priority for every capture thread. */
     public static ResponderPriority off() {
@@ -143,6 +151,26 @@ public final class ResponderPriority {
             } catch (ThreadScheduling.SchedulingException e) {
                 LOG.warn("ARP/NDP responder on {}: {}", iface, e.getMessage());
                 return false;
+            }
+        }
+
+        /**
+         * Runs {@code work} at normal priority and comes back: compiling the capture filter for
+         * many addresses takes a while, and at real-time priority it would hold a CPU against
+         * everything else, the takeover burst included. Its CPU time does not count against the budget.
+         */
+        void atNormalPriority(HandleWork work) throws NotOpenException, PcapNativeException {
+            boolean wasRealtime = budget != null && budget.realtime() && change(false);
+            try {
+                work.run();
+            } finally {
+                if (wasRealtime && !change(true)) {
+                    budget.applied(ResponderBudget.Action.DEMOTE, true, System.nanoTime());
+                    realtimeThreads.decrementAndGet();
+                }
+                if (budget != null) {
+                    budget.restartWindow(System.nanoTime(), cpuClock.getCurrentThreadCpuTime());
+                }
             }
         }
 
