@@ -47,6 +47,7 @@ class SpeakerBenchmark {
         java.nio.file.Path argfile = Files.createTempFile("speaker-bench", ".jvm");
         Files.writeString(argfile, options + "\n");
         argfile.toFile().deleteOnExit();
+        vipArgfile = argfile.toString();
         System.out.println("speaker_bench_jdk_java_options: " + options);
         lab.labWith(Map.of("HERALD_SPEAKER_ENV", "JDK_JAVA_OPTIONS=@" + argfile), "herald-up");
         lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
@@ -55,8 +56,57 @@ class SpeakerBenchmark {
         }
     }
 
+    static final String FLOOR = "speaker-bench-floor";
+    static String vipArgfile;
+
+    /**
+     * The memory reference: {@link InformerFloor} in node-3's namespace, a JVM with the speaker image's
+     * options (VIP mode's included) and classpath that only keeps the speaker's informers.
+     */
+    static void startFloor(Lab lab) {
+        java.nio.file.Path args = lab.state().resolve("image/speaker/argfiles");
+        String classpath;
+        try {
+            classpath = Files.readString(args.resolve("jib-classpath-file")).trim() + ":"
+                    + lab.root().resolve("e2e/target/test-classes");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        lab.startProcess(FLOOR, lab.node(3), javaBin, "@" + args.resolve("jvm.options"), "@" + vipArgfile,
+                "-cp", classpath, InformerFloor.class.getName(), lab.state().resolve("speaker.kubeconfig").toString());
+    }
+
+    /** The reference's RSS once it caches at least {@code objects} objects and has for 3 s. */
+    static long floorRssKiB(Lab lab, int objects) throws Exception {
+        java.nio.file.Path log = lab.state().resolve("log").resolve(FLOOR + ".log");
+        await("the informers-only reference caches " + objects + " objects", Duration.ofMinutes(2), () -> {
+            List<String> lines;
+            try {
+                lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            } catch (java.io.IOException e) {
+                return null;
+            }
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith("cached ")) {
+                    return Integer.parseInt(lines.get(i).substring(7).trim()) >= objects ? true : null;
+                }
+            }
+            return null;
+        });
+        Thread.sleep(3000);
+        String pid = Files.readString(lab.state().resolve("pid").resolve(FLOOR)).trim();
+        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no VmRSS for the reference");
+    }
+
     @AfterAll
     static void undeploy(Lab lab) {
+        lab.stopProcess(FLOOR); // nothing to do when it is not running
         lab.lab("herald-down");
         lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("lan").delete();
@@ -150,8 +200,10 @@ class SpeakerBenchmark {
             SpeakerE2E.label(lab, n.name(), "herald-bench/node", Integer.toString(n.index()));
         }
         Lab.Node n1 = lab.node(1), n2 = lab.node(2);
+        startFloor(lab);
         Thread.sleep(2000);
         long idle = rssKiB(lab, n1);
+        long floorIdle = floorRssKiB(lab, 3);
         bulkPool(lab, "1");
         for (int i = 0; i < BULK; i++) {
             lab.api().resource(service("bulk-" + i, Map.of("herald.io/ip-pool", "bulk"))).create();
@@ -160,17 +212,23 @@ class SpeakerBenchmark {
                 () -> metric(n1, "herald_speaker_owned_addresses") >= BULK ? true : null);
         Thread.sleep(3000);
         long full = rssKiB(lab, n1);
+        long floorFull = floorRssKiB(lab, 3 + 2 * BULK);
+        lab.stopProcess(FLOOR);
         System.out.printf("speaker_rss_idle_mib: %.1f%nspeaker_rss_%d_owned_mib: %.1f%nspeaker_rss_ratio: %.2f%n",
                 idle / 1024.0, BULK, full / 1024.0, (double) full / idle);
         System.out.printf("speaker_rss_%d_owned_anon_mib: %.1f%nspeaker_rss_%d_owned_file_mib: %.1f%n",
                 BULK, statusKiB(lab, n1, "RssAnon:") / 1024.0, BULK, statusKiB(lab, n1, "RssFile:") / 1024.0);
+        System.out.printf("speaker_rss_reference_informers_only_idle_mib: %.1f%nspeaker_rss_reference_informers_only_%d_services_mib: %.1f%n",
+                floorIdle / 1024.0, BULK, floorFull / 1024.0);
         double demotions = metric(owner, "herald_speaker_responder_demotions_total");
         System.out.printf("speaker_responder_demotions: %.0f%n", demotions);
 
         // 3. takeover: the pool now selects node-2 only, so it gains all 1,000 in one plan
+        long steal = Lab.stealMillis();
         bulkPool(lab, "2");
         await("node-2 owns " + BULK + " addresses", Duration.ofMinutes(2),
                 () -> metric(n2, "herald_speaker_owned_addresses") >= BULK ? true : null);
+        System.out.printf("takeover_cpu_steal_ms: %d%n", Lab.stealMillis() - steal);
         double gained = metric(n2, "herald_speaker_last_takeover_addresses");
         double burst = metric(n2, "herald_speaker_last_takeover_burst_seconds");
         double reference = metric(n1, "herald_speaker_last_takeover_burst_seconds");
