@@ -89,6 +89,9 @@ class ProxyBenchmark {
     @AfterAll
     static void undeploy(Lab lab) throws IOException {
         lab.stopProcess(HAPROXY); // nothing to do when it never started
+        for (Lab.Host h : List.of(lab.client(), lab.node(1))) { // the kernel's defaults again
+            h.run("sysctl", "-qw", "net.ipv4.tcp_tw_reuse=2", "net.ipv4.ip_local_port_range=32768 60999");
+        }
         lab.lab("herald-down");
         lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName(POOL).delete();
@@ -151,6 +154,12 @@ class ProxyBenchmark {
         Map<String, Double> info = fields(owner.check("sh", "-c", "echo 'show info' | socat stdio UNIX-CONNECT:" + socket));
         System.out.printf(Locale.ROOT, "proxy_bench_haproxy_nbthread: %.0f%nproxy_bench_haproxy_maxconn: %.0f%n",
                 info.getOrDefault("Nbthread", Double.NaN), info.getOrDefault("Maxconn", Double.NaN));
+
+        // the new-connection runs open about 100,000 connections to each proxy: without reuse of its
+        // TIME_WAIT ports the client ran out of them after two runs and both proxies fell to ~200 req/s
+        for (Lab.Host h : List.of(lab.client(), owner)) {
+            h.check("sysctl", "-qw", "net.ipv4.tcp_tw_reuse=1", "net.ipv4.ip_local_port_range=1024 65535");
+        }
 
         // warm-up, not counted: the relay's JIT compiles its hot paths; HAProxy gets the same
         for (int port : new int[] {HERALD_PORT, HAPROXY_PORT}) {
