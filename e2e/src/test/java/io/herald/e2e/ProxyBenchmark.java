@@ -215,8 +215,7 @@ class ProxyBenchmark {
         System.out.printf(Locale.ROOT, "%s_herald_runs: %s%n%s_haproxy_runs: %s%n", p, runs(herald), p, runs(haproxy));
         System.out.printf(Locale.ROOT, "%s_herald: %.3f%n%s_haproxy: %.3f%n%s_ratio: %.3f%n", p, h, p, a, p, ratio);
         System.out.printf(Locale.ROOT, "%s_herald_cpu_steal_ms: %s%n%s_haproxy_cpu_steal_ms: %s%n", p,
-                java.util.Arrays.toString(stealHerald).replaceAll("[\\[\\],]", ""), p,
-                java.util.Arrays.toString(stealHaproxy).replaceAll("[\\[\\],]", ""));
+                runs(stealHerald), p, runs(stealHaproxy));
     }
 
     static String url(int port, String path) {
@@ -371,6 +370,10 @@ class ProxyBenchmark {
 
     static String runs(double[] v) {
         return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.3f", x)).collect(Collectors.joining(" "));
+    }
+
+    static String runs(long[] v) {
+        return Arrays.stream(v).mapToObj(Long::toString).collect(Collectors.joining(" "));
     }
 
     /**

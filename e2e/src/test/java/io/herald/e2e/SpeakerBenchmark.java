@@ -95,13 +95,7 @@ class SpeakerBenchmark {
             return null;
         });
         Thread.sleep(3000);
-        String pid = Files.readString(lab.state().resolve("pid").resolve(FLOOR)).trim();
-        for (String line : Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new AssertionError("no VmRSS for the reference");
+        return statusKiB(lab, FLOOR, "VmRSS:");
     }
 
     @AfterAll
@@ -152,13 +146,18 @@ class SpeakerBenchmark {
 
     /** A kB field of the node's speaker's /proc/PID/status. */
     static long statusKiB(Lab lab, Lab.Node n, String field) throws java.io.IOException {
-        String pid = Files.readString(lab.state().resolve("pid").resolve(Lab.speakerProcess(n))).trim();
+        return statusKiB(lab, Lab.speakerProcess(n), field);
+    }
+
+    /** A kB field of a lab process's /proc/PID/status. */
+    static long statusKiB(Lab lab, String process, String field) throws java.io.IOException {
+        String pid = Files.readString(lab.state().resolve("pid").resolve(process)).trim();
         for (String line : Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
             if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new AssertionError("no " + field + " for " + n);
+        throw new AssertionError("no " + field + " for " + process);
     }
 
     static Map<String, Double> arpbench(Lab lab, String target, int rate, String label) {
