@@ -383,7 +383,7 @@ class ProxyBenchmark {
      *
      * <p>Threads: HAProxy's default ({@code nbthread} not set), one per CPU it may run on (2 on the
      * lab machine), as Debian's package runs it. The relay runs as many Netty event-loop threads as
-     * the speaker is configured with (RelayServer: 0 means Netty's default, twice the CPUs), so it
+     * the speaker is configured with (RelayServer: 0 means one per CPU), so it
      * too may use every core; pinning HAProxy to one thread would handicap the reference and flatter
      * the ratio. The benchmark prints the thread count HAProxy reports.
      *

@@ -1,5 +1,6 @@
 package io.herald.speaker.proxy.netty;
 
+import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,7 +18,11 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,6 +32,12 @@ import java.util.concurrent.TimeUnit;
  * The relay's listeners: one per Service address, port and protocol, all on one event loop group.
  * Native epoll where the platform has it (fewer copies and wake-ups, and IP_FREEBIND so a listener
  * can be bound before the address is up on an interface); NIO otherwise.
+ *
+ * <p>Under epoll a TCP listener is one socket per event loop, bound to the same address and port
+ * with SO_REUSEPORT, each accepting on its own loop and serving what it accepts there: the kernel
+ * spreads new connections over the sockets by their addresses, and no accepted connection is handed
+ * from one thread to another (a task and a wake-up per connection with one shared socket). Under NIO
+ * it is one socket, whose accepted connections go round the loops.
  *
  * <p>{@link #start} creates the threads; the constructor does not. {@link #listen} and {@link #stop}
  * block until the socket is bound or closed, and throw if that fails.
@@ -55,7 +66,7 @@ public final class RelayServer implements AutoCloseable {
 
     private final int threads;
     private final boolean preferNative;
-    private final Map<Listener, Channel> channels = new LinkedHashMap<>();
+    private final Map<Listener, List<Channel>> channels = new LinkedHashMap<>();
     private EventLoopGroup group;
     private boolean epoll;
 
@@ -110,10 +121,32 @@ public final class RelayServer implements AutoCloseable {
             throw new IllegalStateException(listener + " is already relayed");
         }
         InetSocketAddress at = new InetSocketAddress(listener.address(), listener.port());
-        ChannelFuture bound = switch (listener.protocol()) {
-            case TCP -> tcp(config).bind(at);
-            case UDP -> udp(config).bind(at);
-        };
+        List<Channel> bound = new ArrayList<>();
+        try {
+            if (listener.protocol() == Protocol.UDP) {
+                bound.add(bind(listener, config, udp(config), at));
+            } else if (!epoll) {
+                bound.add(bind(listener, config, tcp(config, group), at));
+            } else {
+                for (EventExecutor loop : group) {
+                    // the first socket picks the port when asked for 0; the others join it
+                    Channel ch = bind(listener, config, tcp(config, (EventLoop) loop), at);
+                    bound.add(ch);
+                    at = (InetSocketAddress) ch.localAddress();
+                }
+            }
+        } catch (RuntimeException e) {
+            closeAll(bound);
+            throw e;
+        }
+        InetSocketAddress local = (InetSocketAddress) bound.get(0).localAddress();
+        channels.put(new Listener(listener.address(), local.getPort(), listener.protocol()), List.copyOf(bound));
+        return local;
+    }
+
+    private static Channel bind(Listener listener, RelayConfig config, AbstractBootstrap<?, ?> b,
+            InetSocketAddress at) {
+        ChannelFuture bound = b.bind(at);
         if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             bound.channel().close();
             throw new IllegalStateException(listener + ": bind did not finish in " + BIND_TIMEOUT_SECONDS + "s");
@@ -121,14 +154,13 @@ public final class RelayServer implements AutoCloseable {
         if (!bound.isSuccess()) {
             throw new IllegalStateException(listener + " for " + config.name() + ": " + bound.cause().getMessage(), bound.cause());
         }
-        InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
-        channels.put(new Listener(listener.address(), local.getPort(), listener.protocol()), bound.channel());
-        return local;
+        return bound.channel();
     }
 
-    private ServerBootstrap tcp(RelayConfig config) {
+    /** A TCP listener accepting on {@code loops} and serving its connections there too. */
+    private ServerBootstrap tcp(RelayConfig config, EventLoopGroup loops) {
         ServerBootstrap b = new ServerBootstrap()
-                .group(group)
+                .group(loops, loops)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -138,6 +170,7 @@ public final class RelayServer implements AutoCloseable {
                 .childHandler(new TcpRelayInitializer(config));
         if (epoll) {
             b.option(EpollChannelOption.IP_FREEBIND, true);
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
         }
         return b;
     }
@@ -159,12 +192,28 @@ public final class RelayServer implements AutoCloseable {
      * established TCP connections run on until either end closes or they idle out.
      */
     public synchronized boolean stop(Listener listener) {
-        Channel ch = channels.remove(listener);
-        if (ch == null) {
+        List<Channel> bound = channels.remove(listener);
+        if (bound == null) {
             return false;
         }
-        ch.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        closeAll(bound);
         return true;
+    }
+
+    private static void closeAll(List<Channel> bound) {
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel ch : bound) {
+            closing.add(ch.close());
+        }
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** How many sockets serve {@code listener} (one per event loop for TCP under epoll); 0 if not relayed. */
+    public synchronized int sockets(Listener listener) {
+        List<Channel> bound = channels.get(listener);
+        return bound == null ? 0 : bound.size();
     }
 
     public synchronized Set<Listener> listeners() {

@@ -29,7 +29,11 @@ final class RelayFixture implements AutoCloseable {
     final List<AutoCloseable> closeables = new ArrayList<>();
 
     RelayFixture(boolean epoll) {
-        server = new RelayServer(1, epoll);
+        this(epoll, 1);
+    }
+
+    RelayFixture(boolean epoll, int threads) {
+        server = new RelayServer(threads, epoll);
         server.start();
         if (epoll && !server.nativeTransport()) {
             server.close();

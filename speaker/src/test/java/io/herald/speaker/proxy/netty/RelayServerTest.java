@@ -58,6 +58,47 @@ class RelayServerTest {
     }
 
     @Test
+    void underEpollEachLoopHasItsOwnSocketOnTheSamePortAndAllOfThemRelay() throws Exception {
+        try (RelayFixture f = new RelayFixture(true, 3)) {
+            TestBackend echo = f.closing(new TestBackend(V4, TestBackend.ECHO));
+            f.backends(echo.address());
+            InetSocketAddress tcp = f.listen(V4, Protocol.TCP, f.config());
+            Listener listener = new Listener(V4, tcp.getPort(), Protocol.TCP);
+            assertEquals(3, f.server.sockets(listener), "one socket per event loop");
+            assertEquals(Set.of(listener), f.server.listeners(), "still one listener to the caller");
+            InetSocketAddress udp = f.listen(V4, Protocol.UDP, f.config());
+            assertEquals(1, f.server.sockets(new Listener(V4, udp.getPort(), Protocol.UDP)), "UDP keeps one socket");
+
+            // the kernel spreads connections over the sockets by source port: 60 connections miss a
+            // socket with chance (2/3)^60, and every one of them must be relayed
+            for (int i = 0; i < 60; i++) {
+                try (Socket c = TcpRelayTest.connect(tcp)) {
+                    c.getOutputStream().write(("ping " + i).getBytes());
+                    assertEquals("ping " + i, new String(c.getInputStream().readNBytes(("ping " + i).length())));
+                }
+            }
+            RelayFixture.await("every connection closed", TcpRelayTest.WAIT, () -> f.counters.active() == 0);
+            assertEquals(60, f.counters.total());
+
+            assertTrue(f.server.stop(listener));
+            assertEquals(0, f.server.sockets(listener));
+            // every socket of the group is closed: a plain listener (no SO_REUSEPORT) can bind the port
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (true) {
+                try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+                    taken.bind(tcp);
+                    break;
+                } catch (java.net.BindException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("port " + tcp.getPort() + " still taken 5 s after the listener stopped", e);
+                    }
+                    Thread.sleep(20);
+                }
+            }
+        }
+    }
+
+    @Test
     void epollIsUsedWhereAvailable() throws Exception {
         try (RelayServer s = new RelayServer(1, true)) {
             assertThrows(IllegalStateException.class, () -> s.listen(new Listener(V4, 0, Protocol.TCP), null));
