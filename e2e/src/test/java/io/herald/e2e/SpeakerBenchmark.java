@@ -233,6 +233,12 @@ class SpeakerBenchmark {
         double reference = metric(n1, "herald_speaker_last_takeover_burst_seconds");
         System.out.printf("takeover_addresses: %.0f%ntakeover_burst_ms: %.1f%ntakeover_burst_first_take_on_node1_ms: %.1f%n",
                 gained, burst * 1000, reference * 1000);
+        // what every plan of the 1,000 addresses cost node-2 while they were created and moved: one
+        // runs on every change to a Service (each status write included), at most once per 5 ms
+        double plans = metric(n2, "herald_speaker_plan_seconds_count");
+        System.out.printf("speaker_plans_node2: %.0f%nspeaker_plan_mean_ms_node2: %.2f%nspeaker_plan_max_ms_node2: %.1f%n",
+                plans, metric(n2, "herald_speaker_plan_seconds_sum") / plans * 1000,
+                metric(n2, "herald_speaker_plan_seconds_max") * 1000);
     }
 
     static void bulkPool(Lab lab, String node) {

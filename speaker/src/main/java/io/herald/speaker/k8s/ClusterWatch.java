@@ -140,7 +140,8 @@ public final class ClusterWatch implements AutoCloseable {
         Map<IpAddress, List<Service>> byAddress = new TreeMap<>();
         List<ServiceFacts> serviceFacts = new ArrayList<>();
         List<ProxyService> proxyServices = new ArrayList<>();
-        Map<ServiceRef, Map<String, Integer>> endpointCounts = readyEndpointCounts();
+        Endpoints endpoints = endpoints();
+        Map<ServiceRef, Map<String, Integer>> endpointCounts = endpoints.counts();
         Map<ServiceRef, Set<String>> readyNodes = new HashMap<>();
         endpointCounts.forEach((ref, counts) -> readyNodes.put(ref, counts.keySet()));
         for (Service s : services.getStore().list()) {
@@ -161,7 +162,7 @@ public final class ClusterWatch implements AutoCloseable {
                     }
                 }
             }
-            ProxyService proxy = proxyService(s, endpointCounts, selfEndpoints(ref(s)));
+            ProxyService proxy = proxyService(s, endpointCounts, endpoints.self().getOrDefault(ref(s), Map.of()));
             if (proxy != null) {
                 proxyServices.add(proxy);
             }
@@ -268,37 +269,6 @@ public final class ClusterWatch implements AutoCloseable {
                 endpointCounts.getOrDefault(ref(s), Map.of()), selfEndpoints);
     }
 
-    /** Ready endpoints of a Service on this node, by port name, at the ports the pods listen on. */
-    private Map<String, List<java.net.InetSocketAddress>> selfEndpoints(ServiceRef svc) {
-        Map<String, List<java.net.InetSocketAddress>> out = new HashMap<>();
-        for (EndpointSlice es : slices.getStore().list()) {
-            Map<String, String> labels = es.getMetadata().getLabels();
-            if (labels == null || !svc.name().equals(labels.get("kubernetes.io/service-name"))
-                    || !svc.namespace().equals(es.getMetadata().getNamespace()) || es.getEndpoints() == null
-                    || es.getPorts() == null) {
-                continue;
-            }
-            for (Endpoint e : es.getEndpoints()) {
-                boolean ready = e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady();
-                if (!ready || !settings.nodeName().equals(e.getNodeName()) || e.getAddresses() == null) {
-                    continue;
-                }
-                for (var port : es.getPorts()) {
-                    if (port.getPort() == null) {
-                        continue;
-                    }
-                    for (String a : e.getAddresses()) {
-                        IpAddress ip = IpAddress.tryParse(a);
-                        if (ip != null) {
-                            out.computeIfAbsent(port.getName() == null ? "" : port.getName(), k -> new ArrayList<>())
-                                    .add(new java.net.InetSocketAddress(ProxyPlanner.inet(ip), port.getPort()));
-                        }
-                    }
-                }
-            }
-        }
-        return out;
-    }
 
     private boolean ours(Service s) {
         if (s.getSpec() == null || !"LoadBalancer".equals(s.getSpec().getType()) || s.getStatus() == null) {
@@ -339,24 +309,50 @@ public final class ClusterWatch implements AutoCloseable {
         return new NodeFacts(n.getMetadata().getName(), n.getMetadata().getLabels(), ready, unavailable);
     }
 
-    /** Ready endpoints per node, per Service, over all of its EndpointSlices. */
-    private Map<ServiceRef, Map<String, Integer>> readyEndpointCounts() {
-        Map<ServiceRef, Map<String, Integer>> out = new HashMap<>();
+    /**
+     * What the EndpointSlices say, per Service, in one pass over them (a pass per Service would make
+     * every plan quadratic in the number of Services): ready endpoints per node, and the ready
+     * endpoints on this node by port name, at the ports the pods listen on.
+     */
+    private record Endpoints(Map<ServiceRef, Map<String, Integer>> counts,
+            Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> self) {}
+
+    private Endpoints endpoints() {
+        Map<ServiceRef, Map<String, Integer>> counts = new HashMap<>();
+        Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> self = new HashMap<>();
         for (EndpointSlice es : slices.getStore().list()) {
             Map<String, String> labels = es.getMetadata().getLabels();
             String svc = labels == null ? null : labels.get("kubernetes.io/service-name");
             if (svc == null || es.getEndpoints() == null) {
                 continue;
             }
-            Map<String, Integer> here = out.computeIfAbsent(new ServiceRef(es.getMetadata().getNamespace(), svc), k -> new HashMap<>());
+            ServiceRef ref = new ServiceRef(es.getMetadata().getNamespace(), svc);
+            Map<String, Integer> here = counts.computeIfAbsent(ref, k -> new HashMap<>());
             for (Endpoint e : es.getEndpoints()) {
                 boolean ready = e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady();
-                if (ready && e.getNodeName() != null) {
-                    here.merge(e.getNodeName(), 1, Integer::sum);
+                if (!ready || e.getNodeName() == null) {
+                    continue;
+                }
+                here.merge(e.getNodeName(), 1, Integer::sum);
+                if (!settings.nodeName().equals(e.getNodeName()) || e.getAddresses() == null || es.getPorts() == null) {
+                    continue;
+                }
+                Map<String, List<java.net.InetSocketAddress>> mine = self.computeIfAbsent(ref, k -> new HashMap<>());
+                for (var port : es.getPorts()) {
+                    if (port.getPort() == null) {
+                        continue;
+                    }
+                    for (String a : e.getAddresses()) {
+                        IpAddress ip = IpAddress.tryParse(a);
+                        if (ip != null) {
+                            mine.computeIfAbsent(port.getName() == null ? "" : port.getName(), k -> new ArrayList<>())
+                                    .add(new java.net.InetSocketAddress(ProxyPlanner.inet(ip), port.getPort()));
+                        }
+                    }
                 }
             }
         }
-        return out;
+        return new Endpoints(counts, self);
     }
 
     /** A pool as announcement needs it. */

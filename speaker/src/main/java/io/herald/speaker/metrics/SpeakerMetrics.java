@@ -21,6 +21,7 @@ public final class SpeakerMetrics {
     private final AtomicInteger unowned = new AtomicInteger();
     private final Counter gained, lost;
     private final DistributionSummary detection;
+    private final DistributionSummary planning;
     private final java.util.concurrent.atomic.AtomicLong lastBurstNanos = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger lastBurstAddresses = new AtomicInteger();
 
@@ -49,6 +50,15 @@ public final class SpeakerMetrics {
                 .description("Time from a peer's last sign of life to its being declared dead")
                 .serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 5).publishPercentileHistogram(false)
                 .register(registry);
+        planning = DistributionSummary.builder("herald_speaker_plan_seconds")
+                .description("Time to work out this node's announcements and conditions from the cluster's state, per plan")
+                .serviceLevelObjectives(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1).publishPercentileHistogram(false)
+                .register(registry);
+    }
+
+    /** One plan (a replan of every address) took {@code nanos}. */
+    public void planned(long nanos) {
+        planning.record(nanos / 1e9);
     }
 
     /** The last takeover: how many addresses were gained at once and how long their first frames took to send. */

@@ -271,6 +271,7 @@ public final class SpeakerLoop implements AutoCloseable {
         if (!running || stopping) {
             return;
         }
+        long started = System.nanoTime();
         try {
             Map<IpAddress, String> relayFailures = proxy.addressFailures();
             ClusterState state = watch.snapshot().withRelayFailures(relayFailures, settings.nodeName());
@@ -286,6 +287,8 @@ public final class SpeakerLoop implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.error("planning failed; keeping the current announcements", e);
+        } finally {
+            metrics.planned(System.nanoTime() - started);
         }
     }
 
