@@ -7,6 +7,7 @@ import io.herald.api.model.IpAddress;
 import io.herald.speaker.decision.ClusterState;
 import io.herald.speaker.decision.InterfaceMetadata;
 import io.herald.speaker.decision.Plan;
+import io.herald.speaker.decision.PlanPacing;
 import io.herald.speaker.decision.SpeakerPlanner;
 import io.herald.speaker.election.NodeInterface;
 import io.herald.speaker.election.PeerFacts;
@@ -47,7 +48,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +73,11 @@ public final class SpeakerLoop implements AutoCloseable {
     private final MulticastGroups groups = new MulticastGroups();
     private final ClusterWatch watch;
     private final AnnouncementWriter writer;
-    private final AtomicBoolean replanQueued = new AtomicBoolean();
+    private final PlanPacing pacing = new PlanPacing(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
+    /** The next plan, when one is scheduled; guarded by {@link #pacing}. */
+    private ScheduledFuture<?> pendingPlan;
+    private Object pendingToken;
+    private long pendingPlanDue;
     private final ProxyRuntime proxy;
     private volatile boolean running;
     private volatile boolean stopping;
@@ -191,15 +195,40 @@ public final class SpeakerLoop implements AutoCloseable {
         }
     }
 
+    /** A change to the cluster's objects: planned within {@link PlanPacing}'s spacing. */
     private void replanSoon() {
-        if (replanQueued.compareAndSet(false, true)) {
+        requestPlan(false);
+    }
+
+    /** A change in membership: planned after the minimum delay, however long the last plan took. */
+    private void replanUrgently() {
+        requestPlan(true);
+    }
+
+    private void requestPlan(boolean urgent) {
+        synchronized (pacing) {
+            long due = pacing.due(System.nanoTime(), urgent);
+            if (pendingPlan != null && pendingPlanDue - due <= 0) {
+                return; // one is coming at least as soon
+            }
+            if (pendingPlan != null) {
+                pendingPlan.cancel(false);
+            }
+            Object token = new Object();
             try {
-                loop.schedule(() -> {
-                    replanQueued.set(false);
+                pendingPlan = loop.schedule(() -> {
+                    synchronized (pacing) {
+                        if (pendingToken == token) {
+                            pendingPlan = null;
+                            pendingToken = null;
+                        }
+                    }
                     replan();
-                }, 5, TimeUnit.MILLISECONDS);
+                }, Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+                pendingToken = token;
+                pendingPlanDue = due;
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                // stopping: nothing more to plan
+                pendingPlan = null; // stopping: nothing more to plan
             }
         }
     }
@@ -219,7 +248,7 @@ public final class SpeakerLoop implements AutoCloseable {
                         e.detectionNanos() > 0 ? ", detected in " + e.detectionNanos() / 1_000_000 + " ms" : "");
             }
         }
-        replanSoon();
+        replanUrgently();
     }
 
     private List<NodeInterface> nodeInterfaces() {
@@ -288,7 +317,11 @@ public final class SpeakerLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("planning failed; keeping the current announcements", e);
         } finally {
-            metrics.planned(System.nanoTime() - started);
+            long ended = System.nanoTime();
+            metrics.planned(ended - started);
+            synchronized (pacing) {
+                pacing.planned(started, ended);
+            }
         }
     }
 
