@@ -180,8 +180,11 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             clientDone = true;
-            shutdownOutputAfterWrites(outbound);
-            closeIfBothDone();
+            if (backendDone) {
+                closeIfBothDone(); // a close after the writes sends the backend its FIN too
+            } else {
+                shutdownOutputAfterWrites(outbound);
+            }
         } else if (evt instanceof IdleStateEvent) {
             counters.closedIdle();
             closeBoth();
@@ -222,14 +225,22 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
 
     void backendInputShutdown() {
         backendDone = true;
-        shutdownOutputAfterWrites(inbound);
-        closeIfBothDone();
+        if (clientDone) {
+            closeIfBothDone();
+        } else {
+            shutdownOutputAfterWrites(inbound);
+        }
     }
 
     void closeBoth() {
-        inbound.close();
-        if (outbound != null) {
-            outbound.close();
+        closeNow(inbound);
+        closeNow(outbound);
+    }
+
+    /** Closes {@code ch} unless it is closed already (Netty fails a second close with an exception). */
+    static void closeNow(Channel ch) {
+        if (ch != null && ch.isOpen()) {
+            ch.close();
         }
     }
 
@@ -258,8 +269,15 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         }
     }
 
+    /**
+     * Closes {@code ch} once everything written to it before has gone out. With its output shut down
+     * already, what was written before went out first, so it closes at once.
+     */
     static void closeOnFlush(Channel ch) {
-        if (ch.isActive()) {
+        if (!ch.isOpen()) {
+            return;
+        }
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isOutputShutdown())) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();
