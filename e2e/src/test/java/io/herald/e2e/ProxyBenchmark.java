@@ -151,6 +151,8 @@ class ProxyBenchmark {
         }
         await("a page through http://" + IP + ":" + HAPROXY_PORT + "/ (HAProxy)", Duration.ofSeconds(30),
                 () -> lab.client().httpGet(url(HAPROXY_PORT, "/")).startsWith("pod=echo-") ? true : null);
+        heraldProc = Path.of("/proc", Files.readString(lab.state().resolve("pid").resolve(Lab.speakerProcess(owner))).trim());
+        haproxyProc = Path.of("/proc", Files.readString(lab.state().resolve("pid").resolve(HAPROXY)).trim());
         Map<String, Double> info = fields(owner.check("sh", "-c", "echo 'show info' | socat stdio UNIX-CONNECT:" + socket));
         System.out.printf(Locale.ROOT, "proxy_bench_haproxy_nbthread: %.0f%nproxy_bench_haproxy_maxconn: %.0f%n",
                 info.getOrDefault("Nbthread", Double.NaN), info.getOrDefault("Maxconn", Double.NaN));
@@ -192,12 +194,19 @@ class ProxyBenchmark {
         double[] herald = new double[RUNS];
         double[] haproxy = new double[RUNS];
         long[] stealHerald = new long[RUNS], stealHaproxy = new long[RUNS];
+        long[][] cpuHerald = new long[2][RUNS], cpuHaproxy = new long[2][RUNS];
         for (int r = 0; r < RUNS; r++) {
             for (int side = 0; side < 2; side++) {
                 boolean heraldNow = (r % 2 == 0) == (side == 0); // alternate which goes first
+                Path proc = heraldNow ? heraldProc : haproxyProc;
                 long steal = Lab.stealMillis();
+                long[] cpu = cpuMillis(proc);
                 double v = measure.apply(heraldNow ? HERALD_PORT : HAPROXY_PORT);
+                long[] cpuAfter = cpuMillis(proc);
                 steal = Lab.stealMillis() - steal;
+                long[][] cpuInto = heraldNow ? cpuHerald : cpuHaproxy;
+                cpuInto[0][r] = cpuAfter[0] - cpu[0];
+                cpuInto[1][r] = cpuAfter[1] - cpu[1];
                 if (heraldNow) {
                     herald[r] = v;
                     stealHerald[r] = steal;
@@ -216,7 +225,32 @@ class ProxyBenchmark {
         System.out.printf(Locale.ROOT, "%s_herald: %.3f%n%s_haproxy: %.3f%n%s_ratio: %.3f%n", p, h, p, a, p, ratio);
         System.out.printf(Locale.ROOT, "%s_herald_cpu_steal_ms: %s%n%s_haproxy_cpu_steal_ms: %s%n", p,
                 runs(stealHerald), p, runs(stealHaproxy));
+
+        // the CPU each proxy's process used in each run (user, then system): on two shared cores the
+        // client, the backends and the kernel's packet work compete with it, so a proxy that needs more
+        // CPU per request serves fewer of them
+        System.out.printf(Locale.ROOT, "%s_herald_cpu_user_ms: %s%n%s_herald_cpu_system_ms: %s%n", p,
+                runs(cpuHerald[0]), p, runs(cpuHerald[1]));
+        System.out.printf(Locale.ROOT, "%s_haproxy_cpu_user_ms: %s%n%s_haproxy_cpu_system_ms: %s%n", p,
+                runs(cpuHaproxy[0]), p, runs(cpuHaproxy[1]));
     }
+
+    /** User and system CPU time of a process so far, in ms, from /proc/PID/stat (fields 14 and 15). */
+    static long[] cpuMillis(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            long tick = 1000 / CLOCK_TICKS;
+            return new long[] {Long.parseLong(f[11]) * tick, Long.parseLong(f[12]) * tick};
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** USER_HZ: what /proc's CPU times count in (100 on Linux for every mainstream architecture). */
+    static final long CLOCK_TICKS = 100;
+
+    static Path heraldProc, haproxyProc;
 
     static String url(int port, String path) {
         return "http://" + IP + ":" + port + path;

@@ -1,5 +1,6 @@
 package io.herald.speaker.layer2.pcap;
 
+import io.herald.speaker.host.NativeHeap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -196,6 +197,8 @@ public final class PcapPacketPort implements AutoCloseable {
             // a filter libpcap refuses (too long, say): take every request; the announcer decides
             LOG.warn("capture filter on {} refused ({}); letting every request through", c.iface, e.getMessage());
             c.rx.setFilter(CaptureFilter.EVERYTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
+        } finally {
+            NativeHeap.trim(); // the compile's working memory, back to the system
         }
     }
 
