@@ -452,7 +452,9 @@ image_cmd() { # MODULE: prints the entrypoint, one argument per line, with @argf
     if [ "$arg" = java ]; then echo "$JAVA"
     elif [[ $arg == @/* ]]; then
       f=$dir/argfiles/$(basename "${arg#@}")
-      image_path "$(cat "$root/${arg#@/}")" >"$f"
+      # written aside and renamed: a JVM started a moment ago for another node may be reading it now,
+      # and truncating it under that JVM left it without a main class (java printed its usage)
+      image_path "$(cat "$root/${arg#@/}")" >"$f.$$" && mv -f "$f.$$" "$f"
       echo "@$f"
     else image_path "$arg"; fi
   done < <(jq -r '.config.Entrypoint[]' "$dir/config.json")
