@@ -38,17 +38,16 @@ public final class TcpRelayBackendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inbound.flush();
-        if (inbound.isWritable()) {
-            TcpRelayFrontendHandler.readFrom(ctx.channel());
+        if (!inbound.isWritable()) {
+            TcpRelayFrontendHandler.reading(ctx.channel(), false); // the client is behind: stop reading the backend
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // the backend drained what the client sent: read more from the client
-        Channel inbound = frontend.inbound();
-        if (ctx.channel().isWritable()) {
-            TcpRelayFrontendHandler.readFrom(inbound);
+        // the backend drained what the client sent (read more from the client), or fell behind (stop)
+        if (frontend.relaying()) {
+            TcpRelayFrontendHandler.reading(frontend.inbound(), ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }

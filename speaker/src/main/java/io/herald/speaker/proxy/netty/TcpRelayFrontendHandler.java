@@ -31,11 +31,11 @@ import java.util.Set;
  * (the backend goes out at once) and try one other backend; then send the PROXY header if asked and
  * start relaying.
  *
- * <p>Backpressure: auto-read is off on both sides. After a read is passed on, the next read from the
- * same side is asked for only while the other side is writable (its outbound buffer under the high
- * watermark); when it becomes writable again, {@code channelWritabilityChanged} asks for it. So each
- * direction holds at most about one watermark plus one read of data, however fast one peer sends and
- * however slowly the other reads. (Epoll reads whatever a peer sent before its FIN at once, whatever
+ * <p>Backpressure: auto-read is off on both sides until the backend has answered, then on. When a
+ * side's outbound buffer passes its high watermark after a read is passed on, reading from the other
+ * side stops; when it drains below the low watermark, {@code channelWritabilityChanged} turns reading
+ * back on. So each direction holds at most about one watermark plus one read of data, however fast
+ * one peer sends and however slowly the other reads. (Epoll reads whatever a peer sent before its FIN at once, whatever
  * was asked; that is bounded by the socket's receive buffer.)
  *
  * <p>Half-close: both channels allow half-closure. When one peer shuts down its output, the relay
@@ -136,9 +136,9 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         if (clientDone) {
             shutdownOutputAfterWrites(outbound);
         } else {
-            readFrom(inbound);
+            reading(inbound, outbound.isWritable());
         }
-        readFrom(outbound);
+        reading(outbound, inbound.isWritable());
     }
 
     @Override
@@ -162,16 +162,16 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         outbound.flush();
-        if (outbound.isWritable()) {
-            readFrom(inbound);
+        if (!outbound.isWritable()) {
+            reading(inbound, false); // the backend is behind: stop reading the client until it drains
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // the client drained what the backend sent: read more from the backend
-        if (inbound.isWritable() && connected) {
-            readFrom(outbound);
+        // the client drained what the backend sent (read more from the backend), or fell behind (stop)
+        if (connected) {
+            reading(outbound, inbound.isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -223,6 +223,11 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         return counters;
     }
 
+    /** The backend has answered and the bytes flow (reading is the backpressure's to turn on and off). */
+    boolean relaying() {
+        return connected;
+    }
+
     void backendInputShutdown() {
         backendDone = true;
         if (clientDone) {
@@ -251,10 +256,14 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         }
     }
 
-    /** Asks for the next read, unless that side is closed or has already sent its FIN. */
-    static void readFrom(Channel ch) {
-        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown())) {
-            ch.read();
+    /**
+     * Turns reading from {@code ch} on or off, unless that side is closed or has already sent its FIN.
+     * On, the channel reads whenever data arrives (no request per read: with epoll each request and
+     * its end cost a system call), until the other side's buffer passes its high watermark.
+     */
+    static void reading(Channel ch, boolean on) {
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown()) && ch.config().isAutoRead() != on) {
+            ch.config().setAutoRead(on);
         }
     }
 
