@@ -69,6 +69,7 @@ public final class RelayServer implements AutoCloseable {
     private final Map<Listener, List<Channel>> channels = new LinkedHashMap<>();
     private EventLoopGroup group;
     private boolean epoll;
+    private final TcpIdleSweep idleSweeps = new TcpIdleSweep();
 
     /**
      * @param threads      event loop threads (0: one per processor; Netty's own default of two per
@@ -166,8 +167,8 @@ public final class RelayServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new TcpRelayInitializer(config));
+                // no TCP_NODELAY option: Netty's socket configs turn it on already (TcpRelayTest checks)
+                .childHandler(new TcpRelayInitializer(config, idleSweeps));
         if (epoll) {
             b.option(EpollChannelOption.IP_FREEBIND, true);
             b.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -22,6 +22,7 @@ public final class TcpRelayBackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        frontend.touched();
         Channel inbound = frontend.inbound();
         if (!inbound.isActive()) {
             ReferenceCountUtil.release(msg);
@@ -46,6 +47,7 @@ public final class TcpRelayBackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // the backend drained what the client sent (read more from the client), or fell behind (stop)
+        frontend.touched();
         if (frontend.relaying()) {
             TcpRelayFrontendHandler.reading(frontend.inbound(), ctx.channel().isWritable());
         }

@@ -15,9 +15,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.channel.socket.DuplexChannelConfig;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -48,6 +52,14 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
 
     private final RelayConfig config;
     private final RelayCounters counters;
+    private final TcpIdleSweep idleSweeps;
+    private TcpIdleSweep.Loop idleSweep;
+    /** Reads and writability changes on either side, for the idle sweep; with what it saw last. */
+    private long activity;
+    private long seenActivity = -1;
+    private long seenPendingToClient;
+    private long seenPendingToBackend;
+    private long quietSince;
     private Channel inbound;
     private Channel outbound;
     private boolean connected;
@@ -61,9 +73,10 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     private boolean clientDone;
     private boolean backendDone;
 
-    public TcpRelayFrontendHandler(RelayConfig config) {
+    public TcpRelayFrontendHandler(RelayConfig config, TcpIdleSweep idleSweeps) {
         this.config = config;
         this.counters = config.counters();
+        this.idleSweeps = idleSweeps;
     }
 
     @Override
@@ -77,6 +90,9 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         }
         admitted = true;
         counters.opened();
+        quietSince = System.nanoTime();
+        idleSweep = idleSweeps.on(inbound.eventLoop(), config.tcpIdleTimeout());
+        idleSweep.add(this);
         connect(new HashSet<>(), 1);
     }
 
@@ -88,13 +104,14 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         Backend backend = chosen.backend();
+        // TCP_NODELAY is not set here: Netty's epoll and NIO socket configs turn it on already (one
+        // system call each time it is set again)
         Bootstrap b = new Bootstrap()
                 .group(inbound.eventLoop())
-                .channel(inbound.getClass())
+                .channelFactory(backendChannels(inbound, backend.address()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new TcpRelayBackendHandler(this));
         ChannelFuture f = b.connect(backend.address());
         outbound = f.channel();
@@ -116,6 +133,20 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
                 inbound.close();
             }
         });
+    }
+
+    /**
+     * Backend channels of the client's transport, opened in the backend address's own family: an
+     * epoll socket opened for both families would cost a dual-stack socket option on every
+     * connection. (A factory, not a class, also spares a reflective constructor lookup per connection.)
+     */
+    static io.netty.channel.ChannelFactory<Channel> backendChannels(Channel inbound, InetSocketAddress backend) {
+        if (inbound instanceof EpollSocketChannel) {
+            SocketProtocolFamily family = backend.getAddress() instanceof Inet6Address
+                    ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+            return () -> new EpollSocketChannel(family);
+        }
+        return NioSocketChannel::new;
     }
 
     private void connected() {
@@ -143,6 +174,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        activity++;
         if (!connected) {
             counters.fromClient(((ByteBuf) msg).readableBytes());
             early.add(msg);
@@ -170,6 +202,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // the client drained what the backend sent (read more from the backend), or fell behind (stop)
+        activity++;
         if (connected) {
             reading(outbound, inbound.isWritable());
         }
@@ -185,9 +218,6 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
             } else {
                 shutdownOutputAfterWrites(outbound);
             }
-        } else if (evt instanceof IdleStateEvent) {
-            counters.closedIdle();
-            closeBoth();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -195,6 +225,10 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleSweep != null) {
+            idleSweep.remove(this);
+            idleSweep = null;
+        }
         for (Object msg; (msg = early.poll()) != null; ) {
             ReferenceCountUtil.release(msg);
         }
@@ -213,7 +247,41 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         closeBoth();
     }
 
+    // --- called by the idle sweep, on this connection's event loop ---
+
+    /**
+     * How long nothing has happened on this connection, as of {@code now} (System.nanoTime): no read
+     * or writability change on either side, and no change in what waits to be written to either peer
+     * (a slow peer draining a large write is not idle).
+     */
+    long idleFor(long now) {
+        long toClient = pendingWrites(inbound);
+        long toBackend = pendingWrites(outbound);
+        if (activity != seenActivity || toClient != seenPendingToClient || toBackend != seenPendingToBackend) {
+            seenActivity = activity;
+            seenPendingToClient = toClient;
+            seenPendingToBackend = toBackend;
+            quietSince = now;
+        }
+        return now - quietSince;
+    }
+
+    void idleTimedOut() {
+        counters.closedIdle();
+        closeBoth();
+    }
+
+    private static long pendingWrites(Channel ch) {
+        var buffer = ch == null ? null : ch.unsafe().outboundBuffer();
+        return buffer == null ? -1 : buffer.totalPendingWriteBytes();
+    }
+
     // --- called by the backend handler, on the same event loop ---
+
+    /** The backend side read something or changed writability: the connection is not idle. */
+    void touched() {
+        activity++;
+    }
 
     Channel inbound() {
         return inbound;
@@ -267,12 +335,22 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         }
     }
 
-    /** Shuts down output once everything written before has gone out (shutdownOutput would fail it). */
+    /**
+     * Shuts down output once everything written before has gone out (shutdownOutput would fail it).
+     * That side's peer then has nothing left to receive, so its own FIN ends the connection: with
+     * half-closure off there, Netty closes the channel on that FIN (and the handlers close the other
+     * side) instead of first shutting down its input, a system call that fails on a socket whose
+     * both directions are already done.
+     */
     static void shutdownOutputAfterWrites(Channel ch) {
         if (ch != null && ch.isActive()) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess() && ch instanceof DuplexChannel d) {
-                    d.shutdownOutput();
+                    d.shutdownOutput().addListener((ChannelFutureListener) shut -> {
+                        if (shut.isSuccess() && ch.config() instanceof DuplexChannelConfig c) {
+                            c.setAllowHalfClosure(false);
+                        }
+                    });
                 }
             });
         }

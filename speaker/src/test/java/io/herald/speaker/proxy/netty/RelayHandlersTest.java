@@ -70,7 +70,7 @@ class RelayHandlersTest {
         RecordingChooser chooser = new RecordingChooser(NONE);
         RelayConfig cfg = RelayConfig.of("shop/web:443", chooser, counters).withSourceRanges(OFFICE);
         EmbeddedChannel ch = acceptedFrom(new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 40000),
-                new TcpRelayFrontendHandler(cfg));
+                new TcpRelayFrontendHandler(cfg, new TcpIdleSweep()));
         assertFalse(ch.isOpen());
         assertEquals(List.of(), chooser.asked);
         assertEquals(1, counters.refusals(Refusal.SOURCE_RANGE));
@@ -83,7 +83,7 @@ class RelayHandlersTest {
         RecordingChooser chooser = new RecordingChooser(NONE);
         RelayConfig cfg = RelayConfig.of("shop/web:443", chooser, counters).withSourceRanges(OFFICE);
         var client = new InetSocketAddress(InetAddress.ofLiteral("203.0.113.5"), 40000);
-        EmbeddedChannel ch = acceptedFrom(client, new TcpRelayFrontendHandler(cfg));
+        EmbeddedChannel ch = acceptedFrom(client, new TcpRelayFrontendHandler(cfg, new TcpIdleSweep()));
         assertFalse(ch.isOpen());
         assertEquals(List.of(client), chooser.asked);
         assertEquals(1, counters.refusals(Refusal.NO_BACKEND));

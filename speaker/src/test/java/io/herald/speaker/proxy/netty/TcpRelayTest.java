@@ -205,6 +205,22 @@ class TcpRelayTest {
     }
 
     @Test
+    void nettyTurnsOnTcpNoDelayOnEverySocketTheRelayOpensOrAccepts() {
+        // the relay sets no TCP_NODELAY of its own (a system call per socket): Netty's configs must
+        assertTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll on this Linux machine");
+        for (io.netty.channel.Channel ch : List.of(
+                new io.netty.channel.epoll.EpollSocketChannel(io.netty.channel.socket.SocketProtocolFamily.INET),
+                new io.netty.channel.epoll.EpollSocketChannel(io.netty.channel.socket.SocketProtocolFamily.INET6),
+                new io.netty.channel.socket.nio.NioSocketChannel())) {
+            try {
+                assertTrue(ch.config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY), ch.getClass().getSimpleName());
+            } finally {
+                ch.unsafe().closeForcibly();
+            }
+        }
+    }
+
+    @Test
     void anIdleConnectionIsClosedOnBothSides() throws Exception {
         try (RelayFixture f = new RelayFixture(true)) {
             TestBackend echo = f.closing(new TestBackend(V4, TestBackend.ECHO));
@@ -221,6 +237,42 @@ class TcpRelayTest {
             }
             await("the backend side closed too", WAIT, () -> echo.finished.get() == 1 && f.counters.active() == 0);
             assertEquals(1, f.counters.idleClosed());
+        }
+    }
+
+    @Test
+    void aClientReadingSlowlyIsNotIdleAndOneThatStopsReadingIs() throws Exception {
+        final int total = 256 << 20;
+        TestBackend.Behaviour firehose = s -> {
+            byte[] chunk = new byte[1 << 20];
+            OutputStream out = s.getOutputStream();
+            for (int sent = 0; sent < total; sent += chunk.length) {
+                out.write(chunk);
+            }
+        };
+        try (RelayFixture f = new RelayFixture(true)) {
+            TestBackend backend = f.closing(new TestBackend(V4, firehose));
+            f.backends(backend.address());
+            RelayConfig cfg = f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
+            InetSocketAddress relay = f.listen(V4, Protocol.TCP, cfg);
+            try (Socket c = new Socket()) {
+                c.setReceiveBufferSize(64 << 10);
+                c.setSoTimeout(10_000);
+                c.connect(relay, 2_000);
+                InputStream in = c.getInputStream();
+                byte[] buf = new byte[64 << 10];
+                long got = 0;
+                // 64 KiB every 10 ms for 2 s, about 7 idle timeouts: only the relay's own buffers move
+                for (long end = System.nanoTime() + 2_000_000_000L; System.nanoTime() < end; ) {
+                    got += in.readNBytes(buf, 0, buf.length);
+                    Thread.sleep(10);
+                }
+                assertTrue(got > 0);
+                assertEquals(0, f.counters.idleClosed(), "closed as idle while the client was reading");
+                assertEquals(1, f.counters.active());
+                // the client stops reading: nothing moves any more, and the timeout closes it
+                await("closed as idle", WAIT, () -> f.counters.idleClosed() == 1 && f.counters.active() == 0);
+            }
         }
     }
 
