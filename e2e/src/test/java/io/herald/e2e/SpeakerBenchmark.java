@@ -219,6 +219,15 @@ class SpeakerBenchmark {
                 BULK, statusKiB(lab, n1, "RssAnon:") / 1024.0, BULK, statusKiB(lab, n1, "RssFile:") / 1024.0);
         System.out.printf("speaker_rss_reference_informers_only_idle_mib: %.1f%nspeaker_rss_reference_informers_only_%d_services_mib: %.1f%n",
                 floorIdle / 1024.0, BULK, floorFull / 1024.0);
+        // the same speaker over the next minute, as the garbage of taking the 1,000 is collected
+        long settled = 0, settledMax = 0;
+        for (int i = 0; i < 12; i++) {
+            Thread.sleep(5000);
+            settled = rssKiB(lab, n1);
+            settledMax = Math.max(settledMax, settled);
+        }
+        System.out.printf("speaker_rss_%d_owned_after_60s_mib: %.1f%nspeaker_rss_%d_owned_max_in_60s_mib: %.1f%nspeaker_rss_peak_mib: %.1f%n",
+                BULK, settled / 1024.0, BULK, settledMax / 1024.0, statusKiB(lab, n1, "VmHWM:") / 1024.0);
         double demotions = metric(owner, "herald_speaker_responder_demotions_total");
         System.out.printf("speaker_responder_demotions: %.0f%n", demotions);
 
