@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MembershipTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipTransport.class);
-    /** Timers are checked this often; small next to the probe interval. */
-    private static final long TICK_MILLIS = 5;
+    /** The least wait before the next timer run, should the membership ask for one at once again. */
+    private static final long MIN_TIMER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** A change: the events since the last one, and every member now. */
     public record Change(List<MemberEvent> events, Collection<Member> members) {}
@@ -45,6 +46,10 @@ public final class MembershipTransport implements AutoCloseable {
     private final Consumer<Change> listener;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private Channel channel;
+    /** The one pending timer run (loop thread only): when the membership's next deadline falls. */
+    private ScheduledFuture<?> timer;
+    private long timerAt = Long.MAX_VALUE;
+    private volatile long timerRuns;
     private volatile Collection<Member> members;
     private volatile boolean isolated;
 
@@ -67,6 +72,7 @@ public final class MembershipTransport implements AutoCloseable {
                         b.readBytes(bytes);
                         send(membership.receive(p.sender(), bytes, System.nanoTime()));
                         publish();
+                        armTimer();
                     }
 
                     @Override
@@ -75,14 +81,7 @@ public final class MembershipTransport implements AutoCloseable {
                     }
                 })
                 .bind(bind).sync().channel();
-        group.scheduleAtFixedRate(() -> {
-            try {
-                send(membership.tick(System.nanoTime()));
-                publish();
-            } catch (RuntimeException e) {
-                LOG.error("membership timer failed", e);
-            }
-        }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        group.execute(this::armTimer);
         LOG.info("membership listening on udp {}", bind);
     }
 
@@ -91,6 +90,7 @@ public final class MembershipTransport implements AutoCloseable {
         group.execute(() -> {
             send(membership.setSeeds(seeds, System.nanoTime()));
             publish();
+            armTimer();
         });
     }
 
@@ -98,6 +98,7 @@ public final class MembershipTransport implements AutoCloseable {
         group.execute(() -> {
             send(membership.updateMetadata(metadata, System.nanoTime()));
             publish();
+            armTimer();
         });
     }
 
@@ -106,6 +107,7 @@ public final class MembershipTransport implements AutoCloseable {
         group.execute(() -> {
             send(membership.rewarm(System.nanoTime()));
             publish();
+            armTimer();
         });
     }
 
@@ -123,11 +125,17 @@ public final class MembershipTransport implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         group.execute(() -> {
             List<Outbound> out = membership.leave(System.nanoTime());
+            armTimer(); // none after leaving
             send(out);
             channel.flush();
             done.complete(null);
         });
         return done;
+    }
+
+    /** How often the membership's timers have run. */
+    long timerRuns() {
+        return timerRuns;
     }
 
     public Collection<Member> members() {
@@ -137,6 +145,42 @@ public final class MembershipTransport implements AutoCloseable {
     /** Counters, read on the loop so they are consistent. */
     public Membership.Stats stats() {
         return membership.stats();
+    }
+
+    /**
+     * Runs the membership's timers when its next deadline comes, and not before: a timer checked
+     * every few milliseconds woke this thread hundreds of times a second on an idle node. Called on
+     * the loop after every call into the membership, whose deadline it may have moved either way.
+     */
+    private void armTimer() {
+        long next = membership.nextDeadlineNanos();
+        if (timer != null && timerAt == next) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+            timerAt = Long.MAX_VALUE;
+        }
+        if (next == Long.MAX_VALUE) {
+            return; // left
+        }
+        timerAt = next;
+        timer = group.schedule(this::timerRun, Math.max(MIN_TIMER_NANOS, next - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void timerRun() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        timerRuns++; // one writer, the loop
+        try {
+            send(membership.tick(System.nanoTime()));
+            publish();
+        } catch (RuntimeException e) {
+            LOG.error("membership timer failed", e);
+        } finally {
+            armTimer();
+        }
     }
 
     private void send(List<Outbound> out) {
