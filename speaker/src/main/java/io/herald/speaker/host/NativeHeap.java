@@ -1,7 +1,5 @@
 package io.herald.speaker.host;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -20,21 +18,13 @@ public final class NativeHeap {
 
     private NativeHeap() {}
 
-    interface LibC extends Library {
-        int malloc_trim(long pad);
-    }
-
-    private static final class Holder {
-        static final LibC LIBC = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
-    }
-
     /** Returns free native memory to the system; false when the C library cannot. */
     public static boolean trim() {
         if (UNAVAILABLE.get()) {
             return false;
         }
         try {
-            Holder.LIBC.malloc_trim(0);
+            LibC.Holder.LIBC.malloc_trim(0);
             return true;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             if (UNAVAILABLE.compareAndSet(false, true)) {

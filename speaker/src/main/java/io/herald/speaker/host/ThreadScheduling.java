@@ -1,8 +1,6 @@
 package io.herald.speaker.host;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 /**
@@ -13,15 +11,6 @@ public final class ThreadScheduling {
     private ThreadScheduling() {}
 
     static final int SCHED_OTHER = 0, SCHED_FIFO = 1;
-
-    interface LibC extends Library {
-        /** param points at struct sched_param, whose only field is an int. */
-        int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
-    }
-
-    private static final class Holder {
-        static final LibC LIBC = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
-    }
 
     /** Thrown with the kernel's errno when the policy cannot be set. */
     public static final class SchedulingException extends Exception {
@@ -56,7 +45,7 @@ public final class ThreadScheduling {
             throw new SchedulingException("thread scheduling policies are set on Linux only", 38);
         }
         try {
-            Holder.LIBC.sched_setscheduler(0, policy, new int[] {priority});
+            LibC.Holder.LIBC.sched_setscheduler(0, policy, new int[] {priority});
         } catch (LastErrorException e) {
             String name = policy == SCHED_FIFO ? "SCHED_FIFO " + priority : "SCHED_OTHER";
             String why = switch (e.getErrorCode()) {

@@ -1,0 +1,48 @@
+package io.herald.speaker.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.Platform;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The shared libc binding sets a thread's policy, as the kernel then reports it. */
+class ThreadSchedulingTest {
+
+    /** The calling thread's scheduling policy: field 41 of /proc/thread-self/stat. */
+    static int policy() throws Exception {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(fields[41 - 3]);
+    }
+
+    @Test
+    void aThreadGoesRealTimeAndBackOrIsToldItMayNot() throws Exception {
+        assumeTrue(Platform.isLinux(), "scheduling policies are set on Linux");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                assertEquals(ThreadScheduling.SCHED_OTHER, policy());
+                try {
+                    ThreadScheduling.realtime(1);
+                    assertEquals(ThreadScheduling.SCHED_FIFO, policy());
+                    ThreadScheduling.normal();
+                } catch (ThreadScheduling.SchedulingException e) {
+                    assertTrue(e.notPermitted(), "only a missing privilege may stop it: " + e.getMessage());
+                }
+                assertEquals(ThreadScheduling.SCHED_OTHER, policy());
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        done.get(10, TimeUnit.SECONDS);
+        assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.realtime(100));
+    }
+}
