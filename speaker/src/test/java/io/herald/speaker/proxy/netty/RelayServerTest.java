@@ -41,19 +41,7 @@ class RelayServerTest {
             // flaky proof, since Linux may pick the freed port as the source and connect to itself).
             // Under NIO the JDK closes a socket registered with a selector only once the selector has
             // dropped it, which Netty's loop does on its next pass: so "soon", not "at once"
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (true) {
-                try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
-                    taken.bind(tcp);
-                    assertEquals(tcp.getPort(), taken.getLocalPort());
-                    break;
-                } catch (java.net.BindException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("port " + tcp.getPort() + " still taken 5 s after the listener stopped", e);
-                    }
-                    Thread.sleep(20);
-                }
-            }
+            awaitFree(tcp);
         }
     }
 
@@ -83,17 +71,23 @@ class RelayServerTest {
             assertTrue(f.server.stop(listener));
             assertEquals(0, f.server.sockets(listener));
             // every socket of the group is closed: a plain listener (no SO_REUSEPORT) can bind the port
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (true) {
-                try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
-                    taken.bind(tcp);
-                    break;
-                } catch (java.net.BindException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("port " + tcp.getPort() + " still taken 5 s after the listener stopped", e);
-                    }
-                    Thread.sleep(20);
+            awaitFree(tcp);
+        }
+    }
+
+    /** Waits up to 5 s until a plain listening socket (no SO_REUSEPORT) can bind {@code address}. */
+    static void awaitFree(InetSocketAddress address) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+                taken.bind(address);
+                assertEquals(address.getPort(), taken.getLocalPort());
+                return;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("port " + address.getPort() + " still taken 5 s after the listener stopped", e);
                 }
+                Thread.sleep(20);
             }
         }
     }
