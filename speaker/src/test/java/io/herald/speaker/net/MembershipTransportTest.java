@@ -1,8 +1,8 @@
 package io.herald.speaker.net;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.herald.speaker.Await;
 import io.herald.speaker.membership.Member;
 import io.herald.speaker.membership.MemberState;
 import io.herald.speaker.membership.Membership;
@@ -12,9 +12,9 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** Two membership transports on loopback: the timers run at the membership's deadlines, on real sockets. */
@@ -38,16 +38,6 @@ class MembershipTransportTest {
         return t.members().stream().filter(m -> m.name().equals(name)).map(Member::state).findFirst().orElse(null);
     }
 
-    static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + millis * 1_000_000;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out after " + millis + " ms waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void peersFindEachOtherProbeAtTheirDeadlinesAndSeeAPeerGo() throws Exception {
         InetSocketAddress a = freeUdpAddress();
@@ -59,7 +49,7 @@ class MembershipTransportTest {
                 tb.start();
                 ta.setSeeds(Map.of("b", b));
                 tb.setSeeds(Map.of("a", a));
-                await("a and b alive to each other", 5_000,
+                Await.until("a and b alive to each other", Duration.ofSeconds(5),
                         () -> state(ta, "b") == MemberState.ALIVE && state(tb, "a") == MemberState.ALIVE);
 
                 // steady state: a probe every 100 ms and little else, not a timer every few milliseconds
@@ -73,7 +63,7 @@ class MembershipTransportTest {
                 tb.close();
             }
             // b is gone without a word: a's probes find it dead (defaults detect well within a second)
-            await("a sees b dead", 5_000, () -> state(ta, "b") == MemberState.DEAD);
+            Await.until("a sees b dead", Duration.ofSeconds(5), () -> state(ta, "b") == MemberState.DEAD);
         }
     }
 }

@@ -70,18 +70,7 @@ final class RelayFixture implements AutoCloseable {
     }
 
     static void await(String what, Duration limit, BooleanSupplier condition) {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                fail("timed out after " + limit.toMillis() + " ms waiting for: " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for: " + what);
-            }
-        }
+        io.herald.speaker.Await.until(what, limit, condition);
     }
 
     @Override
