@@ -204,6 +204,58 @@ class TcpRelayTest {
         }
     }
 
+    /**
+     * Every relayed connection gives back both its sockets, whichever side ends it: the backend
+     * answering and closing first (the relay half-closes towards the client, then closes both on the
+     * client's FIN), and the client closing first (the relay half-closes towards the backend). The
+     * relay closes epoll sockets itself before Netty's close and shuts down their output directly;
+     * this shows that neither leaks a descriptor or leaves a connection counted as active.
+     */
+    @ParameterizedTest(name = "epoll={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void everyRelayedConnectionGivesBackBothItsSockets(boolean epoll) throws Exception {
+        try (RelayFixture f = new RelayFixture(epoll)) {
+            TestBackend replying = f.closing(new TestBackend(V4, TestBackend.REPLY_THEN_CLOSE));
+            TestBackend echo = f.closing(new TestBackend(V4, TestBackend.ECHO));
+            f.backends(replying.address());
+            InetSocketAddress relay = f.listen(V4, Protocol.TCP, f.config());
+            exchangeUntilTheBackendCloses(relay, 0); // the first one opens what stays open (the relay's loop)
+            await("the first connection closed", WAIT, () -> f.counters.active() == 0 && replying.finished.get() == 1);
+            long before = openDescriptors();
+
+            for (int i = 1; i <= 50; i++) {
+                exchangeUntilTheBackendCloses(relay, i);
+            }
+            f.backends(echo.address());
+            for (int i = 0; i < 50; i++) {
+                try (Socket c = connect(relay)) {
+                    c.getOutputStream().write("ping".getBytes());
+                    assertEquals("ping", new String(c.getInputStream().readNBytes(4)), "echo " + i);
+                }
+            }
+            await("all connections closed on both sides", WAIT,
+                    () -> f.counters.active() == 0 && replying.finished.get() == 51 && echo.finished.get() == 50);
+            await("the relay's sockets closed", WAIT, () -> openDescriptors() <= before);
+            assertEquals(101, f.counters.total());
+            assertEquals(0, f.counters.errors(ErrorCause.IO) + f.counters.errors(ErrorCause.CONNECTION_RESET));
+        }
+    }
+
+    private static void exchangeUntilTheBackendCloses(InetSocketAddress relay, int i) throws IOException {
+        try (Socket c = connect(relay)) {
+            c.getOutputStream().write(("req " + i).getBytes());
+            assertEquals("re: req " + i, new String(c.getInputStream().readAllBytes()), "the answer, then end of stream");
+        }
+    }
+
+    private static long openDescriptors() {
+        try (Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void nettyTurnsOnTcpNoDelayOnEverySocketTheRelayOpensOrAccepts() {
         // the relay sets no TCP_NODELAY of its own (a system call per socket): Netty's configs must

@@ -27,6 +27,13 @@ final class TestBackend implements AutoCloseable {
         }
     };
 
+    /** Answers the first bytes it reads, then closes: the shape of an HTTP exchange with "Connection: close". */
+    static final Behaviour REPLY_THEN_CLOSE = s -> {
+        byte[] buf = new byte[64];
+        int n = s.getInputStream().read(buf);
+        s.getOutputStream().write(("re: " + new String(buf, 0, Math.max(n, 0))).getBytes());
+    };
+
     /** Reads to end of stream, then answers "got N" and closes: a backend that needs the client's half-close. */
     static final Behaviour COUNT_THEN_REPLY = s -> {
         long total = s.getInputStream().transferTo(OutputStream.nullOutputStream());
