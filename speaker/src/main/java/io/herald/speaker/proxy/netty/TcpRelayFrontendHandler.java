@@ -234,6 +234,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            stopReadingAfterEnd(inbound);
             clientDone = true;
             if (backendDone) {
                 closeIfBothDone(); // a close after the writes sends the backend its FIN too
@@ -375,6 +376,17 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     static void reading(Channel ch, boolean on) {
         if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown()) && ch.config().isAutoRead() != on) {
             ch.config().setAutoRead(on);
+        }
+    }
+
+    /**
+     * Stops reading from {@code ch} once its peer's FIN has been read. Netty's epoll is level-triggered
+     * and leaves a half-closed socket's read interest on, so the socket, readable for ever at its end
+     * of stream, would wake the event loop once more only for Netty to take the interest off then.
+     */
+    static void stopReadingAfterEnd(Channel ch) {
+        if (ch.isOpen() && ch.config().isAutoRead()) {
+            ch.config().setAutoRead(false);
         }
     }
 
