@@ -57,7 +57,7 @@ public final class TcpRelayBackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            TcpRelayFrontendHandler.stopReadingAfterEnd(ctx.channel());
+            TcpRelayFrontendHandler.reading(ctx.channel(), false); // its FIN is read
             frontend.backendInputShutdown();
         } else {
             ctx.fireUserEventTriggered(evt);

@@ -234,7 +234,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            stopReadingAfterEnd(inbound);
+            reading(inbound, false); // its FIN is read
             clientDone = true;
             if (backendDone) {
                 closeIfBothDone(); // a close after the writes sends the backend its FIN too
@@ -369,24 +369,18 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     }
 
     /**
-     * Turns reading from {@code ch} on or off, unless that side is closed or has already sent its FIN.
+     * Turns reading from {@code ch} on or off; never on for a side that is closed or has sent its FIN.
      * On, the channel reads whenever data arrives (no request per read: with epoll each request and
-     * its end cost a system call), until the other side's buffer passes its high watermark.
+     * its end cost a system call), until the other side's buffer passes its high watermark. Off once a
+     * FIN is read: Netty's epoll is level-triggered and leaves a half-closed socket's read interest on,
+     * so the socket, readable for ever at its end of stream, would wake the loop once more for nothing.
      */
     static void reading(Channel ch, boolean on) {
-        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown()) && ch.config().isAutoRead() != on) {
-            ch.config().setAutoRead(on);
+        if (on && (!ch.isActive() || ch instanceof DuplexChannel d && d.isInputShutdown())) {
+            return;
         }
-    }
-
-    /**
-     * Stops reading from {@code ch} once its peer's FIN has been read. Netty's epoll is level-triggered
-     * and leaves a half-closed socket's read interest on, so the socket, readable for ever at its end
-     * of stream, would wake the event loop once more only for Netty to take the interest off then.
-     */
-    static void stopReadingAfterEnd(Channel ch) {
-        if (ch.isOpen() && ch.config().isAutoRead()) {
-            ch.config().setAutoRead(false);
+        if (ch.isOpen() && ch.config().isAutoRead() != on) {
+            ch.config().setAutoRead(on);
         }
     }
 
@@ -398,15 +392,23 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
      * both directions are already done.
      */
     static void shutdownOutputAfterWrites(Channel ch) {
-        if (ch == null || !ch.isActive()) {
-            return;
+        if (ch != null && ch.isActive()) {
+            afterWrites(ch, false, () -> shutdownOutputNow(ch));
         }
-        if (pendingWrites(ch) == 0) {
-            shutdownOutputNow(ch); // the usual case: the last write went out in its flush
+    }
+
+    /**
+     * Runs {@code next} once everything written to {@code ch} before has gone out: at once when
+     * nothing waits (the usual case, the last write having gone out in its flush), else after a flush,
+     * and after a failed one only when {@code evenIfFailed}.
+     */
+    private static void afterWrites(Channel ch, boolean evenIfFailed, Runnable next) {
+        if (pendingWrites(ch) <= 0) {
+            next.run();
         } else {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    shutdownOutputNow(ch);
+                if (f.isSuccess() || evenIfFailed) {
+                    next.run();
                 }
             });
         }
@@ -444,8 +446,8 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         if (!ch.isOpen()) {
             return;
         }
-        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isOutputShutdown()) && pendingWrites(ch) > 0) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> closeNow(ch));
+        if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isOutputShutdown())) {
+            afterWrites(ch, true, () -> closeNow(ch));
         } else {
             closeNow(ch);
         }
