@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the upstream binaries the lab runs (kube-apiserver, kube-controller-manager, kube-proxy,
-# kubectl, etcd) from the Go module pinned in this folder, into a cache keyed by what decides the
+# Builds the upstream binaries the lab runs (kube-apiserver, kube-controller-manager, kube-scheduler,
+# kube-proxy, kubelet, kubectl, etcd) from the Go module pinned in this folder, into a cache keyed by what decides the
 # result: go.mod, go.sum, the Go version and the recipe below (bump RECIPE when flags change).
 # A warm cache never rebuilds. Prints the bin directory on stdout; progress goes to stderr.
 set -euo pipefail
@@ -12,7 +12,7 @@ etcd_version=$(modver go.etcd.io/etcd/server/v3)
 key=$( (cat "$here/go.mod" "$here/go.sum"; go env GOVERSION; echo "$RECIPE") | sha256sum | cut -c1-12)
 cache=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
 out="$cache/k8s-$k8s_version-etcd-$etcd_version-$key"
-tools=(kube-apiserver kube-controller-manager kube-proxy kubectl etcd)
+tools=(kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubectl etcd)
 complete=1
 for t in "${tools[@]}"; do [ -x "$out/$t" ] || complete=0; done
 if [ "$complete" = 1 ]; then echo "$out"; exit 0; fi
@@ -31,7 +31,8 @@ cd "$here"
 export CGO_ENABLED=0 GOFLAGS=-mod=readonly
 go build -trimpath -ldflags "$ld" -o "$tmp/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubelet \
+  k8s.io/kubernetes/cmd/kubectl
 go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3
 rm -rf "$out"; mv "$tmp" "$out"; trap - EXIT
 echo "built in $(( $(date +%s) - start ))s: $out" >&2
