@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds, once, the two other things Herald's build and tests need from outside Maven, into a cache:
 #   helm     Helm 3 from the Go module proxy, to render deploy/helm/herald in tests
+#   crane    go-containerregistry's crane from the Go module proxy, to push the lab's own base and
+#            tool images (no Docker engine here) and to read the registry
 #   libpcap  a libpcap that needs nothing but libc, from Debian's source package, for the speaker's
 #            image (the JRE base image has no libpcap, and Debian's own build pulls in D-Bus and
 #            systemd libraries); the lab's speakers load this same file
-# Usage: extras.sh helm|libpcap   prints the path of the binary or shared library on stdout.
+# Usage: extras.sh helm|crane|libpcap   prints the path of the binary or shared library on stdout.
 set -euo pipefail
 HELM_VERSION=v3.19.5
+CRANE_VERSION=v0.22.1
 LIBPCAP_VERSION=1.10.3
 cache=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
 log() { printf '%s\n' "$*" >&2; }
@@ -24,6 +27,19 @@ helm_bin() {
     rm -rf "$out"; mv "$tmp" "$out"
   fi
   echo "$out/helm"
+}
+
+crane_bin() {
+  local out="$cache/crane-$CRANE_VERSION-$(go env GOVERSION)"
+  if [ ! -x "$out/crane" ]; then
+    log "building crane $CRANE_VERSION into $out"
+    local tmp="$out.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
+      "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION" >&2
+    rm -rf "$out"; mv "$tmp" "$out"
+  fi
+  echo "$out/crane"
 }
 
 libpcap_so() {
@@ -61,6 +77,7 @@ libpcap_so() {
 
 case "${1:-}" in
   helm) helm_bin ;;
+  crane) crane_bin ;;
   libpcap) libpcap_so ;;
-  *) log "usage: $0 helm|libpcap"; exit 2 ;;
+  *) log "usage: $0 helm|crane|libpcap"; exit 2 ;;
 esac

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The Herald lab: a real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) on
-# this machine and N "nodes" that are network namespaces on one LAN bridge, each with kube-proxy, a
-# heartbeat agent and pod namespaces behind it, plus a client host on the same LAN.
+# The Herald lab: a real Kubernetes cluster on this machine. The control plane (etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler) and an OCI registry run in the root namespace; N nodes are
+# network namespaces on one LAN bridge, each with its own mount namespace, containerd, kubelet and
+# kube-proxy, and pods run by the kubelet from images in the lab registry; a client host sits on the
+# same LAN. node-1 is a control-plane node as kubeadm makes one; the others are workers.
 #
 # Address plan (198.18.0.0/15 is reserved for network benchmarks; fd18::/16 is unique-local):
 #   LAN            198.18.0.0/24        fd18:18::/64       bridge br0 in netns ${P}-lan
-#   control plane  198.18.0.2           fd18:18::2         root netns, veth ${P}-cp
+#   control plane  198.18.0.2           fd18:18::2         root netns, veth ${P}-cp; registry on :5000
 #   node i         198.18.0.(10+i)      fd18:18::(10+i)    netns ${P}-node-i, eth0
 #   client         198.18.0.100         fd18:18::100       netns ${P}-client, eth0
-#   pods on node i 198.18.(128+i).0/24  fd18:18:1:i::/64   netns ${P}-pod-NS-NAME behind cbr0
+#   pods on node i 198.18.(128+i).0/24  fd18:18:1:i::/64   behind cbr0 (CNI bridge), routed between nodes
 #   services       198.19.0.0/16        fd18:19::/112      NodePorts 30000-32767
 #   sample pool    198.18.0.200-250     fd18:18::200-250
 # Everything lives in namespaces and processes this script creates; `down` removes all of it.
@@ -29,6 +31,11 @@ API_BIND=$CP4 API_PORT=6443
 ETCD_PORT=${HERALD_ETCD_PORT:-23790}
 if [ -n "${HERALD_API_PORT:-}" ]; then API_BIND=127.0.0.1 API_PORT=$HERALD_API_PORT; fi
 APISERVER=https://$API_BIND:$API_PORT
+# The lab registry: Herald's images (pushed by the Maven build with Jib), its base, the lab's own images
+REGISTRY=$CP4:5000
+HERALD_IMAGES=$REGISTRY/herald
+PAUSE_IMAGE=$REGISTRY/lab/pause:3.10.1
+ECHO_IMAGE=$REGISTRY/lab/echo:1
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
@@ -53,12 +60,14 @@ kc() { KUBECONFIG="$STATE/admin.kubeconfig" "$(bin)/kubectl" "$@"; }
 ensure_packages() {
   local want=(ip:iproute2 bridge:iproute2 nft:nftables iptables:iptables conntrack:conntrack
     arping:iputils-arping ping:iputils-ping curl:curl openssl:openssl socat:socat tcpdump:tcpdump
-    setsid:util-linux pkill:procps haproxy:haproxy wrk:wrk)
+    setsid:util-linux nsenter:util-linux pkill:procps haproxy:haproxy wrk:wrk jq:jq
+    containerd:containerd runc:runc ctr:containerd docker-registry:docker-registry)
   local missing=() pair
   for pair in "${want[@]}"; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
   done
   [ -e /usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ] || [ -e /usr/lib/libpcap.so.0.8 ] || missing+=(libpcap0.8)
+  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}) and not root to install them"
   log "installing ${missing[*]}"
@@ -71,13 +80,55 @@ ensure_binaries() {
   dir=$("$ROOT/e2e/k8s/build.sh")
   local tools="$CACHE/labtools"
   mkdir -p "$tools"
-  (cd "$ROOT/e2e/labtools" && CGO_ENABLED=0 go build -trimpath -o "$tools/" ./echo ./nodeagent ./probe ./arpwatch ./arpbench ./loadgen) >&2
+  (cd "$ROOT/e2e/labtools" && CGO_ENABLED=0 go build -trimpath -o "$tools/" ./echo ./probe ./arpwatch ./arpbench ./loadgen) >&2
   mkdir -p "$STATE"
   echo "$dir" >"$STATE/bindir"
   echo "$tools" >"$STATE/toolsdir"
   # the speaker's image carries a libpcap that needs only libc; the lab's speakers load that same file
   "$ROOT/e2e/k8s/extras.sh" libpcap >"$STATE/libpcap"
   "$ROOT/e2e/k8s/extras.sh" helm >"$STATE/helm"
+  "$ROOT/e2e/k8s/extras.sh" crane >"$STATE/crane"
+}
+crane() { "$(cat "$STATE/crane")" --insecure "$@"; }
+
+# --- registry and images ---------------------------------------------------------------------------
+# CNCF Distribution (Debian's docker-registry) on the control plane's LAN address. Its storage is in the
+# cache, so a warm lab up finds Herald's base and layers there already.
+
+registry_up() {
+  mkdir -p "$CACHE/registry"
+  cat >"$STATE/registry.yml" <<EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $CACHE/registry}, delete: {enabled: true}}
+http: {addr: "$REGISTRY"}
+EOF
+  proc_start registry - docker-registry serve "$STATE/registry.yml"
+  wait_for "the lab registry on $REGISTRY" 30 curl -sf "http://$REGISTRY/v2/"
+}
+
+image_push_dir() { # DIR REF ENTRYPOINT USER: an image of DIR's files alone, on no base
+  local dir=$1 ref=$2 tar
+  tar=$(mktemp --suffix=.tar.gz)
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf - . | gzip -n >"$tar"
+  crane append --oci-empty-base -f "$tar" -t "$ref.layers" >/dev/null 2>&1
+  crane mutate "$ref.layers" -t "$ref" --set-platform linux/amd64 --entrypoint "$3" -u "$4" >/dev/null 2>&1
+  rm -f "$tar"
+}
+
+# The lab's own images: the pod sandbox (pause, from the Kubernetes module's source) and the echo
+# server every test pod runs; and Herald's base (deploy/image/base.sh), which the Maven build uses.
+images_up() {
+  local d; d=$(mktemp -d)
+  mkdir -p "$d/pause" "$d/echo"
+  gcc -Os -static -DVERSION=v3.10.1 -o "$d/pause/pause" \
+    "$(cd "$ROOT/e2e/k8s" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"
+  strip "$d/pause/pause"
+  image_push_dir "$d/pause" "$PAUSE_IMAGE" /pause 65535:65535
+  cp "$(cat "$STATE/toolsdir")/echo" "$d/echo/echo"
+  image_push_dir "$d/echo" "$ECHO_IMAGE" /echo 65532:65532
+  rm -rf "$d"
+  JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} "$ROOT/deploy/image/base.sh" "$HERALD_IMAGES" --insecure >"$STATE/base-image"
 }
 
 # --- processes -------------------------------------------------------------------------------------
@@ -173,12 +224,20 @@ make_pki() {
   cert apiserver-etcd-client "/CN=kube-apiserver-etcd-client"
   cert admin "/O=system:masters/CN=lab-admin"
   cert kube-controller-manager "/CN=system:kube-controller-manager"
+  cert kube-scheduler "/CN=system:kube-scheduler"
   cert kube-proxy "/CN=system:kube-proxy"
-  for ((i = 1; i <= NODES; i++)); do cert "node-$i" "/O=system:nodes/CN=system:node:$(node_name "$i")"; done
+  # the API server's identity towards kubelets (logs, exec, port-forward)
+  cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
+  for ((i = 1; i <= NODES; i++)); do
+    cert "node-$i" "/O=system:nodes/CN=system:node:$(node_name "$i")"
+    cert "kubelet-$i" "/CN=$(node_name "$i")" "DNS:$(node_name "$i"),IP:$(node_ip4 "$i"),IP:$(node_ip6 "$i")"
+    cert_kubeconfig "$STATE/node-$i.kubeconfig" "node-$i"
+  done
   openssl ecparam -name prime256v1 -genkey -noout -out "$d/sa.key" 2>/dev/null
   openssl ec -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null
   cert_kubeconfig "$STATE/admin.kubeconfig" admin
   cert_kubeconfig "$STATE/kube-controller-manager.kubeconfig" kube-controller-manager
+  cert_kubeconfig "$STATE/kube-scheduler.kubeconfig" kube-scheduler
   cert_kubeconfig "$STATE/kube-proxy.kubeconfig" kube-proxy
 }
 
@@ -226,6 +285,17 @@ net_up() {
     nsx "$ns" ip link set cbr0 up
     echo 10 >"$STATE/nodes/$i/next-pod"
   done
+  for ((i = 1; i <= NODES; i++)); do
+    # Service addresses need a route (kube-proxy rewrites them after the route lookup, and pods on the
+    # host network reach the API server through one). A real node has a default route; the lab's nodes
+    # route only the Service ranges, to the control plane, so nothing leaves the lab.
+    nsx "$(node_ns "$i")" ip route add 198.19.0.0/16 via "$CP4"
+    nsx "$(node_ns "$i")" ip -6 route add fd18:19::/112 via "$CP6"
+    # and the control plane reaches pods (replies to pods calling the API server, webhooks) as a
+    # control-plane host on the pod network would; these routes go with the hl-cp link
+    ip route add "$(pod_cidr4 "$i")" via "$(node_ip4 "$i")" dev "$P-cp"
+    ip -6 route add "$(pod_cidr6 "$i")" via "$(node_ip6 "$i")" dev "$P-cp"
+  done
   for ((i = 1; i <= NODES; i++)); do # pod networks are routed between nodes, no NAT, no tunnel
     for ((j = 1; j <= NODES; j++)); do
       [ "$i" = "$j" ] && continue
@@ -258,10 +328,15 @@ cp_up() {
     --service-account-key-file "$k/sa.pub" --service-account-signing-key-file "$k/sa.key" \
     --service-cluster-ip-range "$SVC_CIDRS" --service-node-port-range 30000-32767 \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --kubelet-preferred-address-types InternalIP --kubelet-certificate-authority "$k/ca.crt" \
+    --kubelet-client-certificate "$k/apiserver-kubelet-client.crt" --kubelet-client-key "$k/apiserver-kubelet-client.key" \
     --allow-privileged=true --profiling=false --v=1
   wait_for "kube-apiserver /readyz" 90 kc get --raw /readyz
 }
 
+# The controllers a kubeadm control plane runs (its default set, node lifecycle included). A node whose
+# kubelet stops reporting is NotReady after 20 s (kubeadm leaves the upstream 50 s): the faults tests
+# inject wait for it, and 20 s still spans two missed lease renewals (every 10 s).
 kcm_up() {
   local b; b=$(bin)
   local k=$STATE/pki
@@ -269,9 +344,16 @@ kcm_up() {
     --kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
     --authorization-kubeconfig "$STATE/kube-controller-manager.kubeconfig" \
-    --controllers endpointslice,endpointslicemirroring,serviceaccount,serviceaccount-token,namespace,garbagecollector,root-ca-cert-publisher \
+    --controllers '*,bootstrapsigner,tokencleaner' --node-monitor-grace-period 20s \
     --use-service-account-credentials --service-account-private-key-file "$k/sa.key" \
+    --cluster-signing-cert-file "$k/ca.crt" --cluster-signing-key-file "$k/ca.key" \
     --root-ca-file "$k/ca.crt" --leader-elect=false --bind-address 127.0.0.1 --secure-port 10357 --v=1
+}
+
+scheduler_up() {
+  proc_start kube-scheduler - "$(bin)/kube-scheduler" --kubeconfig "$STATE/kube-scheduler.kubeconfig" \
+    --authentication-kubeconfig "$STATE/kube-scheduler.kubeconfig" --authorization-kubeconfig "$STATE/kube-scheduler.kubeconfig" \
+    --leader-elect=false --bind-address 127.0.0.1 --secure-port 10359 --v=1
 }
 
 kcm_working() { # a fresh namespace gets its default ServiceAccount: the controller manager is at work
@@ -294,31 +376,159 @@ kube_proxy_caught_up() { # a new Service reaches every node's kube-proxy rules
 }
 
 # --- nodes -----------------------------------------------------------------------------------------
+# A node is its network namespace plus a mount and UTS namespace held open by an anchor process
+# (sleep), into which containerd and the kubelet are started with nsenter. Inside, the standard paths
+# (/var/lib/kubelet, /var/lib/containerd, /etc/cni/net.d, /var/log/pods, ...) are the node's own
+# directories under $STATE/nodes/I, and /run/containerd and /run/netns are the node's own tmpfs, so
+# every node looks like a host of its own to both. `ip netns exec` is not the way in: it remounts /sys,
+# and then the kubelet sees no cgroup hierarchy.
 
-node_object() { # I
-  cat <<EOF
-apiVersion: v1
-kind: Node
-metadata:
-  name: $(node_name "$1")
-  labels: {kubernetes.io/hostname: $(node_name "$1"), kubernetes.io/os: linux, kubernetes.io/arch: amd64}
-spec:
-  podCIDR: $(pod_cidr4 "$1")
-  podCIDRs: ["$(pod_cidr4 "$1")", "$(pod_cidr6 "$1")"]
+CGROUP_V1=(cpu cpuacct cpuset memory pids devices freezer blkio systemd)
+
+node_dir() { echo "$STATE/nodes/$1"; }
+node_anchor() { cat "$STATE/pid/anchor-$(node_name "$1")"; }
+node_enter() { # I CMD...: runs CMD inside node I (its network, mount and UTS namespaces)
+  local i=$1; shift
+  nsenter -t "$(node_anchor "$i")" -n -m -u -- "$@"
+}
+
+node_cgroups() { # I: the node's cgroup parent under every v1 hierarchy (the kubelet checks all of them)
+  local c=$1 h
+  for h in "${CGROUP_V1[@]}"; do
+    [ -d "/sys/fs/cgroup/$h" ] || continue
+    mkdir -p "/sys/fs/cgroup/$h/$P-node-$c"
+  done
+  cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$P-node-$c/cpuset.cpus"
+  cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$P-node-$c/cpuset.mems"
+}
+
+node_cgroups_remove() { # I: bottom-up, once the node's processes are gone
+  local c=$1 h
+  for h in "${CGROUP_V1[@]}"; do
+    [ -d "/sys/fs/cgroup/$h/$P-node-$c" ] || continue
+    find "/sys/fs/cgroup/$h/$P-node-$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
+node_files() { # I: containerd's, the CNI's and the kubelet's configuration
+  local i=$1 d; d=$(node_dir "$1")
+  local name; name=$(node_name "$i")
+  mkdir -p "$d"/{kubelet,containerd,cni/net.d,cni/lib,log/pods,log/containers,etc}
+  mkdir -p "$d/containerd/certs.d/$REGISTRY"
+  cat >"$d/containerd/certs.d/$REGISTRY/hosts.toml" <<EOF
+server = "http://$REGISTRY"
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve"]
+EOF
+  # restrict_oom_score_adj: this VM lacks CAP_SYS_RESOURCE, and runc cannot lower a sandbox's score
+  cat >"$d/containerd/config.toml" <<EOF
+version = 2
+root = "/var/lib/containerd"
+state = "/run/containerd"
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "/run/containerd/containerd.sock"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  restrict_oom_score_adj = true
+  stream_server_address = "127.0.0.1"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$d/containerd/certs.d"
+EOF
+  # pods on the node's own bridge, routed (not NATed) to every other node's pods
+  cat >"$d/cni/net.d/10-lab.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "lab", "plugins": [
+  {"type": "bridge", "bridge": "cbr0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "/var/lib/cni/networks",
+            "ranges": [[{"subnet": "$(pod_cidr4 "$i")", "gateway": "198.18.$((128 + i)).1"}],
+                       [{"subnet": "$(pod_cidr6 "$i")", "gateway": "$(printf 'fd18:18:1:%x::1' "$i")"}]],
+            "routes": [{"dst": "0.0.0.0/0"}, {"dst": "::/0"}]}}]}
+EOF
+  echo "nameserver 127.0.0.1" >"$d/etc/resolv.conf" # the lab has no DNS; pods need a file to copy
+  local taints=""
+  # kubeadm registers a control-plane node with this taint (nodeRegistration.taints)
+  [ "$i" = 1 ] && taints='registerWithTaints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]'
+  cat >"$d/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: "$(node_ip4 "$i")"
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: "$STATE/pki/ca.crt"}
+authorization: {mode: Webhook}
+tlsCertFile: "$STATE/pki/kubelet-$i.crt"
+tlsPrivateKeyFile: "$STATE/pki/kubelet-$i.key"
+containerRuntimeEndpoint: unix:///run/containerd/containerd.sock
+cgroupDriver: cgroupfs
+cgroupRoot: /$P-node-$i
+failSwapOn: false
+resolvConf: "$d/etc/resolv.conf"
+clusterDomain: cluster.local
+serializeImagePulls: false
+# each node reports the whole machine; the thresholds only keep eviction from firing on a shared disk
+evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
+imageGCHighThresholdPercent: 100
+$taints
 EOF
 }
 
+node_start() { # I: anchor, containerd, kubelet
+  local i=$1 d; d=$(node_dir "$1")
+  local name; name=$(node_name "$i")
+  node_cgroups "$i"
+  proc_start "anchor-$name" - nsenter --net="/run/netns/$(node_ns "$i")" -- unshare -m -u --propagation private -- sh -c "
+    set -e
+    hostname $name
+    mount -t tmpfs -o mode=0755 tmpfs /run/containerd 2>/dev/null || { mkdir -p /run/containerd; mount -t tmpfs -o mode=0755 tmpfs /run/containerd; }
+    mkdir -p /run/netns; mount -t tmpfs -o mode=0755 tmpfs /run/netns
+    for p in /var/lib/kubelet:kubelet /var/lib/containerd:containerd /etc/cni/net.d:cni/net.d /var/lib/cni:cni/lib \
+             /var/log/pods:log/pods /var/log/containers:log/containers; do
+      mkdir -p \${p%%:*}; mount --bind $d/\${p#*:} \${p%%:*}
+    done
+    echo up >$d/anchor-ready
+    exec sleep infinity"
+  wait_for "$name's namespaces" 10 test -f "$d/anchor-ready"
+  node_proc_start "$i" containerd containerd --config "$d/containerd/config.toml"
+  wait_for "containerd on $name" 30 node_enter "$i" ctr --address /run/containerd/containerd.sock version
+  node_proc_start "$i" kubelet "$(bin)/kubelet" --config "$d/kubelet.yaml" \
+    --kubeconfig "$STATE/node-$i.kubeconfig" --hostname-override "$name" \
+    --node-ip "$(node_ip4 "$i"),$(node_ip6 "$i")" --v=1
+}
+
+node_proc_start() { # I NAME CMD...: a process of node I, tracked as NAME-node-I
+  local i=$1 name=$2; shift 2
+  proc_start "$name-$(node_name "$i")" - nsenter -t "$(node_anchor "$i")" -n -m -u -- "$@"
+}
+
+# what kubeadm does to a control-plane node after it registers (phase mark-control-plane)
+mark_control_plane() { # NODE
+  kc label node "$1" node-role.kubernetes.io/control-plane= node.kubernetes.io/exclude-from-external-load-balancers= --overwrite >/dev/null
+}
+
 nodes_up() {
-  local i b t
-  b=$(bin); t=$(cat "$STATE/toolsdir")
-  for ((i = 1; i <= NODES; i++)); do node_object "$i"; echo ---; done | kc apply -f - >/dev/null
+  local i b
+  b=$(bin)
+  for ((i = 1; i <= NODES; i++)); do node_files "$i"; node_start "$i"; done
   for ((i = 1; i <= NODES; i++)); do
     local name; name=$(node_name "$i")
-    echo true >"$STATE/nodes/$i/ready"
-    proc_start "agent-$name" "$(node_ns "$i")" "$t/nodeagent" --server "$APISERVER" \
-      --ca "$STATE/pki/ca.crt" --cert "$STATE/pki/node-$i.crt" --key "$STATE/pki/node-$i.key" \
-      --node "$name" --ready-file "$STATE/nodes/$i/ready" \
-      --address "$(node_ip4 "$i")" --address "$(node_ip6 "$i")"
+    wait_for "$name registered by its kubelet" 90 kc get node "$name"
+    # the pod ranges the node's CNI configuration hands out, as a CNI's IPAM would record them
+    kc patch node "$name" --type=merge -p "{\"spec\": {\"podCIDR\": \"$(pod_cidr4 "$i")\", \"podCIDRs\": [\"$(pod_cidr4 "$i")\", \"$(pod_cidr6 "$i")\"]}}" >/dev/null
+    [ "$i" = 1 ] && mark_control_plane "$name"
     cat >"$STATE/nodes/$i/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
@@ -330,13 +540,10 @@ healthzBindAddress: "0.0.0.0:10256"
 metricsBindAddress: "127.0.0.1:10249"
 conntrack: {maxPerCore: 0, min: 0}
 EOF
-  done
-  for ((i = 1; i <= NODES; i++)); do # kube-proxy reads the node's addresses: wait for the agent's first beat
-    wait_for "$(node_name "$i") Ready" 30 node_ready_is "$(node_name "$i")" True
-    proc_start "kube-proxy-$(node_name "$i")" "$(node_ns "$i")" "$b/kube-proxy" \
-      --config "$STATE/nodes/$i/kube-proxy.yaml" --v=1
+    node_proc_start "$i" kube-proxy "$b/kube-proxy" --config "$STATE/nodes/$i/kube-proxy.yaml" --v=1
   done
   for ((i = 1; i <= NODES; i++)); do
+    wait_for "$(node_name "$i") Ready" 120 node_ready_is "$(node_name "$i")" True
     wait_for "kube-proxy on $(node_name "$i")" 60 nsx "$(node_ns "$i")" curl -sf http://127.0.0.1:10256/healthz
   done
 }
@@ -345,31 +552,34 @@ node_ready_is() { # NODE STATUS
   [ "$(kc get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = "$2" ]
 }
 
-# --- pods ------------------------------------------------------------------------------------------
+nodes_down() { # pods, then kubelets, then containerd, then the anchors; cgroups last
+  local i
+  for ((i = 1; i <= NODES; i++)); do
+    [ -f "$STATE/pid/anchor-$(node_name "$i")" ] || continue
+    proc_stop "kubelet-$(node_name "$i")" 5
+    node_enter "$i" sh -c 'for t in $(ctr -n k8s.io task ls -q 2>/dev/null); do ctr -n k8s.io task kill -s KILL "$t"; done' 2>/dev/null || true
+  done
+  for ((i = 1; i <= NODES; i++)); do
+    proc_stop "containerd-$(node_name "$i")" 5
+    # shims outlive containerd on purpose: they (in the node's network namespace) and every container
+    # (in the node's cgroups) go now
+    local pids; pids=$( (ip netns pids "$(node_ns "$i")"; find "/sys/fs/cgroup/pids/$P-node-$i" -name cgroup.procs -exec cat {} +) 2>/dev/null || true)
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  done
+  sleep 0.5
+  for ((i = 1; i <= NODES; i++)); do
+    proc_stop "anchor-$(node_name "$i")" 2
+    node_cgroups_remove "$i"
+  done
+}
 
-pod_ns() { echo "$P-pod-$1-$2"; }
+# --- pods ------------------------------------------------------------------------------------------
+# Test pods are real pods: the echo image, placed on a node by name, run by that node's kubelet, Ready
+# by the kubelet's own probe of the echo server's /ready (which the lab can switch off and on).
 
 pod_add() { # NAMESPACE NAME NODE READY LABELS(k=v,k=v)
-  local ns=$1 name=$2 node=$3 ready=$4 labels=$5
-  local i; i=$(node_index "$node")
-  local node; node=$(node_name "$i")
-  local netns; netns=$(pod_ns "$ns" "$name")
-  ip netns list | grep -qw "^$netns" && die "pod $ns/$name exists"
-  local k; k=$(cat "$STATE/nodes/$i/next-pod")
-  [ "$k" -lt 250 ] || die "node $node has no pod addresses left"
-  echo $((k + 1)) >"$STATE/nodes/$i/next-pod"
-  local ip4="198.18.$((128 + i)).$k" ip6; ip6=$(printf 'fd18:18:1:%x::%x' "$i" "$k")
-  new_ns "$netns"
-  ip link add eth0 netns "$netns" type veth peer name "v${i}p$k" netns "$(node_ns "$i")"
-  nsx "$(node_ns "$i")" ip link set "v${i}p$k" master cbr0 up
-  nsx "$netns" ip addr add "$ip4/24" dev eth0
-  nsx "$netns" ip addr add "$ip6/64" dev eth0 nodad
-  nsx "$netns" ip link set eth0 up
-  nsx "$netns" ip route add default via "198.18.$((128 + i)).1"
-  nsx "$netns" ip -6 route add default via "$(printf 'fd18:18:1:%x::1' "$i")"
-  mkdir -p "$STATE/pods"
-  printf '%s %s %s %s %s\n' "$i" "$ip4" "$ip6" "v${i}p$k" "$labels" >"$STATE/pods/$ns.$name"
-  proc_start "pod-$ns.$name" "$netns" env POD_NAME="$name" NODE_NAME="$node" "$(cat "$STATE/toolsdir")/echo"
+  local ns=$1 name=$2 ready=$4 labels=$5
+  local i; i=$(node_index "$3")
   kc get namespace "$ns" >/dev/null 2>&1 || kc create namespace "$ns" >/dev/null
   local lbl="" kv
   IFS=, read -ra kvs <<<"$labels"
@@ -377,145 +587,100 @@ pod_add() { # NAMESPACE NAME NODE READY LABELS(k=v,k=v)
   kc apply -f - >/dev/null <<EOF
 {"apiVersion": "v1", "kind": "Pod",
  "metadata": {"name": "$name", "namespace": "$ns", "labels": {${lbl%, }}},
- "spec": {"nodeName": "$node", "automountServiceAccountToken": false, "terminationGracePeriodSeconds": 0,
-  "containers": [{"name": "echo", "image": "herald.io/lab-echo",
+ "spec": {"nodeName": "$(node_name "$i")", "automountServiceAccountToken": false, "terminationGracePeriodSeconds": 1,
+  "tolerations": [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}],
+  "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
+  "containers": [{"name": "echo", "image": "$ECHO_IMAGE",
+   "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+           {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+           {"name": "ECHO_READY", "value": "$ready"}],
    "ports": [{"name": "http", "containerPort": 8080}, {"name": "tcp", "containerPort": 9000},
-             {"name": "udp", "containerPort": 9001, "protocol": "UDP"}, {"name": "tcp-proxy", "containerPort": 9100}]}]}}
+             {"name": "udp", "containerPort": 9001, "protocol": "UDP"}, {"name": "tcp-proxy", "containerPort": 9100}],
+   "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 1, "failureThreshold": 1},
+   "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}},
+   "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "256Mi"}}}]}}
 EOF
-  wait_for "pod $ns/$name serving" 10 nsx "$netns" curl -sf "http://127.0.0.1:8080/healthz"
-  pod_status "$ns" "$name" "$ready"
+  wait_for "pod $ns/$name running on $(node_name "$i")" 60 pod_started "$ns" "$name"
+  wait_for "pod $ns/$name Ready=$ready" 30 pod_ready_is "$ns" "$name" "$ready"
 }
 
-pod_status() { # NAMESPACE NAME READY
-  local ns=$1 name=$2 ready=$3 i ip4 ip6 rest
-  [ -f "$STATE/pods/$ns.$name" ] || die "no lab pod $ns/$name"
-  read -r i ip4 ip6 rest <"$STATE/pods/$ns.$name"
-  local s=False; [ "$ready" = true ] && s=True
-  local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  kc patch pod -n "$ns" "$name" --subresource=status --type=merge -p "$(cat <<EOF
-{"status": {"phase": "Running", "podIP": "$ip4", "podIPs": [{"ip": "$ip4"}, {"ip": "$ip6"}],
- "hostIP": "$(node_ip4 "$i")", "hostIPs": [{"ip": "$(node_ip4 "$i")"}, {"ip": "$(node_ip6 "$i")"}],
- "startTime": "$now",
- "conditions": [{"type": "PodScheduled", "status": "True", "lastTransitionTime": "$now"},
-                {"type": "Initialized", "status": "True", "lastTransitionTime": "$now"},
-                {"type": "ContainersReady", "status": "$s", "lastTransitionTime": "$now"},
-                {"type": "Ready", "status": "$s", "lastTransitionTime": "$now"}],
- "containerStatuses": [{"name": "echo", "ready": $ready, "started": true, "restartCount": 0,
-   "image": "herald.io/lab-echo", "imageID": "", "state": {"running": {"startedAt": "$now"}}}]}}
-EOF
-)" >/dev/null
+pod_started() { [ "$(kc get pod -n "$1" "$2" -o 'jsonpath={.status.containerStatuses[0].started}')" = true ]; }
+pod_ready_is() { # NAMESPACE NAME true|false
+  local want=False; [ "$3" = true ] && want=True
+  [ "$(kc get pod -n "$1" "$2" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = "$want" ]
 }
 
-pod_del() { # NAMESPACE NAME
-  local ns=$1 name=$2
-  kc delete pod -n "$ns" "$name" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
-  proc_stop "pod-$ns.$name" 2
-  ip netns del "$(pod_ns "$ns" "$name")" 2>/dev/null || true
-  rm -f "$STATE/pods/$ns.$name"
+pod_status() { # NAMESPACE NAME READY: the pod's readiness probe starts answering accordingly
+  local ns=$1 name=$2 ready=$3 ip node
+  ip=$(kc get pod -n "$ns" "$name" -o 'jsonpath={.status.podIP}')
+  node=$(kc get pod -n "$ns" "$name" -o 'jsonpath={.spec.nodeName}')
+  [ -n "$ip" ] || die "pod $ns/$name has no address"
+  nsx "$(node_ns "$(node_index "$node")")" curl -sf -X POST "http://$ip:8080/ready?ready=$ready" >/dev/null
+  wait_for "pod $ns/$name Ready=$ready" 30 pod_ready_is "$ns" "$name" "$ready"
+}
+
+pod_del() { # NAMESPACE NAME: gone from the API at once; its node's kubelet stops the container
+  kc delete pod -n "$1" "$2" --grace-period=0 --force --ignore-not-found >/dev/null 2>&1 || true
+}
+
+container_pid() { # NAMESPACE POD [CONTAINER]: the host pid of a running container's first process
+  local ns=$1 pod=$2 c=${3:-} id node
+  local path='{.status.containerStatuses[0].containerID}'
+  [ -n "$c" ] && path="{.status.containerStatuses[?(@.name==\"$c\")].containerID}"
+  id=$(kc get pod -n "$ns" "$pod" -o "jsonpath=$path"); id=${id#containerd://}
+  node=$(kc get pod -n "$ns" "$pod" -o 'jsonpath={.spec.nodeName}')
+  [ -n "$id" ] && [ -n "$node" ] || die "pod $ns/$pod has no running container"
+  node_enter "$(node_index "$node")" ctr -n k8s.io task ls | awk -v id="$id" '$1 == id && $3 == "RUNNING" {print $2; f=1} END {exit !f}' ||
+    die "container $id of $ns/$pod is not running"
+}
+
+speaker_pod() { # NODE: the name of the speaker pod on NODE
+  local name; name=$(node_name "$(node_index "$1")")
+  kc get pod -n herald-system -l app.kubernetes.io/component=speaker --field-selector "spec.nodeName=$name" \
+    -o 'jsonpath={.items[0].metadata.name}'
 }
 
 # --- Herald --------------------------------------------------------------------------------------
-# The controller runs as two replicas in the root namespace, each authenticated as the
-# herald-controller ServiceAccount with exactly the RBAC in deploy/, so a missing permission fails.
+# Installed as the README tells operators to: deploy/herald.yaml through a kustomize overlay that points
+# the images at the lab registry (and adds the Proxy-mode component, as the lab runs Proxy Services),
+# applied server-side; the kubelets pull the images the Maven build pushed there with Jib.
 
-JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-
-token_kubeconfig() { # FILE NAMESPACE SERVICEACCOUNT
-  local token; token=$(kc create token "$3" -n "$2" --duration=48h)
-  kubeconfig "$1" "$3" "{token: \"$token\"}"
+herald_overlay() { # prints the overlay directory
+  local o=$STATE/herald-install
+  rm -rf "$o"; mkdir -p "$o/components"
+  cp "$ROOT/deploy/herald.yaml" "$o/"
+  cp -r "$ROOT/deploy/components/proxy-mode" "$o/components/"
+  cat >"$o/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [herald.yaml]
+components: [components/proxy-mode]
+images:
+- {name: ghcr.io/herald-lb/herald-controller, newName: $HERALD_IMAGES/herald-controller}
+- {name: ghcr.io/herald-lb/herald-speaker, newName: $HERALD_IMAGES/herald-speaker}
+EOF
+  echo "$o"
 }
 
-# Herald runs in the lab from its images: the build's target/jib-image.tar (the image's own layers and
-# configuration, on an empty base) is unpacked, and the image's entrypoint runs with the image's
-# environment and user, its absolute paths (/app, /usr/lib/herald) mapped into the unpacked tree and
-# the lab's Java 25 standing in for the base image's. What differs from a pod is only the base layers.
-image_unpack() { # MODULE: unpacks MODULE's image into $STATE/image/MODULE
-  local tar=$ROOT/$1/target/jib-image.tar dir=$STATE/image/$1 m d
-  [ -f "$tar" ] || die "no $tar: build Herald first (mvn install -DskipTests)"
-  rm -rf "$dir"; mkdir -p "$dir/oci" "$dir/rootfs" "$dir/argfiles"
-  tar -xf "$tar" -C "$dir/oci"
-  m=$(jq -r '.manifests[0].digest' "$dir/oci/index.json")
-  for d in $(jq -r '.layers[].digest' "$dir/oci/blobs/sha256/${m#sha256:}"); do
-    tar --warning=no-unknown-keyword -xzf "$dir/oci/blobs/sha256/${d#sha256:}" -C "$dir/rootfs"
+herald_images_present() {
+  local m
+  for m in controller speaker; do
+    crane digest "$HERALD_IMAGES/herald-$m:$(herald_tag)" >/dev/null 2>&1 ||
+      die "$HERALD_IMAGES/herald-$m:$(herald_tag) is not in the lab registry: the Maven build pushes it (./lab up and ./lab test run that build)"
   done
-  d=$(jq -r '.config.digest' "$dir/oci/blobs/sha256/${m#sha256:}")
-  cp "$dir/oci/blobs/sha256/${d#sha256:}" "$dir/config.json"
-  rm -rf "$dir/oci"
-  chmod -R a+rX "$dir"
 }
-image_path() { # STRING: the image's absolute paths, mapped into the unpacked tree given as $root
-  sed -E "s#(^|[:=@ ])/(app|usr/lib/herald)/#\\1$root/\\2/#g" <<<"$1"
-}
-image_cmd() { # MODULE: prints the entrypoint, one argument per line, with @argfiles mapped too
-  local dir=$STATE/image/$1 root=$STATE/image/$1/rootfs arg f
-  while IFS= read -r arg; do
-    if [ "$arg" = java ]; then echo "$JAVA"
-    elif [[ $arg == @/* ]]; then
-      f=$dir/argfiles/$(basename "${arg#@}")
-      # written aside and renamed: a JVM started a moment ago for another node may be reading it now,
-      # and truncating it under that JVM left it without a main class (java printed its usage)
-      image_path "$(cat "$root/${arg#@/}")" >"$f.$$" && mv -f "$f.$$" "$f"
-      echo "@$f"
-    else image_path "$arg"; fi
-  done < <(jq -r '.config.Entrypoint[]' "$dir/config.json")
-}
-image_env() { jq -r '.config.Env // [] | .[]' "$STATE/image/$1/config.json"; } # MODULE
-image_user() { jq -r '.config.User // "0"' "$STATE/image/$1/config.json"; } # MODULE
+herald_tag() { sed -n 's#.*image: ghcr.io/herald-lb/herald-controller:\(.*\)#\1#p' "$ROOT/deploy/herald.yaml" | head -1; }
 
 herald_up() {
-  local i
-  image_unpack controller
-  image_unpack speaker
-  kc apply -f "$ROOT/deploy/namespace.yaml" >/dev/null
-  kc apply -f "$ROOT/deploy/crds/" -f "$ROOT/deploy/rbac/" >/dev/null
-  kc wait --for condition=established crd/ippools.herald.io --timeout=30s >/dev/null
-  token_kubeconfig "$STATE/controller.kubeconfig" herald-system herald-controller
-  token_kubeconfig "$STATE/speaker.kubeconfig" herald-system herald-speaker
-  # the controller as the image's user (non-root, as the Deployment runs it), which must read its token
-  local user; user=$(image_user controller)
-  chown "$user" "$STATE/controller.kubeconfig"
-  local cmd env
-  mapfile -t cmd < <(image_cmd controller)
-  mapfile -t env < <(image_env controller)
-  for i in 1 2; do
-    proc_start "controller-$i" - setpriv --reuid "${user%%:*}" --regid "${user##*:}" --clear-groups \
-      env "${env[@]}" HERALD_CONTROLLER_KUBECONFIG="$STATE/controller.kubeconfig" \
-      POD_NAME="controller-$i" HERALD_CONTROLLER_LEASE_NAMESPACE=herald-system \
-      MICRONAUT_SERVER_HOST=127.0.0.1 MICRONAUT_SERVER_PORT=$((18079 + i)) "${cmd[@]}"
-  done
-  # the membership key: the controller makes it once (as on a cluster) and it is kept across restarts
-  wait_for "the controller to make the membership key Secret herald-system/herald-memberlist" 90 \
-    kc get secret -n herald-system herald-memberlist
-  for ((i = 1; i <= NODES; i++)); do speaker_start "$i"; done
-  for i in 1 2; do
-    wait_for "controller-$i ready" 90 curl -sf "http://127.0.0.1:$((18079 + i))/health/readiness"
-  done
-  for ((i = 1; i <= NODES; i++)); do
-    wait_for "speaker on $(node_name "$i") ready" 90 nsx "$(node_ns "$i")" curl -sf "http://127.0.0.1:7472/health/readiness"
-  done
+  herald_images_present
+  kc apply --server-side --force-conflicts -k "$(herald_overlay)" >/dev/null
+  kc rollout status -n herald-system deployment/herald-controller --timeout=180s >/dev/null
+  kc rollout status -n herald-system daemonset/herald-speaker --timeout=180s >/dev/null
 }
 
-# The capabilities the lab's speakers keep: the DaemonSet's with Proxy mode enabled (the lab runs Proxy
-# Services). Every other capability is out of the bounding set, so the speaker works with these or fails.
-SPEAKER_CAPS=${SPEAKER_CAPS:-net_raw,sys_nice,net_admin,net_bind_service}
-
-speaker_start() { # NODE-INDEX: the speaker runs in the node's netns, as a DaemonSet pod with hostNetwork would
-  local i=$1 cmd env user caps
-  mapfile -t cmd < <(image_cmd speaker)
-  mapfile -t env < <(image_env speaker)
-  user=$(image_user speaker)
-  caps=$(sed -E 's/(^|,)/\1+/g' <<<"$SPEAKER_CAPS")
-  proc_start "speaker-$(node_name "$i")" "$(node_ns "$i")" setpriv --reuid "${user%%:*}" \
-    --bounding-set "-all,$caps" --inh-caps "-all" \
-    env "${env[@]}" HERALD_SPEAKER_KUBECONFIG="$STATE/speaker.kubeconfig" \
-    NODE_NAME="$(node_name "$i")" HERALD_SPEAKER_SECRET_NAMESPACE=herald-system MICRONAUT_SERVER_PORT=7472 \
-    ${HERALD_SPEAKER_ENV:-} "${cmd[@]}"
-}
-
-herald_down() {
-  local i
-  for ((i = 1; i <= NODES; i++)); do proc_stop "speaker-$(node_name "$i")" 15; done
-  for i in 1 2; do proc_stop "controller-$i" 15; done
+herald_down() { # Herald's workloads go; its CRD, RBAC, namespace and membership key stay
+  kc delete -n herald-system daemonset/herald-speaker deployment/herald-controller --ignore-not-found --wait=true --timeout=90s >/dev/null
+  kc wait -n herald-system --for=delete pod -l app.kubernetes.io/name=herald --timeout=90s >/dev/null 2>&1 || true
 }
 
 # --- faults ----------------------------------------------------------------------------------------
@@ -526,25 +691,33 @@ fault() {
     link-down | link-up) # NODE: pull or plug the node's cable (the switch port goes down)
       local i; i=$(node_index "$1")
       nsx "$P-lan" ip link set "n$i" "${what#link-}" ;;
-    heartbeat-stop) proc_signal "agent-$(node_name "$(node_index "$1")")" STOP ;;
-    heartbeat-start) proc_signal "agent-$(node_name "$(node_index "$1")")" CONT ;;
-    node-ready) # NODE true|false
+    kubelet-stop) proc_stop "kubelet-$(node_name "$(node_index "$1")")" 10 ;; # NODE: its pods keep running
+    kubelet-start) proc_restart "kubelet-$(node_name "$(node_index "$1")")" ;;
+    node-ready) # NODE true|false: the kubelet stopped (or started) and the node lifecycle controller's verdict
       local i; i=$(node_index "$1")
       [ "$2" = true ] || [ "$2" = false ] || die "node-ready takes true or false"
-      echo "$2" >"$STATE/nodes/$i/ready"
-      proc_signal "agent-$(node_name "$i")" HUP
-      wait_for "$(node_name "$i") Ready=$2" 10 node_ready_is "$(node_name "$i")" "$([ "$2" = true ] && echo True || echo False)" ;;
+      if [ "$2" = false ]; then fault kubelet-stop "$i"; else proc_alive "kubelet-$(node_name "$i")" || fault kubelet-start "$i"; fi
+      wait_for "$(node_name "$i") Ready=$2" 90 node_ready_is "$(node_name "$i")" "$([ "$2" = true ] && echo True || echo False)" ;;
+    speaker-kill | speaker-term | speaker-stop | speaker-cont) # NODE: a signal to the speaker container's JVM
+      local sig=${what#speaker-}; sig=$(echo "$sig" | tr a-z A-Z)
+      kill -s "$sig" "$(container_pid herald-system "$(speaker_pod "$1")" speaker)" ;;
+    speaker-delete) # NODE: the speaker pod is deleted (gracefully); the DaemonSet makes a new one
+      kc delete pod -n herald-system "$(speaker_pod "$1")" --wait=false >/dev/null ;;
+    container-kill | container-term | container-stop | container-cont) # NAMESPACE POD [CONTAINER]
+      local sig=${what#container-}; sig=$(echo "$sig" | tr a-z A-Z)
+      kill -s "$sig" "$(container_pid "$@")" ;;
     apiserver-stop) proc_stop kube-apiserver ;;
     apiserver-start)
       proc_restart kube-apiserver
       wait_for "kube-apiserver /readyz" 90 kc get --raw /readyz
-      # The controller manager's watches, reopened while the API server was still loading its RBAC
-      # cache, were refused ("forbidden") and back off for up to a minute, in which time no namespace
-      # gets its default ServiceAccount and no EndpointSlice follows a pod. Herald is what the fault
-      # tests test, so the controller manager is restarted and must show it is working again.
-      # (An API server alone, as *IT tests run it, has no controller manager.)
+      # The controller manager's and the scheduler's watches, reopened while the API server was still
+      # loading its RBAC cache, were refused ("forbidden") and back off for up to a minute, in which time
+      # no namespace gets its default ServiceAccount and no EndpointSlice follows a pod. Herald is what
+      # the fault tests test, so both are restarted and must show they are working again.
+      # (An API server alone, as *IT tests run it, has neither.)
       if [ -f "$STATE/cmd/kube-controller-manager" ]; then
         proc_restart kube-controller-manager
+        proc_restart kube-scheduler
         kcm_working
       fi
       # kube-proxy's watches back off the same way (client-go: up to a minute). It must find its own
@@ -555,12 +728,11 @@ fault() {
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$a" oifname "n$b" drop comment "\"part-$a-$b\""
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$b" oifname "n$a" drop comment "\"part-$a-$b\"" ;;
     heal) nsx "$P-lan" nft flush chain bridge lab forward ;;
-    kill | stop | cont | term) # PROCESS-NAME
+    kill | stop | cont | term) # PROCESS-NAME: one of the lab's own processes (control plane, a node's, a tool)
       local sig; sig=$(echo "$what" | tr a-z A-Z)
-      [ "$sig" = TERM ] || [ "$sig" = KILL ] || [ "$sig" = STOP ] || [ "$sig" = CONT ]
       proc_signal "$1" "$sig" ;;
     restart) proc_restart "$1" ;;
-    *) die "unknown fault '$what' (link-down|link-up|heartbeat-stop|heartbeat-start|node-ready|apiserver-stop|apiserver-start|partition|heal|kill|stop|cont|term|restart)" ;;
+    *) die "unknown fault '$what' (link-down|link-up|kubelet-stop|kubelet-start|node-ready|speaker-kill|speaker-term|speaker-stop|speaker-cont|speaker-delete|container-kill|container-term|container-stop|container-cont|apiserver-stop|apiserver-start|partition|heal|kill|stop|cont|term|restart)" ;;
   esac
 }
 
@@ -572,6 +744,7 @@ lab_exists() {
 
 down() {
   local f ns pids=() i
+  if [ -f "$STATE/node-count" ] && [ ! -f "$STATE/apiserver-only" ]; then NODES=$(cat "$STATE/node-count"); nodes_down; fi
   if [ -d "$STATE/pid" ]; then # TERM everything at once, give it 5 s, then KILL what is left
     for f in "$STATE"/pid/*; do
       [ -e "$f" ] || continue
@@ -595,6 +768,14 @@ down() {
     ip netns del "$ns" 2>/dev/null || true
   done
   ip link del "$P-cp" 2>/dev/null || true
+  # a node's cgroups, should a lab have died before its nodes_down: their processes, then the groups
+  local g; g=$(find /sys/fs/cgroup/pids -maxdepth 1 -name "$P-node-*" -printf '%f\n' 2>/dev/null || true)
+  for ns in $g; do
+    pids=$(find "/sys/fs/cgroup/pids/$ns" -name cgroup.procs -exec cat {} + 2>/dev/null || true)
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+    sleep 0.2
+    node_cgroups_remove "${ns#"$P-node-"}"
+  done
   rm -rf "$STATE"
 }
 
@@ -612,12 +793,15 @@ up() {
   trap 'log "start failed; logs are in $STATE/log"' ERR
   make_pki
   net_up
+  registry_up
+  images_up
   cp_up
   kcm_up
+  scheduler_up
   kcm_working
   nodes_up
   trap - ERR
-  log "lab up in $((SECONDS - t0))s: $NODES nodes, API server $APISERVER"
+  log "lab up in $((SECONDS - t0))s: $NODES nodes, API server $APISERVER, registry $REGISTRY"
 }
 
 # etcd and kube-apiserver alone on 127.0.0.1:$HERALD_API_PORT, state in $HERALD_LAB_STATE: what *IT
@@ -659,32 +843,38 @@ main() {
     apiserver-up) apiserver_up ;;
     herald-up) herald_up ;;
     herald-down) herald_down ;;
-    speaker-caps) # NODE CAPS|default: restart the node's speaker keeping only CAPS (comma-separated, e.g. net_raw)
-      local i; i=$(node_index "$1")
-      proc_stop "speaker-$(node_name "$i")" 15
-      if [ "$2" = default ]; then speaker_start "$i"; else SPEAKER_CAPS=$2 speaker_start "$i"; fi
-      wait_for "speaker on $(node_name "$i") ready" 90 nsx "$(node_ns "$i")" curl -sf "http://127.0.0.1:7472/health/readiness" ;;
+    herald-overlay) herald_overlay ;;
     down) down ;;
     status) status ;;
     env) env_ ;;
     kubectl) kc "$@" ;;
-    exec) # NETNS-SHORT CMD...: client | node-N | pod NS/NAME
+    crane) crane "$@" ;;
+    base-image) cat "$STATE/base-image" ;;
+    registry) echo "$HERALD_IMAGES" ;;
+    exec) # WHERE CMD...: client | lan | node-N | NAMESPACE/POD (the pod's network namespace)
       local where=$1; shift
       case "$where" in
         client) nsx "$P-client" "$@" ;;
         lan) nsx "$P-lan" "$@" ;;
         node-*) nsx "$(node_ns "$(node_index "$where")")" "$@" ;;
-        */*) nsx "$(pod_ns "${where%%/*}" "${where#*/}")" "$@" ;;
+        */*) nsenter -t "$(container_pid "${where%%/*}" "${where#*/}")" -n -- "$@" ;;
         *) die "exec takes client, lan, node-N or NAMESPACE/POD" ;;
       esac ;;
+    node-enter) # NODE CMD...: inside the node's own namespaces (network, mount, UTS), e.g. ctr or crictl
+      local i; i=$(node_index "$1"); shift
+      node_enter "$i" "$@" ;;
+    container-pid) container_pid "$@" ;;
+    speaker-pod) speaker_pod "$1" ;;
     pod-add) # NAMESPACE NAME NODE [READY=true] [LABELS]
       pod_add "$1" "$2" "$3" "${4:-true}" "${5:-}" ;;
     pod-ready) pod_status "$1" "$2" "$3" ;;
     pod-del) pod_del "$1" "$2" ;;
     pod-move) # NAMESPACE NAME NODE: the pod is deleted and created again on another node
-      local labels ready; read -r _ _ _ _ labels <"$STATE/pods/$1.$2" || true
+      local labels ready
+      labels=$(kc get pod -n "$1" "$2" -o json | jq -r '.metadata.labels // {} | to_entries | map("\(.key)=\(.value)") | join(",")')
       ready=$(kc get pod -n "$1" "$2" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')
       pod_del "$1" "$2"
+      wait_for "pod $1/$2 gone from the API" 30 sh -c "! KUBECONFIG='$STATE/admin.kubeconfig' '$(bin)/kubectl' get pod -n '$1' '$2' >/dev/null 2>&1"
       pod_add "$1" "$2" "$3" "$([ "$ready" = True ] && echo true || echo false)" "${labels:-}" ;;
     proc-start) # NAME NETNS|- CMD...: a process the lab tracks and `down` stops
       proc_start "$@" ;;
@@ -694,8 +884,8 @@ main() {
     binaries) ensure_binaries; bin ;;
     packages) ensure_packages ;;
     help | *)
-      sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-      echo "commands: up down status env kubectl exec pod-add pod-ready pod-del pod-move proc-start proc-stop fault binaries packages" ;;
+      sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      echo "commands: up down status env kubectl crane exec node-enter herald-up herald-down pod-add pod-ready pod-del pod-move container-pid speaker-pod proc-start proc-stop fault binaries packages" ;;
   esac
 }
 

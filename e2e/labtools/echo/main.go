@@ -2,7 +2,9 @@
 // name and the client address it saw, so tests can tell which pod served them and whether the
 // source address survived the trip. A TCP connection that starts with a PROXY protocol v2 header
 // is read through it: the header's source is reported as the client and the TCP peer as "peer".
-// GET /bytes/<n> answers n bytes (at most 1 GiB) for throughput measurements.
+// GET /bytes/<n> answers n bytes (at most 1 GiB) for throughput measurements. GET /ready is the
+// pod's readiness probe: 200 until the lab sends POST /ready?ready=false (and back with true), so a
+// test can make a running pod unready through the kubelet's own probe; ECHO_READY=false starts it so.
 package main
 
 import (
@@ -20,12 +22,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 var v2sig = []byte{0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A}
 
 var podName, nodeName string
+
+var unready atomic.Bool
 
 func main() {
 	httpPort := flag.Int("http", 8080, "HTTP port")
@@ -37,6 +42,9 @@ func main() {
 	nodeName = os.Getenv("NODE_NAME")
 	if podName == "" {
 		podName, _ = os.Hostname()
+	}
+	if v, err := strconv.ParseBool(os.Getenv("ECHO_READY")); err == nil {
+		unready.Store(!v) // a pod that starts unready never passes its first probe
 	}
 	errs := make(chan error, 4)
 	go func() { errs <- serveHTTP(*httpPort) }()
@@ -132,12 +140,30 @@ func serveHTTP(port int) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/ready", serveReady)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "pod=%s node=%s client=%s\n", podName, nodeName, r.RemoteAddr)
 	})
 	mux.HandleFunc("/bytes/", serveBytes)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(listener{ln, true, false})
+}
+
+// serveReady answers the readiness probe, and sets readiness on POST /ready?ready=true|false.
+func serveReady(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		v, err := strconv.ParseBool(r.URL.Query().Get("ready"))
+		if err != nil {
+			http.Error(w, "want POST /ready?ready=true|false", http.StatusBadRequest)
+			return
+		}
+		unready.Store(!v)
+	}
+	if unready.Load() {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
 }
 
 // maxBytes is the largest body /bytes/<n> answers.
