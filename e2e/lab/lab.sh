@@ -35,7 +35,7 @@ APISERVER=https://$API_BIND:$API_PORT
 REGISTRY=$CP4:5000
 HERALD_IMAGES=$REGISTRY/herald
 PAUSE_IMAGE=$REGISTRY/lab/pause:3.10.1
-ECHO_IMAGE=$REGISTRY/lab/echo:1
+echo_image() { cat "$STATE/echo-image"; } # tagged by its binary's digest: a changed echo server is pulled anew
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
@@ -126,7 +126,8 @@ images_up() {
   strip "$d/pause/pause"
   image_push_dir "$d/pause" "$PAUSE_IMAGE" /pause 65535:65535
   cp "$(cat "$STATE/toolsdir")/echo" "$d/echo/echo"
-  image_push_dir "$d/echo" "$ECHO_IMAGE" /echo 65532:65532
+  echo "$REGISTRY/lab/echo:$(sha256sum "$d/echo/echo" | cut -c1-12)" >"$STATE/echo-image"
+  image_push_dir "$d/echo" "$(echo_image)" /echo 65532:65532
   rm -rf "$d"
   JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} "$ROOT/deploy/image/base.sh" "$HERALD_IMAGES" --insecure >"$STATE/base-image"
 }
@@ -590,7 +591,7 @@ pod_add() { # NAMESPACE NAME NODE READY LABELS(k=v,k=v)
  "spec": {"nodeName": "$(node_name "$i")", "automountServiceAccountToken": false, "terminationGracePeriodSeconds": 1,
   "tolerations": [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}],
   "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
-  "containers": [{"name": "echo", "image": "$ECHO_IMAGE",
+  "containers": [{"name": "echo", "image": "$(echo_image)",
    "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
            {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
            {"name": "ECHO_READY", "value": "$ready"}],
@@ -636,8 +637,9 @@ container_pid() { # NAMESPACE POD [CONTAINER]: the host pid of a running contain
 
 speaker_pod() { # NODE: the name of the speaker pod on NODE
   local name; name=$(node_name "$(node_index "$1")")
-  kc get pod -n herald-system -l app.kubernetes.io/component=speaker --field-selector "spec.nodeName=$name" \
-    -o 'jsonpath={.items[0].metadata.name}'
+  kc get pod -n herald-system -l app.kubernetes.io/component=speaker --field-selector "spec.nodeName=$name" -o json |
+    jq -re '[.items[] | select(.metadata.deletionTimestamp == null) | .metadata.name][0] // empty' ||
+    die "no speaker pod on $name"
 }
 
 # --- Herald --------------------------------------------------------------------------------------
@@ -645,8 +647,14 @@ speaker_pod() { # NODE: the name of the speaker pod on NODE
 # the images at the lab registry (and adds the Proxy-mode component, as the lab runs Proxy Services),
 # applied server-side; the kubelets pull the images the Maven build pushed there with Jib.
 
-herald_overlay() { # prints the overlay directory
-  local o=$STATE/herald-install
+token_kubeconfig() { # FILE NAMESPACE SERVICEACCOUNT
+  local token; token=$(kc create token "$3" -n "$2" --duration=48h)
+  kubeconfig "$1" "$3" "{token: \"$token\"}"
+}
+
+herald_overlay() { # [proxy|vip]: prints the overlay directory
+  local o=$STATE/herald-install components="[components/proxy-mode]"
+  [ "${1:-proxy}" = vip ] && components="[]"
   rm -rf "$o"; mkdir -p "$o/components"
   cp "$ROOT/deploy/herald.yaml" "$o/"
   cp -r "$ROOT/deploy/components/proxy-mode" "$o/components/"
@@ -654,7 +662,7 @@ herald_overlay() { # prints the overlay directory
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [herald.yaml]
-components: [components/proxy-mode]
+components: $components
 images:
 - {name: ghcr.io/herald-lb/herald-controller, newName: $HERALD_IMAGES/herald-controller}
 - {name: ghcr.io/herald-lb/herald-speaker, newName: $HERALD_IMAGES/herald-speaker}
@@ -671,9 +679,9 @@ herald_images_present() {
 }
 herald_tag() { sed -n 's#.*image: ghcr.io/herald-lb/herald-controller:\(.*\)#\1#p' "$ROOT/deploy/herald.yaml" | head -1; }
 
-herald_up() {
+herald_up() { # [proxy|vip]
   herald_images_present
-  kc apply --server-side --force-conflicts -k "$(herald_overlay)" >/dev/null
+  kc apply --server-side --force-conflicts -k "$(herald_overlay "${1:-proxy}")" >/dev/null
   kc rollout status -n herald-system deployment/herald-controller --timeout=180s >/dev/null
   kc rollout status -n herald-system daemonset/herald-speaker --timeout=180s >/dev/null
 }
@@ -692,7 +700,7 @@ fault() {
       local i; i=$(node_index "$1")
       nsx "$P-lan" ip link set "n$i" "${what#link-}" ;;
     kubelet-stop) proc_stop "kubelet-$(node_name "$(node_index "$1")")" 10 ;; # NODE: its pods keep running
-    kubelet-start) proc_restart "kubelet-$(node_name "$(node_index "$1")")" ;;
+    kubelet-start) proc_alive "kubelet-$(node_name "$(node_index "$1")")" || proc_restart "kubelet-$(node_name "$(node_index "$1")")" ;;
     node-ready) # NODE true|false: the kubelet stopped (or started) and the node lifecycle controller's verdict
       local i; i=$(node_index "$1")
       [ "$2" = true ] || [ "$2" = false ] || die "node-ready takes true or false"
@@ -841,9 +849,11 @@ main() {
   case "$cmd" in
     up) up ;;
     apiserver-up) apiserver_up ;;
-    herald-up) herald_up ;;
+    herald-up) herald_up "${1:-proxy}" ;;
     herald-down) herald_down ;;
-    herald-overlay) herald_overlay ;;
+    herald-overlay) herald_overlay "${1:-proxy}" ;;
+    sa-kubeconfig) # NAMESPACE SERVICEACCOUNT: a kubeconfig with a token of it (for lab tools); prints the file
+      token_kubeconfig "$STATE/$1.$2.kubeconfig" "$1" "$2"; echo "$STATE/$1.$2.kubeconfig" ;;
     down) down ;;
     status) status ;;
     env) env_ ;;
@@ -851,6 +861,7 @@ main() {
     crane) crane "$@" ;;
     base-image) cat "$STATE/base-image" ;;
     registry) echo "$HERALD_IMAGES" ;;
+    echo-image) echo_image ;;
     exec) # WHERE CMD...: client | lan | node-N | NAMESPACE/POD (the pod's network namespace)
       local where=$1; shift
       case "$where" in
@@ -881,6 +892,7 @@ main() {
     proc-stop) proc_stop "$1" "${2:-10}" ;;
     proc-alive) proc_alive "$1" ;;
     fault) fault "$@" ;;
+    images) ensure_binaries >/dev/null; images_up ;; # the lab's own images again (after a change to the echo server, say)
     binaries) ensure_binaries; bin ;;
     packages) ensure_packages ;;
     help | *)

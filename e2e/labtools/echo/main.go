@@ -158,6 +158,8 @@ func serveReady(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		unready.Store(!v)
+		fmt.Fprintf(w, "ready=%t\n", v)
+		return
 	}
 	if unready.Load() {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)

@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class DeployE2E {
 
     @BeforeAll
     static void deploy(Lab lab) {
-        lab.lab("herald-up"); // as in a cluster where Herald runs: the dry runs are upgrades of it
+        lab.heraldUp(); // as in a cluster where Herald runs: the dry runs are upgrades of it
         root = lab.root();
         kubectl = Path.of(read(lab.state().resolve("bindir")).trim()).resolve("kubectl");
         helm = Path.of(read(lab.state().resolve("helm")).trim());
@@ -54,7 +54,7 @@ class DeployE2E {
 
     @AfterAll
     static void undeploy(Lab lab) {
-        lab.lab("herald-down");
+        lab.heraldDown();
     }
 
     @Test
@@ -174,16 +174,29 @@ class DeployE2E {
     }
 
     @Test
-    void theLabRunsWhatTheManifestsGiveThePods(Lab lab) throws IOException {
-        Map<String, Map<?, ?>> objects = objects(read(root.resolve("deploy/herald.yaml")));
+    void thePodsRunUnderTheManifestsSecurityContextsLimitsAndProbes(Lab lab) throws IOException {
+        Map<String, Map<?, ?>> objects = objects(ok(kubectl("kustomize", lab.labQuiet("herald-overlay").stdout().trim())));
         Map<?, ?> speaker = container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker"));
         Map<?, ?> controller = container(objects.get("apps/v1/Deployment/" + NS + "/herald-controller"));
-        // the environment the pods get is the environment the lab's processes run with
+        long proxyCaps = capabilityBits(capabilities(objects));
         for (Lab.Node node : lab.nodes()) {
-            Map<String, String> env = environ(lab, Lab.speakerProcess(node));
+            String pod = lab.speakerPod(node);
+            ProcessHandle java = containerJava(lab, pod);
+            Map<String, String> env = environ(java);
             assertEquals(node.name(), env.get("NODE_NAME"), "NODE_NAME of the speaker on " + node);
             assertEquals(NS, env.get(envFrom(speaker, "metadata.namespace")), "the speaker's Secret namespace variable");
-            // the probes' paths answer on the manifest's port, in the node's network namespace
+            // root (Kubernetes hands added capabilities only to uid 0) with exactly the manifest's capabilities,
+            // no privilege escalation, the runtime's seccomp profile, a read-only root filesystem
+            assertEquals("0", status(java, "Uid:").split("\\s+")[0], "the speaker runs as root");
+            assertEquals(proxyCaps, Long.parseLong(status(java, "CapBnd:"), 16), "the speaker on " + node + " keeps exactly the manifest's capabilities");
+            assertEquals(proxyCaps, Long.parseLong(status(java, "CapEff:"), 16), "and has them in effect");
+            assertEquals("1", status(java, "NoNewPrivs:"));
+            assertEquals("2", status(java, "Seccomp:"), "RuntimeDefault seccomp filters the speaker's system calls");
+            assertTrue(rootMountOptions(java).startsWith("ro"), "the speaker's root filesystem is read-only");
+            // the memory limit is the cgroup's, and the JVM sized itself by it
+            assertEquals(bytes(((Map<?, ?>) ((Map<?, ?>) speaker.get("resources")).get("limits")).get("memory")), memoryLimit(java),
+                    "the speaker's cgroup memory limit is the manifest's");
+            // the host network: the probes' paths answer on the manifest's port in the node's namespace
             int port = port(speaker, "http");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 String path = (String) ((Map<?, ?>) ((Map<?, ?>) speaker.get(probe)).get("httpGet")).get("path");
@@ -193,10 +206,22 @@ class DeployE2E {
             String udp = node.check("ss", "-Huln", "sport", "=", ":" + port(speaker, "memberlist"));
             assertFalse(udp.isBlank(), "the speaker on " + node + " listens on the memberlist port");
         }
-        for (int i = 1; i <= 2; i++) {
-            Map<String, String> env = environ(lab, "controller-" + i);
-            assertEquals("controller-" + i, env.get(envFrom(controller, "metadata.name")), "the controller's identity variable");
+        var replicas = lab.controllerPods();
+        assertEquals(2, replicas.size());
+        assertEquals(Set.of("node-2", "node-3"), replicas.keySet().stream().map(p -> lab.api().pods().inNamespace(NS).withName(p).get()
+                .getSpec().getNodeName()).collect(java.util.stream.Collectors.toSet()),
+                "one replica per worker: the spread constraint, and the control-plane taint keeps them off node-1");
+        for (String pod : replicas.keySet()) {
+            ProcessHandle java = containerJava(lab, pod);
+            Map<String, String> env = environ(java);
+            assertEquals(pod, env.get(envFrom(controller, "metadata.name")), "the controller's identity variable");
             assertEquals(NS, env.get(envFrom(controller, "metadata.namespace")), "the controller's namespace variable");
+            assertEquals("65532", status(java, "Uid:").split("\\s+")[0], pod + " runs as the image's non-root user");
+            assertEquals(0L, Long.parseLong(status(java, "CapEff:"), 16), pod + " has no capability");
+            assertEquals("1", status(java, "NoNewPrivs:"));
+            assertEquals("2", status(java, "Seccomp:"));
+            assertTrue(rootMountOptions(java).startsWith("ro"), "the controller's root filesystem is read-only");
+            assertEquals(bytes(((Map<?, ?>) ((Map<?, ?>) controller.get("resources")).get("limits")).get("memory")), memoryLimit(java));
         }
         // the membership key: made by the controller, not by the lab, under the RBAC above
         Secret key = lab.api().secrets().inNamespace(NS).withName("herald-memberlist").get();
@@ -207,22 +232,22 @@ class DeployE2E {
     }
 
     @Test
-    void theImagesAreWhatTheManifestsExpectAndWhatTheLabRuns(Lab lab) throws IOException {
+    void theImagesAreWhatTheManifestsExpectAndWhatTheKubeletsRun(Lab lab) throws IOException {
         Map<String, Map<?, ?>> objects = objects(read(root.resolve("deploy/herald.yaml")));
         Map<?, ?> deployment = objects.get("apps/v1/Deployment/" + NS + "/herald-controller");
         Map<?, ?> daemonSet = objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker");
+        String registry = lab.lab("registry").stdout().trim();
+        String base = lab.lab("base-image").stdout().trim();
         for (String module : List.of("controller", "speaker")) {
             Map<?, ?> workload = module.equals("controller") ? deployment : daemonSet;
             Map<?, ?> container = container(workload);
-            Path tar = root.resolve(module + "/target/jib-image.tar");
-            String index = ok(run(Duration.ofSeconds(30), "tar", "-xOf", tar.toString(), "index.json"));
-            assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"" + container.get("image") + "\""),
-                    "the " + module + " image is named " + container.get("image") + " as the manifest says: " + index);
-            Path image = lab.state().resolve("image").resolve(module);
-            Map<?, ?> config = (Map<?, ?>) YAML.readValue(image.resolve("config.json").toFile(), Map.class).get("config");
+            String manifestImage = (String) container.get("image");
+            assertTrue(manifestImage.startsWith("ghcr.io/herald-lb/herald-" + module + ":"), "the manifest names the published image: " + manifestImage);
+            String ref = registry + "/herald-" + module + manifestImage.substring(manifestImage.lastIndexOf(':'));
+            Map<?, ?> config = (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", ref).stdout(), Map.class).get("config");
             List<?> entrypoint = (List<?>) config.get("Entrypoint");
             assertEquals(List.of("java", "@/app/jvm.options"), entrypoint.subList(0, 2), module + " entrypoint");
-            assertEquals(read(root.resolve(module + "/jvm.options")), read(image.resolve("rootfs/app/jvm.options")),
+            assertEquals(read(root.resolve(module + "/jvm.options")), imageFile(lab, ref, "app/jvm.options"),
                     "the " + module + " image's JVM flags are the module's jvm.options");
             assertTrue(container.get("command") == null && container.get("args") == null,
                     "the manifest runs the image's entrypoint as it is");
@@ -241,42 +266,106 @@ class DeployE2E {
             }
             assertEquals(new java.util.TreeSet<>(ports), new java.util.TreeSet<>(((Map<?, ?>) config.get("ExposedPorts")).keySet()),
                     module + " image ports");
+            // on Herald's own base: its layers are the image's first ones
+            List<String> baseLayers = layers(lab, base), layers = layers(lab, ref);
+            assertEquals(baseLayers, layers.subList(0, baseLayers.size()), "the " + module + " image is built on " + base);
+            // and the kubelets run exactly that image, pulled from the lab registry by name and tag
+            String digest = lab.lab("crane", "digest", ref).stdout().trim();
+            for (var pod : lab.api().pods().inNamespace(NS).withLabel("app.kubernetes.io/component", module).list().getItems()) {
+                var st = pod.getStatus().getContainerStatuses().get(0);
+                assertEquals(ref, st.getImage(), pod.getMetadata().getName() + " image");
+                assertTrue(st.getImageID().endsWith(digest), pod.getMetadata().getName() + " runs " + st.getImageID() + ", the registry has " + digest);
+            }
         }
         // the speaker's libpcap: in the image, needing only libc, and the one the entrypoint names
-        Path speakerRoot = lab.state().resolve("image/speaker/rootfs");
-        Map<?, ?> speakerConfig = (Map<?, ?>) YAML.readValue(lab.state().resolve("image/speaker/config.json").toFile(), Map.class)
-                .get("config");
+        String speakerRef = registry + "/herald-speaker:" + ((String) container(daemonSet).get("image")).replaceAll(".*:", "");
+        Map<?, ?> speakerConfig = (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", speakerRef).stdout(), Map.class).get("config");
         assertTrue(((List<?>) speakerConfig.get("Entrypoint")).contains("-Dorg.pcap4j.core.pcapLibName=/usr/lib/herald/libpcap.so.1"),
                 "the speaker loads the image's libpcap: " + speakerConfig.get("Entrypoint"));
-        String ldd = ok(run(Duration.ofSeconds(10), "ldd", speakerRoot.resolve("usr/lib/herald/libpcap.so.1").toString()));
-        for (String line : ldd.strip().split("\n")) {
-            assertTrue(line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
-                    "the image's libpcap needs only libc: " + ldd);
+        Path pcap = Files.createTempFile("libpcap", ".so");
+        try {
+            Files.writeString(pcap, "");
+            ok(run(Duration.ofSeconds(60), "sh", "-c", "$(cat " + lab.state().resolve("crane") + ") --insecure export " + speakerRef
+                    + " - | tar -xOf - usr/lib/herald/libpcap.so.1 > " + pcap));
+            String ldd = ok(run(Duration.ofSeconds(10), "ldd", pcap.toString()));
+            for (String line : ldd.strip().split("\n")) {
+                assertTrue(line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
+                        "the image's libpcap needs only libc: " + ldd);
+            }
+        } finally {
+            Files.deleteIfExists(pcap);
         }
-        // the lab runs those entrypoints: the controller as the image's non-root user, the speaker as
-        // root with only the capabilities of the DaemonSet in Proxy mode in its bounding set
-        for (int i = 1; i <= 2; i++) {
-            ProcessHandle java = javaOf(lab, "controller-" + i);
-            assertTrue(java.info().commandLine().orElse("").contains("io.herald.controller.app.Application"));
-            assertEquals("65532", status(java, "Uid:").split("\\s+")[0], "controller-" + i + " runs as the image's user");
+    }
+
+    /**
+     * The other two ways the README gives: the Helm chart and a kustomize overlay of deploy/, each pointed
+     * at the lab registry, each up to Ready pods on the real nodes, and each uninstall leaving no Herald
+     * process running on any node.
+     */
+    @Test
+    void helmAndKustomizeInstallReadyPodsAndTheirUninstallLeavesNothingRunning(Lab lab) throws IOException {
+        String registry = lab.lab("registry").stdout().trim();
+        lab.heraldDown();
+        try {
+            // the lab's own install goes entirely: namespace, CRD and RBAC with it
+            ok(kubectl("delete", "-k", lab.labQuiet("herald-overlay").stdout().trim(), "--wait=true", "--timeout=180s"));
+            awaitNothingRunning(lab);
+
+            ok(Lab.Exec.run(Duration.ofMinutes(5), List.of(helm.toString(), "install", "herald", root.resolve("deploy/helm/herald").toString(),
+                    "--kubeconfig", kubeconfig.toString(), "--namespace", NS, "--create-namespace",
+                    "--set", "image.registry=" + registry, "--set", "proxyMode.enabled=true", "--wait", "--timeout", "4m")));
+            awaitHeraldPodsReady(lab);
+            ok(Lab.Exec.run(Duration.ofMinutes(3), List.of(helm.toString(), "uninstall", "herald", "--kubeconfig", kubeconfig.toString(),
+                    "--namespace", NS, "--wait", "--timeout", "2m")));
+            awaitNothingRunning(lab);
+
+            Path overlay = root.resolve("e2e/target/kustomize-install");
+            Files.createDirectories(overlay);
+            Path deploy = overlay.relativize(root.resolve("deploy"));
+            Files.writeString(overlay.resolve("kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                    + "kind: Kustomization\nresources: [" + deploy + "]\ncomponents: [" + deploy.resolve("components/proxy-mode") + "]\n"
+                    + "images:\n- {name: ghcr.io/herald-lb/herald-controller, newName: " + registry + "/herald-controller}\n"
+                    + "- {name: ghcr.io/herald-lb/herald-speaker, newName: " + registry + "/herald-speaker}\n");
+            ok(kubectl("apply", "--server-side", "-k", overlay.toString()));
+            awaitHeraldPodsReady(lab);
+            ok(kubectl("delete", "-k", overlay.toString(), "--wait=true", "--timeout=180s"));
+            awaitNothingRunning(lab);
+        } finally {
+            lab.heraldUp();
         }
-        Map<String, Map<?, ?>> proxyMode = objects(ok(helmTemplate("--set", "proxyMode.enabled=true")));
-        long wanted = 0;
-        for (Object cap : capabilities(proxyMode)) {
-            wanted |= 1L << switch ((String) cap) {
-                case "NET_BIND_SERVICE" -> 10;
-                case "NET_ADMIN" -> 12;
-                case "NET_RAW" -> 13;
-                case "SYS_NICE" -> 23;
-                default -> throw new AssertionError("a capability this test does not know: " + cap);
-            };
-        }
-        for (Lab.Node node : lab.nodes()) {
-            ProcessHandle java = javaOf(lab, Lab.speakerProcess(node));
-            assertTrue(java.info().commandLine().orElse("").contains("io.herald.speaker.app.Application"));
-            assertEquals(wanted, Long.parseLong(status(java, "CapBnd:"), 16),
-                    "the speaker on " + node + " keeps exactly the DaemonSet's Proxy-mode capabilities");
-        }
+    }
+
+    /** Three speakers and two controller replicas, all Ready. */
+    private static void awaitHeraldPodsReady(Lab lab) {
+        Lab.await("3 speakers and 2 controllers Ready", Duration.ofMinutes(3), () -> {
+            var pods = lab.api().pods().inNamespace(NS).withLabel("app.kubernetes.io/name", "herald").list().getItems();
+            long ready = pods.stream().filter(p -> p.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))).count();
+            return pods.size() == 5 && ready == 5 ? true : null;
+        });
+    }
+
+    /** No Herald JVM in any node's cgroups, and no Herald pod in the API. */
+    private static void awaitNothingRunning(Lab lab) {
+        Lab.await("no Herald process on any node", Duration.ofMinutes(2), () -> {
+            String herald = run(Duration.ofSeconds(20), "sh", "-c", "for f in $(find /sys/fs/cgroup/pids/" + Lab.PREFIX
+                    + "-node-*/ -name cgroup.procs); do for p in $(cat $f); do tr '\\0' ' ' </proc/$p/cmdline 2>/dev/null"
+                    + " | grep -o 'io.herald.[a-z]*.app.Application'; done; done").stdout();
+            var pods = lab.api().pods().inNamespace(NS).withLabel("app.kubernetes.io/name", "herald").list().getItems();
+            return herald.isBlank() && pods.isEmpty() ? true : null;
+        });
+    }
+
+    /** The digests of an image's layers, bottom first. */
+    private static List<String> layers(Lab lab, String ref) throws IOException {
+        Map<?, ?> manifest = YAML.readValue(lab.lab("crane", "manifest", ref).stdout(), Map.class);
+        return ((List<?>) manifest.get("layers")).stream().map(l -> (String) ((Map<?, ?>) l).get("digest")).toList();
+    }
+
+    /** One file of an image's flattened filesystem. */
+    private static String imageFile(Lab lab, String ref, String path) {
+        return ok(run(Duration.ofSeconds(60), "sh", "-c", "$(cat " + lab.state().resolve("crane") + ") --insecure export " + ref
+                + " - | tar -xOf - " + path));
     }
 
     /**
@@ -287,8 +376,7 @@ class DeployE2E {
     @Test
     void aSpeakerWithTheVipModeCapabilitiesAnnouncesAndSaysWhyItCannotRelay(Lab lab) throws IOException {
         List<?> vipCaps = capabilities(objects(read(root.resolve("deploy/herald.yaml"))));
-        String caps = String.join(",", vipCaps.stream().map(c -> ((String) c).toLowerCase()).toList());
-        Lab.Node node = lab.node(1);
+        Lab.Node node = lab.node(2);
         String ns = "deploy-e2e", vipIp = "198.18.0.160", proxyIp = "198.18.0.162";
         SpeakerE2E.label(lab, node.name(), "herald-e2e/deploy", "yes");
         Map<String, Object> here = Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/deploy", "yes")));
@@ -304,7 +392,7 @@ class DeployE2E {
                 .serverSideApply();
         try {
             lab.addPod(ns, "web", node, true, Map.of("app", "web"));
-            lab.lab("speaker-caps", node.name(), caps);
+            speakerCapabilities(lab, vipCaps);
             for (String[] svc : new String[][] {{"vip", vipIp}, {"proxy", proxyIp}}) {
                 lab.api().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName(svc[0])
                         .withNamespace(ns).withAnnotations(Map.of("herald.io/load-balancer-ips", svc[1])).endMetadata()
@@ -334,19 +422,19 @@ class DeployE2E {
             assertEquals(List.of(SCHED_FIFO), capturePolicies(lab, node), "the capture thread's scheduling policy");
             assertEquals(1.0, SpeakerBenchmark.metric(node, "herald_speaker_responder_realtime_threads"));
             // without SYS_NICE: it answers at normal priority and says so once in its log
-            lab.lab("speaker-caps", node.name(), "net_raw");
+            speakerCapabilities(lab, List.of("NET_RAW"));
             Lab.await("vip announced after the restart", Duration.ofSeconds(60), () -> announced(lab, ns, "vip", "True"));
             lab.client().run("ip", "neigh", "del", vipIp, "dev", "eth0");
             SpeakerE2E.fetch(lab, vipIp, 80);
             assertEquals(node.mac(), SpeakerE2E.neighbourMac(lab, vipIp), "the speaker without SYS_NICE answers ARP");
             assertEquals(List.of(SCHED_OTHER), capturePolicies(lab, node));
             assertEquals(0.0, SpeakerBenchmark.metric(node, "herald_speaker_responder_realtime_threads"));
-            String log = read(lab.state().resolve("log").resolve(Lab.speakerProcess(node) + ".log"));
+            String log = lab.lab("kubectl", "logs", "-n", NS, "pod/" + lab.speakerPod(node)).stdout();
             String said = "ARP/NDP responders run at normal priority, so replies may wait for the CPU on a busy node: "
                     + "sched_setscheduler(SCHED_FIFO 10) failed: EPERM, the speaker lacks CAP_SYS_NICE";
             assertTrue(log.contains(said), "the speaker's log says why it answers at normal priority");
         } finally {
-            lab.lab("speaker-caps", node.name(), "default");
+            lab.heraldUp(); // the lab's install again: Proxy-mode capabilities on every node
             lab.api().services().inNamespace(ns).delete();
             lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("deploy-vip").delete();
             lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("deploy-proxy").delete();
@@ -486,19 +574,75 @@ class DeployE2E {
         throw new AssertionError("no variable from " + fieldPath + " in " + container.get("env"));
     }
 
-    /** The java process a lab process runs (it may be exec'd through ip netns exec, setpriv and env). */
-    private static ProcessHandle javaOf(Lab lab, String process) {
-        long pid = Long.parseLong(read(lab.state().resolve("pid").resolve(process)).trim());
-        return Stream.concat(Stream.of(ProcessHandle.of(pid).orElseThrow()), ProcessHandle.of(pid).orElseThrow().descendants())
-                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no java process under " + process));
+    /** The java process of a Herald pod's container (the image's entrypoint runs java itself). */
+    private static ProcessHandle containerJava(Lab lab, String pod) {
+        long pid = Long.parseLong(lab.lab("container-pid", NS, pod).stdout().trim());
+        ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(p.info().command().map(c -> c.endsWith("/java")).orElse(false), pod + "'s container runs java: " + p.info());
+        return p;
+    }
+
+    /** Rolls the speaker DaemonSet out with these capabilities (as an operator's patch would) and waits for it. */
+    private static void speakerCapabilities(Lab lab, List<?> caps) {
+        String list = String.join(",", caps.stream().map(c -> "\"" + c + "\"").toList());
+        lab.lab("kubectl", "patch", "daemonset", "-n", NS, "herald-speaker", "--type=json", "-p",
+                "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/securityContext/capabilities/add\", \"value\": [" + list + "]}]");
+        lab.lab("kubectl", "rollout", "status", "-n", NS, "daemonset/herald-speaker", "--timeout=180s");
+    }
+
+    /** Capability names as the bit mask /proc/PID/status shows. */
+    private static long capabilityBits(List<?> caps) {
+        long bits = 0;
+        for (Object cap : caps) {
+            bits |= 1L << switch ((String) cap) {
+                case "NET_BIND_SERVICE" -> 10;
+                case "NET_ADMIN" -> 12;
+                case "NET_RAW" -> 13;
+                case "SYS_NICE" -> 23;
+                default -> throw new AssertionError("a capability this test does not know: " + cap);
+            };
+        }
+        return bits;
+    }
+
+    /** The mount options of a process's root filesystem, from its mountinfo. */
+    private static String rootMountOptions(ProcessHandle p) {
+        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "mountinfo")).split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length > 5 && "/".equals(f[4])) {
+                return f[5];
+            }
+        }
+        throw new AssertionError("no root mount for " + p.pid());
+    }
+
+    /** The memory limit of a process's cgroup (v1), in bytes. */
+    private static long memoryLimit(ProcessHandle p) {
+        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "cgroup")).split("\n")) {
+            String[] f = line.split(":", 3);
+            if (f.length == 3 && List.of(f[1].split(",")).contains("memory")) {
+                return Long.parseLong(read(Path.of("/sys/fs/cgroup/memory", f[2], "memory.limit_in_bytes")).strip());
+            }
+        }
+        throw new AssertionError("no memory cgroup for " + p.pid());
+    }
+
+    private static long bytes(Object quantity) {
+        String q = String.valueOf(quantity);
+        if (q.endsWith("Mi")) {
+            return Long.parseLong(q.substring(0, q.length() - 2)) << 20;
+        }
+        if (q.endsWith("Gi")) {
+            return Long.parseLong(q.substring(0, q.length() - 2)) << 30;
+        }
+        throw new AssertionError("a quantity this test does not know: " + q);
     }
 
     static final int SCHED_OTHER = 0, SCHED_FIFO = 1;
 
     /** The scheduling policy (field 41 of /proc/PID/task/TID/stat) of each of a speaker's capture threads. */
     private static List<Integer> capturePolicies(Lab lab, Lab.Node node) throws IOException {
-        ProcessHandle speaker = javaOf(lab, Lab.speakerProcess(node));
+        ProcessHandle speaker = containerJava(lab, lab.speakerPod(node));
         List<Integer> policies = new java.util.ArrayList<>();
         try (var tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(speaker.pid()), "task"))) {
             for (Path task : tasks.toList()) {
@@ -522,9 +666,8 @@ class DeployE2E {
         throw new AssertionError("no " + field + " in /proc/" + p.pid() + "/status");
     }
 
-    /** The environment of a lab process's java. */
-    private static Map<String, String> environ(Lab lab, String process) throws IOException {
-        ProcessHandle java = javaOf(lab, process);
+    /** The environment of a process. */
+    private static Map<String, String> environ(ProcessHandle java) throws IOException {
         Map<String, String> env = new TreeMap<>();
         for (String kv : Files.readString(Path.of("/proc", Long.toString(java.pid()), "environ"), StandardCharsets.UTF_8).split("\0")) {
             int eq = kv.indexOf('=');

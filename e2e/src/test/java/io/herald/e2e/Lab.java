@@ -22,9 +22,11 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The lab as a JUnit 5 extension: one real control plane and N nodes in network namespaces, started
- * once per test run by {@code e2e/lab/lab.sh up} and torn down when the run ends, whether tests
- * passed or not. Tests receive it as a parameter:
+ * The lab as a JUnit 5 extension: a real cluster (control plane, registry, N nodes with containerd
+ * and a kubelet in network namespaces) that {@code ./lab test} starts before the build, because the
+ * build pushes Herald's images to the lab registry, and tears down after it. The extension attaches
+ * to that lab and, at the end of the run, keeps every process's and container's log. Tests receive it
+ * as a parameter:
  *
  * <pre>{@code
  * @ExtendWith(Lab.class)
@@ -111,34 +113,31 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         if (!Files.isRegularFile(root.resolve("e2e/lab/lab.sh"))) {
             throw new IllegalStateException("cannot find e2e/lab/lab.sh under " + root + " (set -Dherald.root)");
         }
-        int nodes = Integer.parseInt(System.getenv().getOrDefault("HERALD_LAB_NODES", "3"));
-        Result up = Exec.run(Duration.ofMinutes(45), List.of(root.resolve("e2e/lab/lab.sh").toString(), "up"));
-        if (up.exit() != 0) {
-            Exec.run(Duration.ofMinutes(2), List.of(root.resolve("e2e/lab/lab.sh").toString(), "down"));
-            throw new IllegalStateException("lab up failed (exit " + up.exit() + "):\n" + up.output());
+        Path state = Path.of(System.getenv().getOrDefault("HERALD_LAB_STATE", "/run/herald-lab"));
+        if (!Files.isRegularFile(state.resolve("node-count")) || !Files.isRegularFile(state.resolve("admin.kubeconfig"))) {
+            throw new IllegalStateException("no lab is up (" + state + "): the end-to-end tier runs Herald from the images"
+                    + " this build pushes to the lab registry, so the lab comes first; run the suite with ./lab test");
         }
-        System.err.print(up.stderr());
+        int nodes = Integer.parseInt(read(state.resolve("node-count")).trim());
         Lab lab = new Lab(root, nodes);
-        Runtime.getRuntime().addShutdownHook(new Thread(lab::down, "lab-down")); // a JVM killed mid-run
+        Runtime.getRuntime().addShutdownHook(new Thread(lab::down, "lab-logs")); // a JVM killed mid-run
         return lab;
     }
 
     private volatile boolean down;
 
+    /** Keeps every process's and container's log for whoever reads a failure later (CI included). */
     private synchronized void down() {
         if (down) {
             return;
         }
         down = true;
         api.close();
-        // keep every process's log for whoever reads a failure later (CI included)
         Path keep = root.resolve("e2e/target/lab-logs");
-        Exec.run(Duration.ofSeconds(30), List.of("sh", "-c", "rm -rf '" + keep + "' && mkdir -p '" + keep + "' && cp -r '"
-                + state.resolve("log") + "/.' '" + keep + "/'"));
-        Result r = Exec.run(Duration.ofMinutes(2), List.of(script.toString(), "down"));
-        if (r.exit() != 0) {
-            System.err.println("lab down failed: " + r.output());
-        }
+        Exec.run(Duration.ofSeconds(60), List.of("sh", "-c", "rm -rf '" + keep + "' && mkdir -p '" + keep + "' && cp -r '"
+                + state.resolve("log") + "/.' '" + keep + "/' && for d in '" + state + "'/nodes/*/log/pods; do"
+                + " n=$(basename $(dirname $(dirname $d))); mkdir -p '" + keep + "'/pods-node-$n && cp -rL $d/. '" + keep
+                + "'/pods-node-$n/; done"));
     }
 
     // --- what tests use --------------------------------------------------------------------------
@@ -192,6 +191,14 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         }
     }
 
+    /** Runs a lab.sh subcommand and returns its result whatever its exit status (for diagnostics). */
+    public Result labQuiet(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(script.toString());
+        cmd.addAll(List.of(args));
+        return Exec.run(Duration.ofMinutes(2), cmd);
+    }
+
     /** {@link #lab} with {@code env} added to lab.sh's environment (e.g. HERALD_SPEAKER_ENV for herald-up). */
     public Result labWith(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
@@ -208,7 +215,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         return r;
     }
 
-    // pods: real echo servers in namespaces behind a node, with Pod objects whose status the lab writes
+    // pods: the lab's echo image, run by a node's kubelet; Ready by the kubelet's probe, which the lab can turn
 
     public void addPod(String namespace, String name, Node node, boolean ready, Map<String, String> labels) {
         String l = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
@@ -219,10 +226,19 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         lab("pod-add", namespace, name, node.name(), Boolean.toString(ready), l);
     }
 
-    /** A pod's network namespace, with the addresses the lab gave it. */
+    /** A pod's network namespace (entered through its container's process), with its addresses. */
     public Host pod(String namespace, String name) {
-        String[] f = read(state.resolve("pods").resolve(namespace + "." + name)).trim().split(" ");
-        return new Host("pod-" + namespace + "-" + name, f[1], f[2]);
+        var pod = api.pods().inNamespace(namespace).withName(name).get();
+        String v4 = null, v6 = null;
+        for (var ip : pod.getStatus().getPodIPs()) {
+            if (ip.getIp().contains(":")) {
+                v6 = ip.getIp();
+            } else {
+                v4 = ip.getIp();
+            }
+        }
+        String pid = lab("container-pid", namespace, name).stdout().trim();
+        return new Host("pod " + namespace + "/" + name, v4, v6, List.of("nsenter", "-t", pid, "-n", "--"));
     }
 
     public void setPodReady(String namespace, String name, boolean ready) {
@@ -243,10 +259,12 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     public void restoreLink(Node node) { lab("fault", "link-up", node.name()); }
 
-    public void stopHeartbeat(Node node) { lab("fault", "heartbeat-stop", node.name()); }
+    /** Stops the node's kubelet (its pods keep running): the node goes NotReady once its lease lapses. */
+    public void stopKubelet(Node node) { lab("fault", "kubelet-stop", node.name()); }
 
-    public void startHeartbeat(Node node) { lab("fault", "heartbeat-start", node.name()); }
+    public void startKubelet(Node node) { lab("fault", "kubelet-start", node.name()); }
 
+    /** Stops (or starts) the node's kubelet and waits for the node lifecycle controller's Ready verdict. */
     public void setNodeReady(Node node, boolean ready) { lab("fault", "node-ready", node.name(), Boolean.toString(ready)); }
 
     public void stopApiServer() { lab("fault", "apiserver-stop"); }
@@ -280,17 +298,128 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     public void restartProcess(String name) { lab("fault", "restart", name); }
 
-    /** Speakers run as tracked processes named after their node. */
-    public static String speakerProcess(Node node) { return "speaker-" + node.name(); }
+    // Herald's pods: the speaker DaemonSet's pod on each node, the controller Deployment's pods
 
-    public void killSpeaker(Node node) { killProcess(speakerProcess(node)); }
+    /** Container restarts each Herald pod may have: the ones the tests caused. Anything beyond fails {@link #heraldDown}. */
+    private final Map<String, Integer> allowedRestarts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public void stopSpeaker(Node node) { stopProcess(speakerProcess(node)); }
+    /** Installs Herald as an operator does (lab.sh herald-up: kubectl apply, rollout waits). */
+    public void heraldUp() {
+        heraldUp("proxy");
+    }
 
-    public void pauseSpeaker(Node node) { pauseProcess(speakerProcess(node)); }
+    /** Installs Herald with the Proxy-mode component ({@code proxy}, the lab's default) or as deploy/herald.yaml is ({@code vip}). */
+    public void heraldUp(String mode) {
+        lab("herald-up", mode);
+        allowedRestarts.clear();
+        allowedRestarts.putAll(heraldRestarts());
+    }
 
-    /** Starts a node's speaker again with the command herald-up gave it (after a kill or a stop). */
-    public void restartSpeaker(Node node) { restartProcess(speakerProcess(node)); }
+    /**
+     * Removes Herald's workloads, after checking that no Herald container restarted (or was OOM-killed)
+     * unless a test made it: a crash the test did not cause fails the class that saw it.
+     */
+    public void heraldDown() {
+        List<String> unexpected = new ArrayList<>();
+        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
+            for (var c : pod.getStatus().getContainerStatuses()) {
+                String name = pod.getMetadata().getName();
+                int allowed = allowedRestarts.getOrDefault(name, 0);
+                if (c.getRestartCount() > allowed) {
+                    var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
+                    unexpected.add(name + " restarted " + c.getRestartCount() + " times (the tests caused " + allowed + ")"
+                            + (last == null ? "" : ", last exit " + last.getExitCode() + " " + last.getReason()));
+                }
+            }
+        }
+        lab("herald-down");
+        if (!unexpected.isEmpty()) {
+            throw new AssertionError("Herald containers restarted that no test restarted: " + unexpected);
+        }
+    }
+
+    /** Records that a test is about to restart this Herald pod's container once. */
+    public void expectRestart(String pod) {
+        allowedRestarts.merge(pod, 1, Integer::sum);
+    }
+
+    /** SIGKILL to a controller replica's JVM: the kubelet restarts its container. */
+    public void killController(String pod) {
+        expectRestart(pod);
+        lab("fault", "container-kill", "herald-system", pod);
+    }
+
+    /** The speaker pod on a node (its name changes when the DaemonSet replaces it). */
+    public String speakerPod(Node node) { return lab("speaker-pod", node.name()).stdout().trim(); }
+
+    /** SIGKILL to the speaker container's JVM: the kubelet restarts the container. */
+    public void killSpeaker(Node node) {
+        expectRestart(speakerPod(node));
+        lab("fault", "speaker-kill", node.name());
+    }
+
+    /** SIGTERM to the speaker container's JVM (a graceful stop): the kubelet restarts the container. */
+    public void stopSpeaker(Node node) {
+        expectRestart(speakerPod(node));
+        lab("fault", "speaker-term", node.name());
+    }
+
+    /** SIGSTOP to the speaker container's JVM: alive to the kernel, silent to everyone else. */
+    public void pauseSpeaker(Node node) { lab("fault", "speaker-stop", node.name()); }
+
+    public void resumeSpeaker(Node node) { lab("fault", "speaker-cont", node.name()); }
+
+    /** Deletes the speaker pod (gracefully: the kubelet sends SIGTERM): the DaemonSet makes a new one. */
+    public void deleteSpeakerPod(Node node) { lab("fault", "speaker-delete", node.name()); }
+
+    /** Waits until the node's speaker pod is a new, Ready one (after {@link #deleteSpeakerPod}). */
+    public void awaitSpeakerPod(Node node) {
+        lab("kubectl", "rollout", "status", "-n", "herald-system", "daemonset/herald-speaker", "--timeout=110s");
+        await("a Ready speaker pod on " + node, Duration.ofSeconds(110), () -> {
+            var pods = api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/component", "speaker")
+                    .withField("spec.nodeName", node.name()).list().getItems();
+            return pods.size() == 1 && pods.get(0).getMetadata().getDeletionTimestamp() == null
+                    && pods.get(0).getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                    ? true : null;
+        });
+    }
+
+    /** A fresh speaker pod on the node (no crash-loop back-off carried over): delete, and wait for the new one. */
+    public void replaceSpeakerPod(Node node) {
+        lab("kubectl", "delete", "pod", "-n", "herald-system", speakerPod(node), "--wait=true", "--timeout=60s");
+        awaitSpeakerPod(node);
+    }
+
+    /** The container restart counts of Herald's pods, by pod name: a test compares them before and after. */
+    public Map<String, Integer> heraldRestarts() {
+        Map<String, Integer> restarts = new java.util.TreeMap<>();
+        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
+            int n = 0;
+            for (var c : pod.getStatus().getContainerStatuses()) {
+                n += c.getRestartCount();
+            }
+            restarts.put(pod.getMetadata().getName(), n);
+        }
+        return restarts;
+    }
+
+    /** The controller replicas' pod names and IPv4 addresses (reachable from this host: the lab routes pod networks). */
+    public Map<String, String> controllerPods() {
+        Map<String, String> pods = new java.util.TreeMap<>();
+        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/component", "controller").list().getItems()) {
+            if (pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus().getPodIP() != null) {
+                pods.put(pod.getMetadata().getName(), pod.getStatus().getPodIP());
+            }
+        }
+        return pods;
+    }
+
+    /** Waits until every speaker pod and both controller replicas are Ready (after faults that restart them). */
+    public void awaitHeraldReady() {
+        lab("kubectl", "rollout", "status", "-n", "herald-system", "daemonset/herald-speaker", "--timeout=110s");
+        lab("kubectl", "rollout", "status", "-n", "herald-system", "deployment/herald-controller", "--timeout=110s");
+        lab("kubectl", "wait", "-n", "herald-system", "--for=condition=Ready", "pod", "-l", "app.kubernetes.io/name=herald", "--timeout=110s");
+    }
 
     /** A lab tool built from e2e/labtools (probe, arpwatch, arpbench, ...). */
     public Path tool(String name) {
@@ -341,14 +470,25 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         private final String shortName;
         private final String ipv4;
         private final String ipv6;
+        private final List<String> enter;
 
         Host(String shortName, String ipv4, String ipv6) {
+            this(shortName, ipv4, ipv6, null);
+        }
+
+        /** A host entered by {@code enter} (a pod, through its container's process) rather than by netns name. */
+        Host(String shortName, String ipv4, String ipv6, List<String> enter) {
             this.shortName = shortName;
             this.ipv4 = ipv4;
             this.ipv6 = ipv6;
+            this.enter = enter;
         }
 
+        /** The named network namespace of a node, the client or the LAN (pods have none: see {@link #run}). */
         public String netns() {
+            if (enter != null) {
+                throw new UnsupportedOperationException(shortName + " has no named network namespace");
+            }
             return PREFIX + "-" + shortName;
         }
 
@@ -366,7 +506,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         }
 
         public Result run(Duration timeout, String... command) {
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns()));
+            List<String> cmd = new ArrayList<>(enter != null ? enter : List.of("ip", "netns", "exec", netns()));
             cmd.addAll(List.of(command));
             return Exec.run(timeout, cmd);
         }
@@ -375,7 +515,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         public String check(String... command) {
             Result r = run(command);
             if (r.exit() != 0) {
-                throw new AssertionError("in " + netns() + ": " + String.join(" ", command) + " failed (exit "
+                throw new AssertionError("in " + shortName + ": " + String.join(" ", command) + " failed (exit "
                         + r.exit() + "): " + r.output());
             }
             return r.stdout();
@@ -393,7 +533,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         }
     }
 
-    /** A lab node: a network namespace with its own MAC and addresses on the LAN, kube-proxy and a heartbeat. */
+    /** A lab node: a network namespace with its own MAC and addresses on the LAN, containerd, a kubelet and kube-proxy. */
     public static final class Node extends Host {
         private final int index;
 

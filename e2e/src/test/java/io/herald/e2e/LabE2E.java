@@ -31,9 +31,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Proves the lab itself before Herald is in it: real Services through real kube-proxy, a real
- * EndpointSlice controller, routed pod networks, and every fault the lab offers. The last check is
- * the problem Herald exists to solve: without it a LoadBalancer Service stays pending.
+ * Proves the lab itself before Herald is in it: nodes registered by real kubelets and labelled as
+ * kubeadm labels them, pods run by containerd, real Services through real kube-proxy, a real
+ * EndpointSlice controller and node lifecycle controller, routed pod networks, and every fault the
+ * lab offers. One check is the problem Herald exists to solve: without it a LoadBalancer Service
+ * stays pending.
  */
 @ExtendWith(Lab.class)
 class LabE2E {
@@ -219,25 +221,70 @@ class LabE2E {
     }
 
     @Test
-    void heartbeatAndReadinessAreTheLabsToTurnOff(Lab lab) throws InterruptedException {
-        Lab.Node n = lab.node(3);
-        lab.setNodeReady(n, false);
-        assertEquals("False", ready(lab, n).getStatus());
-        lab.setNodeReady(n, true);
-        assertEquals("True", ready(lab, n).getStatus());
+    void nodesAreRegisteredByTheirKubeletsAndNode1IsAControlPlaneNodeAsKubeadmMakesIt(Lab lab) {
+        for (Lab.Node n : lab.nodes()) {
+            Node node = lab.api().nodes().withName(n.name()).get();
+            assertTrue(node.getStatus().getNodeInfo().getContainerRuntimeVersion().startsWith("containerd://"),
+                    n + " runs containerd: " + node.getStatus().getNodeInfo());
+            assertEquals("v1.34.4", node.getStatus().getNodeInfo().getKubeletVersion());
+            assertEquals(List.of(n.ipv4(), n.ipv6()), node.getStatus().getAddresses().stream()
+                    .filter(a -> "InternalIP".equals(a.getType())).map(a -> a.getAddress()).toList());
+            boolean controlPlane = n.index() == 1;
+            Map<String, String> labels = node.getMetadata().getLabels();
+            assertEquals(controlPlane, labels.containsKey("node-role.kubernetes.io/control-plane"), n + " labels " + labels);
+            assertEquals(controlPlane, labels.containsKey("node.kubernetes.io/exclude-from-external-load-balancers"), n + " labels " + labels);
+            List<String> taints = node.getSpec().getTaints() == null ? List.of()
+                    : node.getSpec().getTaints().stream().map(t -> t.getKey() + ":" + t.getEffect()).toList();
+            assertEquals(controlPlane ? List.of("node-role.kubernetes.io/control-plane:NoSchedule") : List.of(), taints, n + " taints");
+        }
+        // the scheduler keeps a pod without the toleration off the control-plane node
+        for (int i = 0; i < 4; i++) {
+            lab.api().pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("scheduled-" + i).endMetadata()
+                    .withNewSpec().withTerminationGracePeriodSeconds(1L).addNewContainer().withName("echo")
+                    .withImage(lab.lab("echo-image").stdout().trim()).endContainer().endSpec()
+                    .build()).create();
+        }
+        try {
+            for (int i = 0; i < 4; i++) {
+                int k = i;
+                String node = await("scheduled-" + i + " scheduled", Duration.ofSeconds(30),
+                        () -> lab.api().pods().inNamespace(NS).withName("scheduled-" + k).get().getSpec().getNodeName());
+                assertNotEquals("node-1", node, "the control-plane taint keeps scheduled-" + i + " off node-1");
+            }
+        } finally {
+            for (int i = 0; i < 4; i++) {
+                lab.deletePod(NS, "scheduled-" + i);
+            }
+        }
+    }
 
-        lab.stopHeartbeat(n);
+    @Test
+    void aStoppedKubeletMakesItsNodeNotReadyAndItsPodsUnreadyThroughTheNodeLifecycleController(Lab lab)
+            throws InterruptedException {
+        Lab.Node n = lab.node(3);
+        lab.stopKubelet(n);
         try {
             Lease before = lease(lab, n);
-            Thread.sleep(12_000); // longer than the 10 s heartbeat
+            Thread.sleep(12_000); // longer than the kubelet's 10 s lease renewal
             assertEquals(before.getSpec().getRenewTime(), lease(lab, n).getSpec().getRenewTime(),
-                    "a stopped heartbeat renews nothing");
+                    "a stopped kubelet renews nothing");
+            await(n + " NotReady", Duration.ofSeconds(60), () -> "Unknown".equals(ready(lab, n).getStatus()) ? true : null);
+            Node node = lab.api().nodes().withName(n.name()).get();
+            assertTrue(node.getSpec().getTaints().stream().anyMatch(t -> "node.kubernetes.io/unreachable".equals(t.getKey())),
+                    "the node lifecycle controller taints it: " + node.getSpec().getTaints());
+            await("web-3 marked not ready", Duration.ofSeconds(30), () -> "False".equals(
+                    lab.api().pods().inNamespace(NS).withName("web-3").get().getStatus().getConditions().stream()
+                            .filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow().getStatus()) ? true : null);
+            // the pod itself still runs (only its node stopped reporting): it answers from its own namespace
+            assertTrue(lab.pod(NS, "web-3").httpGet("http://127.0.0.1:8080/").contains("pod=web-3"));
         } finally {
-            lab.startHeartbeat(n);
+            lab.setNodeReady(n, true);
         }
-        Lease stale = lease(lab, n);
-        await("heartbeat resumes", Duration.ofSeconds(15),
-                () -> !lease(lab, n).getSpec().getRenewTime().equals(stale.getSpec().getRenewTime()) ? true : null);
+        assertEquals("True", ready(lab, n).getStatus());
+        await("web-3 ready again", Duration.ofSeconds(30), () -> "True".equals(
+                lab.api().pods().inNamespace(NS).withName("web-3").get().getStatus().getConditions().stream()
+                        .filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow().getStatus()) ? true : null);
     }
 
     private static NodeCondition ready(Lab lab, Lab.Node n) {
@@ -267,25 +314,31 @@ class LabE2E {
     }
 
     @Test
-    void trackedProcessesCanBePausedResumedAndKilled(Lab lab) {
-        String name = Lab.speakerProcess(lab.node(1)); // what speaker faults act on
-        lab.startProcess(name, lab.node(1), "sleep", "600");
+    void containersArePausedResumedAndKilledAndTheKubeletRestartsThem(Lab lab) {
+        lab.addPod(NS, "victim", lab.node(2), true, Map.of("app", "victim"));
         try {
-            assertTrue(lab.processAlive(name));
-            String pid = read(lab.state().resolve("pid/" + name)).trim();
-            lab.pauseSpeaker(lab.node(1));
+            String pid = lab.lab("container-pid", NS, "victim").stdout().trim();
+            // the container's process really is inside a pod network namespace behind node-2
+            assertNotEquals(lab.node(2).check("readlink", "/proc/self/ns/net").trim(),
+                    lab.pod(NS, "victim").check("readlink", "/proc/self/ns/net").trim());
+            lab.lab("fault", "container-stop", NS, "victim");
             awaitState(pid, "T");
-            lab.resumeProcess(name);
+            lab.lab("fault", "container-cont", NS, "victim");
             awaitState(pid, "S");
-            // the process really is inside the node's namespace
-            String netns = lab.node(1).check("readlink", "/proc/self/ns/net").trim();
-            assertEquals(netns, lab.node(1).check("readlink", "/proc/" + pid + "/ns/net").trim());
-            lab.killSpeaker(lab.node(1));
-            await("killed", Duration.ofSeconds(5), () -> lab.processAlive(name) ? null : true);
+            lab.lab("fault", "container-kill", NS, "victim");
+            await("the kubelet restarts the killed container", Duration.ofSeconds(60), () -> {
+                var st = lab.api().pods().inNamespace(NS).withName("victim").get().getStatus().getContainerStatuses().get(0);
+                return st.getRestartCount() == 1 && Boolean.TRUE.equals(st.getReady()) ? true : null;
+            });
+            assertNotEquals(pid, lab.lab("container-pid", NS, "victim").stdout().trim());
         } finally {
-            lab.lab("proc-stop", name, "1");
+            lab.deletePod(NS, "victim");
         }
-        assertFalse(lab.processAlive(name));
+        // the lab's own tracked processes (tools such as probes) stop with the lab or on demand
+        lab.startProcess("lab-check-sleep", lab.node(1), "sleep", "600");
+        assertTrue(lab.processAlive("lab-check-sleep"));
+        lab.lab("proc-stop", "lab-check-sleep", "1");
+        assertFalse(lab.processAlive("lab-check-sleep"));
     }
 
     private static void awaitState(String pid, String state) {

@@ -65,7 +65,7 @@ class ProxyBenchmark {
     @BeforeAll
     static void deploy(Lab lab) throws IOException {
         work = Files.createTempDirectory("proxy-bench");
-        lab.lab("herald-up");
+        lab.heraldUp();
         if (lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("lan").get() != null) {
             throw new AssertionError("the sample pool lan is deployed: the " + POOL + " pool would overlap it and stay unused");
         }
@@ -95,7 +95,7 @@ class ProxyBenchmark {
         for (Lab.Host h : List.of(lab.client(), lab.node(1))) { // the kernel's defaults again
             h.run("sysctl", "-qw", "net.ipv4.tcp_tw_reuse=2", "net.ipv4.ip_local_port_range=32768 60999");
         }
-        lab.lab("herald-down");
+        lab.heraldDown();
         lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName(POOL).delete();
         SpeakerE2E.label(lab, lab.node(1).name(), OWNER_LABEL, null);
@@ -154,7 +154,7 @@ class ProxyBenchmark {
         }
         await("a page through http://" + IP + ":" + HAPROXY_PORT + "/ (HAProxy)", Duration.ofSeconds(30),
                 () -> lab.client().httpGet(url(HAPROXY_PORT, "/")).startsWith("pod=echo-") ? true : null);
-        heraldProc = Path.of("/proc", Files.readString(lab.state().resolve("pid").resolve(Lab.speakerProcess(owner))).trim());
+        heraldProc = Path.of("/proc", lab.lab("container-pid", "herald-system", lab.speakerPod(owner)).stdout().trim());
         haproxyProc = Path.of("/proc", Files.readString(lab.state().resolve("pid").resolve(HAPROXY)).trim());
         Map<String, Double> info = fields(owner.check("sh", "-c", "echo 'show info' | socat stdio UNIX-CONNECT:" + socket));
         System.out.printf(Locale.ROOT, "proxy_bench_haproxy_nbthread: %.0f%nproxy_bench_haproxy_maxconn: %.0f%n",

@@ -42,14 +42,15 @@ class SpeakerBenchmark {
 
     @BeforeAll
     static void deploy(Lab lab) throws java.io.IOException {
-        // the lab runs the Proxy-mode DaemonSet's speaker; this measures the VIP-mode one (ARP, no relay)
+        // the lab installs the Proxy-mode DaemonSet; this measures the VIP-mode one (ARP, no relay), as
+        // deploy/herald.yaml installs it
         String options = vipJavaOptions(lab);
         java.nio.file.Path argfile = Files.createTempFile("speaker-bench", ".jvm");
         Files.writeString(argfile, options + "\n");
         argfile.toFile().deleteOnExit();
         vipArgfile = argfile.toString();
         System.out.println("speaker_bench_jdk_java_options: " + options);
-        lab.labWith(Map.of("HERALD_SPEAKER_ENV", "JDK_JAVA_OPTIONS=@" + argfile), "herald-up");
+        lab.heraldUp("vip");
         lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
         try (var in = Files.newInputStream(lab.root().resolve("deploy/samples/ippool.yaml"))) {
             lab.api().load(in).serverSideApply();
@@ -64,17 +65,13 @@ class SpeakerBenchmark {
      * options (VIP mode's included) and classpath that only keeps the speaker's informers.
      */
     static void startFloor(Lab lab) {
-        java.nio.file.Path args = lab.state().resolve("image/speaker/argfiles");
-        String classpath;
-        try {
-            classpath = Files.readString(args.resolve("jib-classpath-file")).trim() + ":"
-                    + lab.root().resolve("e2e/target/test-classes");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        java.nio.file.Path speaker = lab.root().resolve("speaker");
+        String classpath = speaker.resolve("target/herald-speaker.jar") + ":" + speaker.resolve("target/lib/*") + ":"
+                + lab.root().resolve("e2e/target/test-classes");
+        String kubeconfig = lab.lab("sa-kubeconfig", "herald-system", "herald-speaker").stdout().trim();
         String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        lab.startProcess(FLOOR, lab.node(3), javaBin, "@" + args.resolve("jvm.options"), "@" + vipArgfile,
-                "-cp", classpath, InformerFloor.class.getName(), lab.state().resolve("speaker.kubeconfig").toString());
+        lab.startProcess(FLOOR, lab.node(3), javaBin, "@" + speaker.resolve("jvm.options"), "@" + vipArgfile,
+                "-cp", classpath, InformerFloor.class.getName(), kubeconfig);
     }
 
     /** The reference's RSS once it caches at least {@code objects} objects and has for 3 s. */
@@ -101,7 +98,7 @@ class SpeakerBenchmark {
     @AfterAll
     static void undeploy(Lab lab) {
         lab.stopProcess(FLOOR); // nothing to do when it is not running
-        lab.lab("herald-down");
+        lab.heraldDown();
         lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("lan").delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("bulk").delete();
@@ -146,12 +143,15 @@ class SpeakerBenchmark {
 
     /** A kB field of the node's speaker's /proc/PID/status. */
     static long statusKiB(Lab lab, Lab.Node n, String field) throws java.io.IOException {
-        return statusKiB(lab, Lab.speakerProcess(n), field);
+        return statusKiBOfPid(lab.lab("container-pid", "herald-system", lab.speakerPod(n)).stdout().trim(), field, n.name());
     }
 
     /** A kB field of a lab process's /proc/PID/status. */
     static long statusKiB(Lab lab, String process, String field) throws java.io.IOException {
-        String pid = Files.readString(lab.state().resolve("pid").resolve(process)).trim();
+        return statusKiBOfPid(Files.readString(lab.state().resolve("pid").resolve(process)).trim(), field, process);
+    }
+
+    private static long statusKiBOfPid(String pid, String field, String process) throws java.io.IOException {
         for (String line : Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status"))) {
             if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The speakers in the lab (VIP mode, kube-proxy delivers): one per node, in the node's network
- * namespace, authenticated as the herald-speaker ServiceAccount with the RBAC in deploy/. The client
- * host resolves each address through ARP or NDP and fetches pages through it.
+ * The speakers in the lab (VIP mode, kube-proxy delivers): the DaemonSet's pods, one per node on the
+ * host network, authenticated as the herald-speaker ServiceAccount with the RBAC in deploy/. node-1 is
+ * a control-plane node with kubeadm's exclude label, so it does not announce unless a test lifts it.
+ * The client host resolves each address through ARP or NDP and fetches pages through it.
  */
 @ExtendWith(Lab.class)
 class SpeakerE2E {
@@ -36,7 +37,7 @@ class SpeakerE2E {
 
     @BeforeAll
     static void deploy(Lab lab) throws java.io.IOException, InterruptedException {
-        lab.lab("herald-up");
+        lab.heraldUp();
         Thread.sleep(2500); // past the speakers' warm-up, so addresses do not move under the first checks
         lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
         try (var in = java.nio.file.Files.newInputStream(lab.root().resolve("deploy/samples/ippool.yaml"))) {
@@ -49,14 +50,15 @@ class SpeakerE2E {
 
     @AfterAll
     static void undeploy(Lab lab) {
-        lab.lab("herald-down");
+        lab.heraldDown();
         lab.api().services().inNamespace(NS).delete();
         for (String p : List.of("lan", "edge", "nowhere")) {
             lab.api().genericKubernetesResources(IPPOOLS).withName(p).delete();
         }
         for (Lab.Node n : lab.nodes()) {
             label(lab, n.name(), "herald-e2e/edge", null);
-            label(lab, n.name(), "node.kubernetes.io/exclude-from-external-load-balancers", null);
+            // kubeadm's label stays on the control-plane node, and only there
+            label(lab, n.name(), "node.kubernetes.io/exclude-from-external-load-balancers", n.index() == 1 ? "" : null);
         }
         lab.api().namespaces().withName(NS).delete();
     }
@@ -203,7 +205,34 @@ class SpeakerE2E {
     }
 
     @Test
+    void theControlPlaneNodeRunsASpeakerButAnnouncesNothingByKubeadmsLabel(Lab lab) {
+        Lab.Node n1 = lab.node(1);
+        assertTrue(n1.check("curl", "-sf", "http://127.0.0.1:7472/health/readiness").contains("UP"),
+                "the speaker tolerates the control-plane taint and runs on node-1");
+        lab.api().resource(lb("many", "web", "SingleStack", Map.of(), 80)).create();
+        for (int i = 0; i < 6; i++) {
+            lab.api().resource(lb("many-" + i, "web", "SingleStack", Map.of(), 80)).create();
+        }
+        try {
+            for (String name : List.of("many", "many-0", "many-1", "many-2", "many-3", "many-4", "many-5")) {
+                Map<String, String> o = await(name + " announced", Duration.ofSeconds(30), () -> {
+                    Map<String, String> x = owners(lab, name);
+                    return x != null && !x.isEmpty() ? x : null;
+                });
+                assertTrue(!o.containsValue("node-1"), "node-1 is excluded by kubeadm's label and owns nothing: " + name + " " + o);
+            }
+        } finally {
+            lab.api().services().inNamespace(NS).withName("many").delete();
+            for (int i = 0; i < 6; i++) {
+                lab.api().services().inNamespace(NS).withName("many-" + i).delete();
+            }
+        }
+    }
+
+    @Test
     void nodeSelectorInterfacesExcludeLabelAndNotReadyEachTakeANodeOut(Lab lab) {
+        // three nodes take turns here: the operator lifts kubeadm's exclude label from the control plane
+        label(lab, "node-1", "node.kubernetes.io/exclude-from-external-load-balancers", null);
         label(lab, "node-3", "herald-e2e/edge", "yes");
         pool(lab, "edge", "198.18.0.180-198.18.0.189", Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/edge", "yes"))));
         pool(lab, "nowhere", "198.18.0.170-198.18.0.179", Map.of("interfaces", List.of("bond.*")));
@@ -239,7 +268,7 @@ class SpeakerE2E {
         });
         lab.setNodeReady(node(lab, second), false);
         try {
-            String third = await("moving leaves the NotReady " + second, Duration.ofSeconds(30), () -> {
+            String third = await("moving leaves the NotReady " + second, Duration.ofSeconds(45), () -> {
                 String o = owners(lab, "moving") == null ? null : owners(lab, "moving").get(ip);
                 return o != null && !o.equals(second) ? o : null;
             });
@@ -248,6 +277,7 @@ class SpeakerE2E {
         } finally {
             lab.setNodeReady(node(lab, second), true);
             label(lab, first, "node.kubernetes.io/exclude-from-external-load-balancers", null);
+            label(lab, "node-1", "node.kubernetes.io/exclude-from-external-load-balancers", "");
         }
     }
 
@@ -313,7 +343,7 @@ class SpeakerE2E {
         assertTrue(n1.check("curl", "-sf", "http://127.0.0.1:7472/health/readiness").contains("UP"));
     }
 
-    /** Sets (or with null removes) a node label by a merge patch: the node agent keeps updating the Node. */
+    /** Sets (or with null removes) a node label by a merge patch: the kubelet keeps updating the Node. */
     static void label(Lab lab, String node, String key, String value) {
         String v = value == null ? "null" : "\"" + value + "\"";
         lab.api().nodes().withName(node).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
