@@ -36,7 +36,8 @@ class SpeakerBeans {
         return new SpeakerLoop(client, new SpeakerLoop.Settings(s.getNodeName(), s.getPort(), s.getSecretNamespace(),
                 s.getSecretName(), s.getSecretKey(), m, s.getInterfacePoll(), s.getResync(), s.getHandover(),
                 s.getLoadBalancerClass(), s.isClassless(), proxy(s),
-                new ResponderPriority(s.getResponderPriority(), s.getResponderCpuLimit())), metrics, proxyMetrics);
+                new ResponderPriority(s.getResponderPriority(), s.getResponderCpuLimit()), s.isIgnoreExcludeLabel()),
+                metrics, proxyMetrics);
     }
 
     static ProxyRuntime.Settings proxy(SpeakerSettings s) {

@@ -26,6 +26,13 @@ public class SpeakerSettings {
     private String secretKey = "key";
     private String loadBalancerClass = "herald.io/lb";
     private boolean classless = true;
+    /**
+     * Let nodes labelled node.kubernetes.io/exclude-from-external-load-balancers announce and be Proxy-mode
+     * backends (MetalLB's --ignore-exclude-lb). kubeadm labels every control-plane node so; on a cluster of
+     * control-plane nodes only, honouring the label would leave every address unannounced. Set it alike on
+     * every speaker: each elects owners alone, and speakers that disagree on eligibility disagree on owners.
+     */
+    private boolean ignoreExcludeLabel = false;
     private Duration probeInterval = Duration.ofMillis(100);
     private Duration probeTimeout = Duration.ofMillis(40);
     @Min(0)
@@ -87,6 +94,8 @@ public class SpeakerSettings {
     public void setLoadBalancerClass(String v) { loadBalancerClass = v; }
     public boolean isClassless() { return classless; }
     public void setClassless(boolean v) { classless = v; }
+    public boolean isIgnoreExcludeLabel() { return ignoreExcludeLabel; }
+    public void setIgnoreExcludeLabel(boolean v) { ignoreExcludeLabel = v; }
     public Duration getProbeInterval() { return probeInterval; }
     public void setProbeInterval(Duration v) { probeInterval = v; }
     public Duration getProbeTimeout() { return probeTimeout; }

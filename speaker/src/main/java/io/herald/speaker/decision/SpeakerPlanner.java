@@ -23,11 +23,17 @@ public final class SpeakerPlanner {
 
     private SpeakerPlanner() {}
 
-    public static Plan plan(String self, ClusterState state, Map<String, PeerFacts> peers) {
+    /** With the exclude label honoured, as Kubernetes means it. */
+    static Plan plan(String self, ClusterState state, Map<String, PeerFacts> peers) {
+        return plan(self, state, peers, false);
+    }
+
+    /** @param ignoreExcludeLabel let nodes labelled exclude-from-external-load-balancers announce (see {@link OwnerElection}) */
+    public static Plan plan(String self, ClusterState state, Map<String, PeerFacts> peers, boolean ignoreExcludeLabel) {
         Map<IpAddress, Decision> decisions = new HashMap<>();
         List<Claim> claims = new ArrayList<>();
         for (AddressFacts a : state.addresses()) {
-            Decision d = OwnerElection.elect(a.target(), state.nodes(), peers);
+            Decision d = OwnerElection.elect(a.target(), state.nodes(), peers, ignoreExcludeLabel);
             decisions.put(a.address(), d);
             if (self.equals(d.owner())) {
                 claims.add(new Claim(a.address(), d.interfaceName(), a.policy()));

@@ -14,6 +14,7 @@ public record NodeFacts(String name, Map<String, String> labels, boolean ready, 
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
+    /** Labelled {@link #EXCLUDE_LABEL}; whether that keeps it from announcing is the election's call. */
     public boolean excluded() {
         return labels.containsKey(EXCLUDE_LABEL);
     }

@@ -19,28 +19,49 @@ import java.util.Optional;
  * eligible node is ready, so a restarted speaker does not take addresses back at once; if only
  * warming nodes are eligible one of them is chosen, because an address announced by a warming node
  * beats one announced by nobody.
+ *
+ * <p>{@code ignoreExcludeLabel} (the speaker's herald.speaker.ignore-exclude-label) lets nodes labelled
+ * {@link NodeFacts#EXCLUDE_LABEL} announce: kubeadm puts that label on every control-plane node, so on a
+ * cluster of control-plane nodes only, honouring it would leave every address unannounced. Every
+ * speaker must run with the same value, or they disagree on owners.
  */
 public final class OwnerElection {
+
+    /** The reason a node labelled {@link NodeFacts#EXCLUDE_LABEL} may not announce, naming the way round it. */
+    public static final String EXCLUDED = "labelled " + NodeFacts.EXCLUDE_LABEL + " (set herald.speaker.ignore-exclude-label,"
+            + " Helm speaker.ignoreExcludeLabel, to announce from it anyway)";
 
     private OwnerElection() {}
 
     /** The decision for every target, in the targets' order. */
     public static Map<IpAddress, Decision> elect(Collection<AnnounceTarget> targets, Map<String, NodeFacts> nodes,
-            Map<String, PeerFacts> peers) {
+            Map<String, PeerFacts> peers, boolean ignoreExcludeLabel) {
         Map<IpAddress, Decision> out = new LinkedHashMap<>();
         for (AnnounceTarget t : targets) {
-            out.put(t.address(), elect(t, nodes, peers));
+            out.put(t.address(), elect(t, nodes, peers, ignoreExcludeLabel));
         }
         return out;
     }
 
-    public static Decision elect(AnnounceTarget t, Map<String, NodeFacts> nodes, Map<String, PeerFacts> peers) {
+    /** With the exclude label honoured, as Kubernetes means it. */
+    static Map<IpAddress, Decision> elect(Collection<AnnounceTarget> targets, Map<String, NodeFacts> nodes,
+            Map<String, PeerFacts> peers) {
+        return elect(targets, nodes, peers, false);
+    }
+
+    /** With the exclude label honoured, as Kubernetes means it. */
+    static Decision elect(AnnounceTarget t, Map<String, NodeFacts> nodes, Map<String, PeerFacts> peers) {
+        return elect(t, nodes, peers, false);
+    }
+
+    public static Decision elect(AnnounceTarget t, Map<String, NodeFacts> nodes, Map<String, PeerFacts> peers,
+            boolean ignoreExcludeLabel) {
         String best = null, bestIface = null, warm = null, warmIface = null;
         long bestScore = 0, warmScore = 0;
         List<String> reasons = new ArrayList<>();
         for (NodeFacts n : nodes.values().stream().sorted(Comparator.comparing(NodeFacts::name)).toList()) {
             PeerFacts p = peers.get(n.name());
-            String why = ineligible(t, n, p);
+            String why = ineligible(t, n, p, ignoreExcludeLabel);
             if (why != null) {
                 reasons.add(n.name() + ": " + why);
                 continue;
@@ -70,15 +91,15 @@ public final class OwnerElection {
     }
 
     /** Why {@code n} may not announce {@code t}, or null when it may. */
-    static String ineligible(AnnounceTarget t, NodeFacts n, PeerFacts p) {
+    static String ineligible(AnnounceTarget t, NodeFacts n, PeerFacts p, boolean ignoreExcludeLabel) {
         if (!n.ready()) {
             return "not Ready";
         }
         if (n.networkUnavailable()) {
             return "NetworkUnavailable";
         }
-        if (n.excluded()) {
-            return "labelled " + NodeFacts.EXCLUDE_LABEL;
+        if (n.excluded() && !ignoreExcludeLabel) {
+            return EXCLUDED;
         }
         if (!t.nodeSelector().matches(n.labels())) {
             return "not selected by pool " + t.pool() + "'s announce.nodeSelector";

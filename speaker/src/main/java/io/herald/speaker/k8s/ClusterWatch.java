@@ -211,8 +211,6 @@ public final class ClusterWatch implements AutoCloseable {
         return false;
     }
 
-    static final String EXCLUDE_FROM_LB = "node.kubernetes.io/exclude-from-external-load-balancers";
-
     static ProxyNode proxyNode(Node n, NodeFacts facts) {
         List<IpAddress> addrs = new ArrayList<>();
         if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
@@ -223,9 +221,8 @@ public final class ClusterWatch implements AutoCloseable {
                 }
             }
         }
-        Map<String, String> labels = n.getMetadata().getLabels();
-        return new ProxyNode(n.getMetadata().getName(), facts.ready() && !facts.networkUnavailable(),
-                labels != null && labels.containsKey(EXCLUDE_FROM_LB), addrs);
+        return new ProxyNode(n.getMetadata().getName(), facts.ready() && !facts.networkUnavailable(), facts.excluded(),
+                addrs);
     }
 
     /** The Service as the relay needs it, when any of its ingress addresses has ipMode Proxy; else null. */

@@ -8,7 +8,8 @@ import java.util.Objects;
  * A node as a relay backend.
  *
  * @param ready     its Ready condition is True and NetworkUnavailable is not
- * @param excluded  labelled node.kubernetes.io/exclude-from-external-load-balancers
+ * @param excluded  labelled node.kubernetes.io/exclude-from-external-load-balancers (whether that keeps it
+ *                  out is {@link ProxyPlanner}'s call)
  * @param addresses its InternalIPs, in the order the Node lists them
  */
 public record ProxyNode(String name, boolean ready, boolean excluded, List<IpAddress> addresses) {

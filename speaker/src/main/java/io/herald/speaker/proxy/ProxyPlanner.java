@@ -18,8 +18,10 @@ import java.util.Set;
  *
  * <p>Backends: every node that is Ready, not NetworkUnavailable, not labelled
  * {@code node.kubernetes.io/exclude-from-external-load-balancers} (the label Kubernetes defines for
- * exactly this) and has an InternalIP of the address's family, since a NodePort of a single-stack
- * Service is open on that family only. Checks, per node:
+ * exactly this; {@code ignoreExcludeLabel}, the speaker's herald.speaker.ignore-exclude-label, lifts
+ * that, since on a cluster of kubeadm control-plane nodes only every node carries it) and has an
+ * InternalIP of the address's family, since a NodePort of a single-stack Service is open on that family
+ * only. Checks, per node:
  * <ul>
  * <li>Cluster, TCP: a connect to the NodePort (the issue's "NodePort accepts connections") and, when
  *     {@code kubeProxyHealthPort} is set, kube-proxy's {@code /healthz}, which answers 503 when
@@ -53,7 +55,8 @@ public final class ProxyPlanner {
      * port and protocol (the controller's sharing rules forbid it) the first by name keeps it.
      */
     public static Map<ListenerSpec.Key, ListenerSpec> plan(String self, Set<IpAddress> owned,
-            Collection<ProxyService> services, Collection<ProxyNode> nodes, int kubeProxyHealthPort) {
+            Collection<ProxyService> services, Collection<ProxyNode> nodes, int kubeProxyHealthPort,
+            boolean ignoreExcludeLabel) {
         List<ProxyNode> sortedNodes = nodes.stream().sorted(Comparator.comparing(ProxyNode::name)).toList();
         Map<ListenerSpec.Key, ListenerSpec> out = new LinkedHashMap<>();
         for (ProxyService s : services.stream().sorted(Comparator.comparing(ProxyService::ref)).toList()) {
@@ -75,7 +78,8 @@ public final class ProxyPlanner {
                     if (t == null || p.nodePort() <= 0) {
                         continue;
                     }
-                    ListenerSpec spec = listener(self, s, a, p, t, ranges, sortedNodes, kubeProxyHealthPort);
+                    ListenerSpec spec = listener(self, s, a, p, t, ranges, sortedNodes, kubeProxyHealthPort,
+                            ignoreExcludeLabel);
                     out.putIfAbsent(spec.key(), spec);
                 }
             }
@@ -83,14 +87,20 @@ public final class ProxyPlanner {
         return out;
     }
 
+    /** With the exclude label honoured, as Kubernetes means it. */
+    static Map<ListenerSpec.Key, ListenerSpec> plan(String self, Set<IpAddress> owned,
+            Collection<ProxyService> services, Collection<ProxyNode> nodes, int kubeProxyHealthPort) {
+        return plan(self, owned, services, nodes, kubeProxyHealthPort, false);
+    }
+
     private static ListenerSpec listener(String self, ProxyService s, IpAddress a, ServicePort p, ListenerSpec.Transport t,
-            SourceRanges ranges, List<ProxyNode> nodes, int kubeProxyHealthPort) {
+            SourceRanges ranges, List<ProxyNode> nodes, int kubeProxyHealthPort, boolean ignoreExcludeLabel) {
         List<Backend> backends = new ArrayList<>();
         Map<String, List<HealthCheck>> checks = new LinkedHashMap<>();
         Set<String> direct = new java.util.HashSet<>();
         for (ProxyNode n : nodes) {
             IpAddress at = n.address(a);
-            if (!n.ready() || n.excluded() || at == null) {
+            if (!n.ready() || (n.excluded() && !ignoreExcludeLabel) || at == null) {
                 continue;
             }
             InetAddress ip = inet(at);

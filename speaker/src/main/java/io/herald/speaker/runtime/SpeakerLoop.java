@@ -59,9 +59,11 @@ import org.slf4j.LoggerFactory;
 public final class SpeakerLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpeakerLoop.class);
 
+    /** @param ignoreExcludeLabel nodes labelled exclude-from-external-load-balancers announce and relay too */
     public record Settings(String nodeName, int port, String secretNamespace, String secretName, String secretKey,
             MembershipSettings membership, Duration interfacePoll, Duration resync, Duration handover,
-            String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy, ResponderPriority responder) {}
+            String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy, ResponderPriority responder,
+            boolean ignoreExcludeLabel) {}
 
     private final KubernetesClient client;
     private final Settings settings;
@@ -306,7 +308,7 @@ public final class SpeakerLoop implements AutoCloseable {
             ClusterState state = watch.snapshot().withRelayFailures(relayFailures, settings.nodeName());
             Map<String, PeerFacts> peers = peers();
             metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());
-            Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers);
+            Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers, settings.ignoreExcludeLabel());
             metrics.addresses(plan.decisions().size(), plan.unowned());
             apply(plan.claims());
             writer.write(plan.writes());
@@ -328,7 +330,7 @@ public final class SpeakerLoop implements AutoCloseable {
     /** Proxy mode: relay for the Proxy addresses this node now announces, and for no other. */
     private void relay(ClusterState state) {
         var wanted = ProxyPlanner.plan(settings.nodeName(), announcer.claims().keySet(), state.proxyServices(), state.proxyNodes(),
-                settings.proxy().kubeProxyHealthPort());
+                settings.proxy().kubeProxyHealthPort(), settings.ignoreExcludeLabel());
         List<AddressRange> ranges = state.poolRanges();
         proxy.apply(wanted, a -> ranges.stream().anyMatch(r -> r.contains(a)));
     }

@@ -54,10 +54,14 @@ class SpeakerPlannerTest {
 
     /** What each speaker does with the same inputs. */
     static Map<String, Plan> everyone(ClusterState s, Map<String, PeerFacts> peers) {
+        return everyone(s, peers, false);
+    }
+
+    static Map<String, Plan> everyone(ClusterState s, Map<String, PeerFacts> peers, boolean ignoreExcludeLabel) {
         Map<String, Plan> m = new LinkedHashMap<>();
         for (String n : NODES) {
             if (peers.get(n).alive()) {
-                m.put(n, SpeakerPlanner.plan(n, s, peers));
+                m.put(n, SpeakerPlanner.plan(n, s, peers, ignoreExcludeLabel));
             }
         }
         return m;
@@ -172,6 +176,36 @@ class SpeakerPlannerTest {
         assertEquals("AnnounceFailed", w.reason());
         assertEquals("198.18.0.200: no eligible node (node-1: not Ready; node-2: not Ready; node-3: not Ready)", w.message());
         assertEquals("Warning", w.eventType());
+    }
+
+    @Test
+    void onAClusterOfControlPlaneNodesOnlyTheConditionNamesTheExcludeLabelUntilTheSpeakersIgnoreIt() {
+        // kubeadm labels every control-plane node so; a small cluster may have no other nodes
+        Map<String, NodeFacts> controlPlanes = new LinkedHashMap<>();
+        NODES.forEach(n -> controlPlanes.put(n, new NodeFacts(n,
+                Map.of(NodeFacts.EXCLUDE_LABEL, "", "node-role.kubernetes.io/control-plane", ""), true, false)));
+        ClusterState s = new ClusterState(controlPlanes, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
+        Map<String, Plan> plans = everyone(s, peers());
+        assertTrue(plans.values().stream().allMatch(p -> p.claims().isEmpty()));
+        List<ConditionWrite> writes = plans.values().stream().flatMap(p -> p.writes().stream()).toList();
+        assertEquals(1, writes.size(), writes.toString());
+        ConditionWrite w = writes.get(0);
+        assertEquals(false, w.status());
+        assertEquals("AnnounceFailed", w.reason());
+        String labelled = "labelled node.kubernetes.io/exclude-from-external-load-balancers"
+                + " (set herald.speaker.ignore-exclude-label, Helm speaker.ignoreExcludeLabel, to announce from it anyway)";
+        assertEquals("198.18.0.200: no eligible node (node-1: " + labelled + "; node-2: " + labelled + "; node-3: " + labelled
+                + ")", w.message());
+        // herald.speaker.ignore-exclude-label on every speaker: one of them announces, and its condition says so
+        ClusterState carried = new ClusterState(controlPlanes, List.of(address(V4)),
+                List.of(new ServiceFacts(WEB, List.of(V4), "False", w.message())));
+        Map<String, Plan> ignoring = everyone(carried, peers(), true);
+        List<IpAddress> claimed = ignoring.values().stream().flatMap(p -> p.claims().stream()).map(c -> c.address()).toList();
+        assertEquals(List.of(V4), claimed);
+        String owner = ignoring.values().iterator().next().decisions().get(V4).owner();
+        assertEquals(List.of(new ConditionWrite(WEB, true, ConditionWrite.ANNOUNCING,
+                "198.18.0.200 announced by node " + owner + " on eth0")),
+                ignoring.values().stream().flatMap(p -> p.writes().stream()).toList());
     }
 
     @Test

@@ -174,35 +174,50 @@ class OwnerElectionTest {
         var local = new AnnounceTarget(v4, "lan", Selector.EVERYTHING, List.of(), Set.of("node-2"));
         var other = new AnnounceTarget(IpAddress.parse("10.9.0.1"), "far", Selector.EVERYTHING, List.of(), null);
         var ok = new NodeFacts("node-1", Map.of(), true, false);
+        // as kubeadm labels a control-plane node
+        var controlPlane = new NodeFacts("node-1", Map.of(NodeFacts.EXCLUDE_LABEL, "", "node-role.kubernetes.io/control-plane", ""),
+                true, false);
         var alive = new PeerFacts("node-1", true, true, LAN);
+        boolean honoured = false, ignored = true; // herald.speaker.ignore-exclude-label
         return Stream.of(
-                Arguments.of("eligible", any, ok, alive, null),
-                Arguments.of("not Ready", any, new NodeFacts("node-1", Map.of(), false, false), alive, "not Ready"),
-                Arguments.of("NetworkUnavailable", any, new NodeFacts("node-1", Map.of(), true, true), alive, "NetworkUnavailable"),
-                Arguments.of("excluded", any, new NodeFacts("node-1", Map.of(NodeFacts.EXCLUDE_LABEL, ""), true, false), alive,
-                        "labelled " + NodeFacts.EXCLUDE_LABEL),
-                Arguments.of("node selector", edgeOnly, ok, alive, "not selected by pool lan's announce.nodeSelector"),
-                Arguments.of("node selector matches", edgeOnly, new NodeFacts("node-1", Map.of("edge", "yes"), true, false), alive, null),
-                Arguments.of("speaker dead", any, ok, new PeerFacts("node-1", false, true, LAN), "no live speaker"),
-                Arguments.of("no speaker at all", any, ok, null, "no live speaker"),
+                Arguments.of("eligible", any, ok, alive, honoured, null),
+                Arguments.of("not Ready", any, new NodeFacts("node-1", Map.of(), false, false), alive, honoured, "not Ready"),
+                Arguments.of("NetworkUnavailable", any, new NodeFacts("node-1", Map.of(), true, true), alive, honoured, "NetworkUnavailable"),
+                Arguments.of("excluded", any, controlPlane, alive, honoured,
+                        "labelled node.kubernetes.io/exclude-from-external-load-balancers (set herald.speaker.ignore-exclude-label,"
+                                + " Helm speaker.ignoreExcludeLabel, to announce from it anyway)"),
+                Arguments.of("excluded, label ignored", any, controlPlane, alive, ignored, null),
+                Arguments.of("label ignored, not Ready still counts", any,
+                        new NodeFacts("node-1", controlPlane.labels(), false, false), alive, ignored, "not Ready"),
+                Arguments.of("label ignored, node selector still counts", edgeOnly, controlPlane, alive, ignored,
+                        "not selected by pool lan's announce.nodeSelector"),
+                Arguments.of("label ignored, speaker still needed", any, controlPlane, null, ignored, "no live speaker"),
+                Arguments.of("node selector", edgeOnly, ok, alive, honoured, "not selected by pool lan's announce.nodeSelector"),
+                Arguments.of("node selector matches", edgeOnly, new NodeFacts("node-1", Map.of("edge", "yes"), true, false), alive,
+                        honoured, null),
+                Arguments.of("speaker dead", any, ok, new PeerFacts("node-1", false, true, LAN), honoured, "no live speaker"),
+                Arguments.of("no speaker at all", any, ok, null, honoured, "no live speaker"),
                 Arguments.of("interface down", any, ok, new PeerFacts("node-1", true, true,
-                        List.of(new NodeInterface("eth0", false, LAN.get(0).prefixes()))), "no interface up in 198.18.0.200's subnet"),
-                Arguments.of("interface not allowed", bondOnly, ok, alive, "no allowed interface up in 198.18.0.200's subnet"),
+                        List.of(new NodeInterface("eth0", false, LAN.get(0).prefixes()))), honoured,
+                        "no interface up in 198.18.0.200's subnet"),
+                Arguments.of("interface not allowed", bondOnly, ok, alive, honoured, "no allowed interface up in 198.18.0.200's subnet"),
                 Arguments.of("interface allowed", bondOnly, ok, new PeerFacts("node-1", true, true,
-                        List.of(new NodeInterface("bond0", true, LAN.get(0).prefixes()))), null),
+                        List.of(new NodeInterface("bond0", true, LAN.get(0).prefixes()))), honoured, null),
                 Arguments.of("pattern must match whole name", bondOnly, ok, new PeerFacts("node-1", true, true,
-                        List.of(new NodeInterface("xbond0", true, LAN.get(0).prefixes()))), "no allowed interface up in 198.18.0.200's subnet"),
-                Arguments.of("other subnet", other, ok, alive, "no interface up in 10.9.0.1's subnet"),
-                Arguments.of("local without endpoint", local, ok, alive, "no ready local endpoint (externalTrafficPolicy: Local)"),
+                        List.of(new NodeInterface("xbond0", true, LAN.get(0).prefixes()))), honoured,
+                        "no allowed interface up in 198.18.0.200's subnet"),
+                Arguments.of("other subnet", other, ok, alive, honoured, "no interface up in 10.9.0.1's subnet"),
+                Arguments.of("local without endpoint", local, ok, alive, honoured, "no ready local endpoint (externalTrafficPolicy: Local)"),
                 Arguments.of("local with endpoint", local, new NodeFacts("node-2", Map.of(), true, false),
-                        new PeerFacts("node-2", true, true, LAN), null));
+                        new PeerFacts("node-2", true, true, LAN), honoured, null));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ineligibility")
-    void eachEligibilityRuleTakesANodeOut(String name, AnnounceTarget t, NodeFacts n, PeerFacts p, String why) {
-        assertEquals(why, OwnerElection.ineligible(t, n, p));
-        Decision d = OwnerElection.elect(t, Map.of(n.name(), n), p == null ? Map.of() : Map.of(p.name(), p));
+    void eachEligibilityRuleTakesANodeOut(String name, AnnounceTarget t, NodeFacts n, PeerFacts p, boolean ignoreExcludeLabel,
+            String why) {
+        assertEquals(why, OwnerElection.ineligible(t, n, p, ignoreExcludeLabel));
+        Decision d = OwnerElection.elect(t, Map.of(n.name(), n), p == null ? Map.of() : Map.of(p.name(), p), ignoreExcludeLabel);
         if (why == null) {
             assertEquals(n.name(), d.owner());
         } else {

@@ -114,14 +114,21 @@ class ProxyPlannerTest {
     }
 
     @Test
-    void notReadyAndExcludedNodesAreNoBackends() {
+    void notReadyAndExcludedNodesAreNoBackendsUnlessTheExcludeLabelIsIgnored() {
         var nodes = List.of(new ProxyNode("node-1", false, false, List.of(IpAddress.parse("198.18.0.11"))),
                 new ProxyNode("node-2", true, true, List.of(IpAddress.parse("198.18.0.12"))),
-                new ProxyNode("node-3", true, false, List.of(IpAddress.parse("198.18.0.13"))));
+                new ProxyNode("node-3", true, false, List.of(IpAddress.parse("198.18.0.13"))),
+                new ProxyNode("node-4", false, true, List.of(IpAddress.parse("198.18.0.14"))));
         var s = svc("web/front", List.of(VIP), List.of(new ServicePort("http", "TCP", 80, 30080)), TrafficPolicy.CLUSTER);
-        ListenerSpec l = ProxyPlanner.plan("node-9", Set.of(VIP), List.of(s), nodes, 10256).values().iterator().next();
+        ListenerSpec l = ProxyPlanner.plan("node-9", Set.of(VIP), List.of(s), nodes, 10256, false).values().iterator().next();
         assertEquals(List.of("node-3"), l.backends().stream().map(Backend::node).toList());
         assertEquals(Set.of("node-3"), l.checks().keySet());
+        // herald.speaker.ignore-exclude-label: the labelled node serves (a cluster of kubeadm control-plane
+        // nodes only has no other), a labelled node that is not Ready still does not
+        ListenerSpec ignoring = ProxyPlanner.plan("node-9", Set.of(VIP), List.of(s), nodes, 10256, true).values().iterator().next();
+        assertEquals(List.of("node-2", "node-3"), ignoring.backends().stream().map(Backend::node).toList());
+        assertEquals(at("198.18.0.12", 30080), ignoring.backends().get(0).address());
+        assertEquals(Set.of("node-2", "node-3"), ignoring.checks().keySet());
     }
 
     @Test
