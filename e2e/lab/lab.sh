@@ -141,8 +141,9 @@ proc_start() { # NAME NETNS|- CMD...
   local cmd=("$@")
   [ "$ns" = - ] || cmd=(ip netns exec "$ns" "$@")
   printf '%q ' "${cmd[@]}" >"$STATE/cmd/$name"
-  setsid "${cmd[@]}" >>"$STATE/log/$name.log" 2>&1 </dev/null &
-  echo $! >"$STATE/pid/$name"
+  # in a subshell that exits at once, so the process is nobody's descendant: a caller that times out
+  # and kills its own process tree (the tests' Exec does) cannot take a kubelet it started with it
+  (setsid "${cmd[@]}" >>"$STATE/log/$name.log" 2>&1 </dev/null & echo $! >"$STATE/pid/$name")
 }
 proc_pid() { cat "$STATE/pid/$1" 2>/dev/null || true; }
 proc_alive() { local pid; pid=$(proc_pid "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
@@ -164,8 +165,7 @@ proc_restart() { # NAME
   local name=$1
   [ -f "$STATE/cmd/$name" ] || die "no saved command for $name"
   proc_stop "$name"
-  setsid bash -c "exec $(cat "$STATE/cmd/$name")" >>"$STATE/log/$name.log" 2>&1 </dev/null &
-  echo $! >"$STATE/pid/$name"
+  (setsid bash -c "exec $(cat "$STATE/cmd/$name")" >>"$STATE/log/$name.log" 2>&1 </dev/null & echo $! >"$STATE/pid/$name")
 }
 
 wait_for() { # DESCRIPTION TIMEOUT CMD...
@@ -549,6 +549,7 @@ EOF
   done
 }
 
+node_not_ready() { ! node_ready_is "$1" True; }
 node_ready_is() { # NODE STATUS
   [ "$(kc get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = "$2" ]
 }
@@ -705,7 +706,9 @@ fault() {
       local i; i=$(node_index "$1")
       [ "$2" = true ] || [ "$2" = false ] || die "node-ready takes true or false"
       if [ "$2" = false ]; then fault kubelet-stop "$i"; else proc_alive "kubelet-$(node_name "$i")" || fault kubelet-start "$i"; fi
-      wait_for "$(node_name "$i") Ready=$2" 90 node_ready_is "$(node_name "$i")" "$([ "$2" = true ] && echo True || echo False)" ;;
+      # a node whose kubelet stopped reporting is Ready=Unknown (False is a kubelet's own verdict)
+      if [ "$2" = true ]; then wait_for "$(node_name "$i") Ready" 90 node_ready_is "$(node_name "$i")" True
+      else wait_for "$(node_name "$i") NotReady" 90 node_not_ready "$(node_name "$i")"; fi ;;
     speaker-kill | speaker-term | speaker-stop | speaker-cont) # NODE: a signal to the speaker container's JVM
       local sig=${what#speaker-}; sig=$(echo "$sig" | tr a-z A-Z)
       kill -s "$sig" "$(container_pid herald-system "$(speaker_pod "$1")" speaker)" ;;

@@ -418,7 +418,6 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     public void awaitHeraldReady() {
         lab("kubectl", "rollout", "status", "-n", "herald-system", "daemonset/herald-speaker", "--timeout=110s");
         lab("kubectl", "rollout", "status", "-n", "herald-system", "deployment/herald-controller", "--timeout=110s");
-        lab("kubectl", "wait", "-n", "herald-system", "--for=condition=Ready", "pod", "-l", "app.kubernetes.io/name=herald", "--timeout=110s");
     }
 
     /** A lab tool built from e2e/labtools (probe, arpwatch, arpbench, ...). */
