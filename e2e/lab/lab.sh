@@ -665,8 +665,8 @@ kind: Kustomization
 resources: [herald.yaml]
 components: $components
 images:
-- {name: ghcr.io/herald-lb/herald-controller, newName: $HERALD_IMAGES/herald-controller}
-- {name: ghcr.io/herald-lb/herald-speaker, newName: $HERALD_IMAGES/herald-speaker}
+- {name: ghcr.io/herald-lb/herald-controller, newName: $HERALD_IMAGES/herald-controller, newTag: $(herald_tag)}
+- {name: ghcr.io/herald-lb/herald-speaker, newName: $HERALD_IMAGES/herald-speaker, newTag: $(herald_tag)}
 EOF
   echo "$o"
 }
@@ -678,10 +678,19 @@ herald_images_present() {
       die "$HERALD_IMAGES/herald-$m:$(herald_tag) is not in the lab registry: the Maven build pushes it (./lab up and ./lab test run that build)"
   done
 }
-herald_tag() { sed -n 's#.*image: ghcr.io/herald-lb/herald-controller:\(.*\)#\1#p' "$ROOT/deploy/herald.yaml" | head -1; }
+# Each build pushes its images under the release tag and under a tag of its own, which the lab installs:
+# a node that pulled an earlier build's 0.1.0 would otherwise keep running it (IfNotPresent).
+herald_tag() {
+  if [ -f "$STATE/build-tag" ]; then cat "$STATE/build-tag"
+  else sed -n 's#.*image: ghcr.io/herald-lb/herald-controller:\(.*\)#\1#p' "$ROOT/deploy/herald.yaml" | head -1; fi
+}
+new_build_tag() { echo "lab-$(date -u +%Y%m%d%H%M%S)" | tee "$STATE/build-tag"; }
 
 herald_up() { # [proxy|vip]
   herald_images_present
+  # a namespace still being deleted (an uninstall a moment ago) refuses new objects until it is gone
+  wait_for "namespace herald-system to finish terminating" 120 sh -c \
+    "[ \"\$(KUBECONFIG='$STATE/admin.kubeconfig' '$(bin)/kubectl' get ns herald-system -o 'jsonpath={.status.phase}' 2>/dev/null)\" != Terminating ]"
   kc apply --server-side --force-conflicts -k "$(herald_overlay "${1:-proxy}")" >/dev/null
   kc rollout status -n herald-system deployment/herald-controller --timeout=180s >/dev/null
   kc rollout status -n herald-system daemonset/herald-speaker --timeout=180s >/dev/null
@@ -864,6 +873,8 @@ main() {
     crane) crane "$@" ;;
     base-image) cat "$STATE/base-image" ;;
     registry) echo "$HERALD_IMAGES" ;;
+    build-tag) herald_tag ;;
+    new-build-tag) new_build_tag ;; # a fresh tag for the next build's images (./lab passes it to Jib)
     echo-image) echo_image ;;
     exec) # WHERE CMD...: client | lan | node-N | NAMESPACE/POD (the pod's network namespace)
       local where=$1; shift

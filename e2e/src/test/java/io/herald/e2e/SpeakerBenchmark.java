@@ -193,24 +193,32 @@ class SpeakerBenchmark {
                     rate, herald.get("arp_herald_" + rate + "_p99_us") / kernel.get("arp_kernel_" + rate + "_p99_us"));
         }
 
-        // 2. memory: node-1's speaker owning at most a few addresses, then 1,000
+        // 2. memory: node-2's speaker owning at most a few addresses, then 1,000 (node-1, the control-plane
+        // node, announces nothing by kubeadm's label); by /proc and as the kubelet measures it
         for (Lab.Node n : lab.nodes()) { // a /20 on every node so the bulk addresses are on an interface's subnet
             n.check("ip", "addr", "add", "198.18.16." + (10 + n.index()) + "/20", "dev", "eth0");
             SpeakerE2E.label(lab, n.name(), "herald-bench/node", Integer.toString(n.index()));
         }
-        Lab.Node n1 = lab.node(1), n2 = lab.node(2);
+        Lab.Node n1 = lab.node(2), n2 = lab.node(3);
         startFloor(lab);
         Thread.sleep(2000);
         long idle = rssKiB(lab, n1);
+        double wsIdle = workingSetMiB(lab, n1, lab.speakerPod(n1), "speaker");
+        Map<String, Double> controllersIdle = controllerWorkingSets(lab);
         long floorIdle = floorRssKiB(lab, 3);
-        bulkPool(lab, "1");
+        bulkPool(lab, "2");
         for (int i = 0; i < BULK; i++) {
             lab.api().resource(service("bulk-" + i, Map.of("herald.io/ip-pool", "bulk"))).create();
         }
-        await("node-1 owns " + BULK + " addresses", Duration.ofMinutes(5),
+        await("node-2 owns " + BULK + " addresses", Duration.ofMinutes(5),
                 () -> metric(n1, "herald_speaker_owned_addresses") >= BULK ? true : null);
         Thread.sleep(3000);
         long full = rssKiB(lab, n1);
+        double wsFull = workingSetMiB(lab, n1, lab.speakerPod(n1), "speaker");
+        Map<String, Double> controllersFull = controllerWorkingSets(lab);
+        System.out.printf("speaker_working_set_idle_mib: %.1f%nspeaker_working_set_%d_owned_mib: %.1f%n", wsIdle, BULK, wsFull);
+        controllersIdle.forEach((role, v) -> System.out.printf("controller_%s_working_set_idle_mib: %.1f%n", role, v));
+        controllersFull.forEach((role, v) -> System.out.printf("controller_%s_working_set_%d_services_mib: %.1f%n", role, BULK, v));
         long floorFull = floorRssKiB(lab, 3 + 2 * BULK);
         lab.stopProcess(FLOOR);
         System.out.printf("speaker_rss_idle_mib: %.1f%nspeaker_rss_%d_owned_mib: %.1f%nspeaker_rss_ratio: %.2f%n",
@@ -231,23 +239,48 @@ class SpeakerBenchmark {
         double demotions = metric(owner, "herald_speaker_responder_demotions_total");
         System.out.printf("speaker_responder_demotions: %.0f%n", demotions);
 
-        // 3. takeover: the pool now selects node-2 only, so it gains all 1,000 in one plan
+        // 3. takeover: the pool now selects node-3 only, so it gains all 1,000 in one plan
         long steal = Lab.stealMillis();
-        bulkPool(lab, "2");
-        await("node-2 owns " + BULK + " addresses", Duration.ofMinutes(2),
+        bulkPool(lab, "3");
+        await("node-3 owns " + BULK + " addresses", Duration.ofMinutes(2),
                 () -> metric(n2, "herald_speaker_owned_addresses") >= BULK ? true : null);
         System.out.printf("takeover_cpu_steal_ms: %d%n", Lab.stealMillis() - steal);
         double gained = metric(n2, "herald_speaker_last_takeover_addresses");
         double burst = metric(n2, "herald_speaker_last_takeover_burst_seconds");
         double reference = metric(n1, "herald_speaker_last_takeover_burst_seconds");
-        System.out.printf("takeover_addresses: %.0f%ntakeover_burst_ms: %.1f%ntakeover_burst_first_take_on_node1_ms: %.1f%n",
+        System.out.printf("takeover_addresses: %.0f%ntakeover_burst_ms: %.1f%ntakeover_burst_first_take_on_node2_ms: %.1f%n",
                 gained, burst * 1000, reference * 1000);
         // what every plan of the 1,000 addresses cost node-2 while they were created and moved: one
         // runs on every change to a Service (each status write included), at most once per 5 ms
         double plans = metric(n2, "herald_speaker_plan_seconds_count");
-        System.out.printf("speaker_plans_node2: %.0f%nspeaker_plan_mean_ms_node2: %.2f%nspeaker_plan_max_ms_node2: %.1f%n",
+        System.out.printf("speaker_plans_node3: %.0f%nspeaker_plan_mean_ms_node3: %.2f%nspeaker_plan_max_ms_node3: %.1f%n",
                 plans, metric(n2, "herald_speaker_plan_seconds_sum") / plans * 1000,
                 metric(n2, "herald_speaker_plan_seconds_max") * 1000);
+    }
+
+    /**
+     * A container's working set as the kubelet measures it (its resource metrics, through the API
+     * server's node proxy): what the kubelet's eviction and the memory limit go by.
+     */
+    static double workingSetMiB(Lab lab, Lab.Node node, String pod, String container) {
+        String body = lab.lab("kubectl", "get", "--raw", "/api/v1/nodes/" + node.name() + "/proxy/metrics/resource").stdout();
+        Matcher m = Pattern.compile("(?m)^container_memory_working_set_bytes\\{container=\"" + Pattern.quote(container)
+                + "\",namespace=\"herald-system\",pod=\"" + Pattern.quote(pod) + "\"\\} ([0-9.eE+]+)").matcher(body);
+        if (!m.find()) {
+            throw new AssertionError("no working set for " + pod + "/" + container + " in the kubelet's resource metrics:\n" + body);
+        }
+        return Double.parseDouble(m.group(1)) / (1 << 20);
+    }
+
+    /** Each controller replica's working set, keyed leader and standby. */
+    static Map<String, Double> controllerWorkingSets(Lab lab) {
+        String leader = lab.api().leases().inNamespace("herald-system").withName("herald-controller").get().getSpec().getHolderIdentity();
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (String pod : lab.controllerPods().keySet()) {
+            String node = lab.api().pods().inNamespace("herald-system").withName(pod).get().getSpec().getNodeName();
+            out.put(pod.equals(leader) ? "leader" : "standby", workingSetMiB(lab, SpeakerE2E.node(lab, node), pod, "controller"));
+        }
+        return out;
     }
 
     static void bulkPool(Lab lab, String node) {

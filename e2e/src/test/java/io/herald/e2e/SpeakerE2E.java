@@ -229,6 +229,40 @@ class SpeakerE2E {
         }
     }
 
+    /**
+     * On a cluster of control-plane nodes only, kubeadm's label would keep every node out: the
+     * condition names the label and the switch, and with the switch set (as Helm's
+     * speaker.ignoreExcludeLabel sets it) the labelled node announces.
+     */
+    @Test
+    void theExcludeLabelIsNamedWhenItIsTheReasonAndTheSwitchLetsTheControlPlaneNodeAnnounce(Lab lab) {
+        label(lab, "node-1", "herald-e2e/cp", "yes");
+        pool(lab, "cp", "198.18.0.150-198.18.0.159", Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/cp", "yes"))));
+        lab.api().resource(lb("cp", "web", "SingleStack", Map.of("herald.io/ip-pool", "cp"), 80)).create();
+        try {
+            var c = await("cp cannot be announced", Duration.ofSeconds(30), () -> {
+                var x = condition(lab, "cp");
+                return x != null && "False".equals(x.getStatus()) ? x : null;
+            });
+            assertTrue(c.getMessage().contains("node-1: labelled node.kubernetes.io/exclude-from-external-load-balancers "
+                    + "(set herald.speaker.ignore-exclude-label, Helm speaker.ignoreExcludeLabel, to announce from it anyway)"),
+                    c.getMessage());
+            lab.lab("kubectl", "set", "env", "-n", "herald-system", "daemonset/herald-speaker", "HERALD_SPEAKER_IGNORE_EXCLUDE_LABEL=true");
+            lab.lab("kubectl", "rollout", "status", "-n", "herald-system", "daemonset/herald-speaker", "--timeout=180s");
+            String ip = ips(lab, "cp").get(0);
+            await("cp announced by node-1", Duration.ofSeconds(60),
+                    () -> "node-1".equals(owners(lab, "cp") == null ? null : owners(lab, "cp").get(ip)) ? true : null);
+            fetch(lab, ip, 80);
+            assertEquals(lab.node(1).mac(), neighbourMac(lab, ip), "the control-plane node answers ARP for " + ip);
+        } finally {
+            lab.lab("kubectl", "set", "env", "-n", "herald-system", "daemonset/herald-speaker", "HERALD_SPEAKER_IGNORE_EXCLUDE_LABEL-");
+            lab.lab("kubectl", "rollout", "status", "-n", "herald-system", "daemonset/herald-speaker", "--timeout=180s");
+            lab.api().services().inNamespace(NS).withName("cp").delete();
+            lab.api().genericKubernetesResources(IPPOOLS).withName("cp").delete();
+            label(lab, "node-1", "herald-e2e/cp", null);
+        }
+    }
+
     @Test
     void nodeSelectorInterfacesExcludeLabelAndNotReadyEachTakeANodeOut(Lab lab) {
         // three nodes take turns here: the operator lifts kubeadm's exclude label from the control plane

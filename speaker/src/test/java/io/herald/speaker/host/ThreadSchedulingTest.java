@@ -47,4 +47,17 @@ class ThreadSchedulingTest {
         done.get(10, TimeUnit.SECONDS);
         assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.realtime(100));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            false | -1     | EPERM, the speaker lacks CAP_SYS_NICE
+            false | 0      | EPERM, the speaker lacks CAP_SYS_NICE
+            true  | 0      | EPERM, the speaker's CPU cgroup grants no real-time time (cpu.rt_runtime_us is 0: the kernel schedules real-time threads by group, and the kubelet gives a pod's cgroup none)
+            true  | 950000 | EPERM, although the speaker has CAP_SYS_NICE
+            true  | -1     | EPERM, although the speaker has CAP_SYS_NICE
+            """)
+    void aRefusalSaysWhetherTheCapabilityOrTheCgroupsRealTimeBudgetIsMissing(boolean sysNice, long rtRuntime, String reason) {
+        assertEquals(reason, ThreadScheduling.permissionReason(sysNice,
+                rtRuntime < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(rtRuntime)));
+    }
 }

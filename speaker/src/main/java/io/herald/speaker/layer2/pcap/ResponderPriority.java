@@ -98,9 +98,9 @@ public final class ResponderPriority {
             } catch (ThreadScheduling.SchedulingException e) {
                 if (refusalLogged.compareAndSet(false, true)) {
                     LOG.info("ARP/NDP responders run at normal priority, so replies may wait for the CPU on a busy node: {}{}",
-                            e.getMessage(), e.notPermitted()
+                            e.getMessage(), e.getMessage().contains("lacks CAP_SYS_NICE")
                                     ? " (add SYS_NICE to the speaker's capabilities, or set herald.speaker.responder-priority=0 to not ask)"
-                                    : "");
+                                    : e.notPermitted() ? " (set herald.speaker.responder-priority=0 to not ask)" : "");
                 }
                 return false;
             }
