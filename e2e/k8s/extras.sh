@@ -14,32 +14,26 @@ LIBPCAP_VERSION=1.10.3
 cache=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
 log() { printf '%s\n' "$*" >&2; }
 
-helm_bin() {
-  local out="$cache/helm-$HELM_VERSION-$(go env GOVERSION)-2"
-  if [ ! -x "$out/helm" ]; then
-    log "building Helm $HELM_VERSION into $out (cold: a few minutes)"
+go_tool() { # NAME OUT PACKAGE@VERSION LDFLAGS: go install into the cache once; prints the binary
+  local name=$1 out=$2 pkg=$3 ld=$4
+  if [ ! -x "$out/$name" ]; then
+    log "building $pkg into $out"
     local tmp="$out.tmp.$$"
     rm -rf "$tmp"; mkdir -p "$tmp"
-    CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-mod=mod go install -trimpath \
-      -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION
-        -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34" \
-      "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+    CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "$ld" "$pkg" >&2
     rm -rf "$out"; mv "$tmp" "$out"
   fi
-  echo "$out/helm"
+  echo "$out/$name"
+}
+
+helm_bin() {
+  go_tool helm "$cache/helm-$HELM_VERSION-$(go env GOVERSION)-2" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
+    "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION
+     -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34"
 }
 
 crane_bin() {
-  local out="$cache/crane-$CRANE_VERSION-$(go env GOVERSION)"
-  if [ ! -x "$out/crane" ]; then
-    log "building crane $CRANE_VERSION into $out"
-    local tmp="$out.tmp.$$"
-    rm -rf "$tmp"; mkdir -p "$tmp"
-    CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
-      "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION" >&2
-    rm -rf "$out"; mv "$tmp" "$out"
-  fi
-  echo "$out/crane"
+  go_tool crane "$cache/crane-$CRANE_VERSION-$(go env GOVERSION)" "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION" "-s -w"
 }
 
 libpcap_so() {
