@@ -403,9 +403,9 @@ node_cgroups() { # I: the node's cgroup parent under every v1 hierarchy (the kub
   cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$P-node-$c/cpuset.mems"
 }
 
-node_cgroups_remove() { # I: bottom-up, once the node's processes are gone
+node_cgroups_remove() { # I: bottom-up, once the node's processes are gone (runc adds the v2 one too)
   local c=$1 h
-  for h in "${CGROUP_V1[@]}"; do
+  for h in "${CGROUP_V1[@]}" unified; do
     [ -d "/sys/fs/cgroup/$h/$P-node-$c" ] || continue
     find "/sys/fs/cgroup/$h/$P-node-$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
@@ -789,7 +789,7 @@ down() {
   done
   ip link del "$P-cp" 2>/dev/null || true
   # a node's cgroups, should a lab have died before its nodes_down: their processes, then the groups
-  local g; g=$(find /sys/fs/cgroup/pids -maxdepth 1 -name "$P-node-*" -printf '%f\n' 2>/dev/null || true)
+  local g; g=$(find /sys/fs/cgroup/pids /sys/fs/cgroup/unified -maxdepth 1 -name "$P-node-*" -printf '%f\n' 2>/dev/null | sort -u || true)
   for ns in $g; do
     pids=$(find "/sys/fs/cgroup/pids/$ns" -name cgroup.procs -exec cat {} + 2>/dev/null || true)
     [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true

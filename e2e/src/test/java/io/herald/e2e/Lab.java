@@ -320,6 +320,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
      * unless a test made it: a crash the test did not cause fails the class that saw it.
      */
     public void heraldDown() {
+        keepHeraldLogs();
         List<String> unexpected = new ArrayList<>();
         for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
             for (var c : pod.getStatus().getContainerStatuses()) {
@@ -335,6 +336,28 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         lab("herald-down");
         if (!unexpected.isEmpty()) {
             throw new AssertionError("Herald containers restarted that no test restarted: " + unexpected);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger installs = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Herald's container logs (the previous container's too) into e2e/target/lab-logs/herald/, before its pods go. */
+    private void keepHeraldLogs() {
+        Path dir = root.resolve("e2e/target/lab-logs/herald");
+        int n = installs.incrementAndGet();
+        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
+            String name = pod.getMetadata().getName();
+            for (String previous : List.of("false", "true")) {
+                Result r = labQuiet("kubectl", "logs", "-n", "herald-system", "pod/" + name, "--previous=" + previous);
+                if (r.exit() == 0) {
+                    try {
+                        Files.createDirectories(dir);
+                        Files.writeString(dir.resolve(n + "-" + name + ("true".equals(previous) ? "-previous" : "") + ".log"), r.stdout());
+                    } catch (IOException e) {
+                        System.err.println("cannot keep " + name + "'s log: " + e);
+                    }
+                }
+            }
         }
     }
 
