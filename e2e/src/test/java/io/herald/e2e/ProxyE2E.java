@@ -93,6 +93,20 @@ class ProxyE2E {
         for (String[] s : new String[][] {{"cluster", CLUSTER}, {"local", LOCAL}, {"pp", PP}, {"ranged", RANGED}}) {
             await(s[0] + " announced", Duration.ofSeconds(60), () -> owner(lab, s[0]));
         }
+        // The relay's backends are the NodePorts, which each node's kube-proxy programs a moment after the
+        // Service appears (on a busy lab, seconds): measuring before that measures kube-proxy, and the
+        // relay's passive checks would take every node out at the first refused connects. (CI saw all
+        // 90 connections of the first spread fail in 0.6 s that way.)
+        int nodePort = lab.api().services().inNamespace(NS).withName("cluster").get().getSpec().getPorts().get(0).getNodePort();
+        for (Lab.Node n : lab.nodes()) {
+            await("kube-proxy on " + n + " serves cluster's NodePort", Duration.ofSeconds(60),
+                    () -> lab.client().httpGet("http://" + n.ipv4() + ":" + nodePort + "/").startsWith("pod=e-") ? true : null);
+        }
+        String owner = owner(lab, "cluster");
+        for (Lab.Node n : lab.nodes()) {
+            await(n + " a healthy backend of cluster", Duration.ofSeconds(30),
+                    () -> Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/cluster:80/TCP", n.name())) ? true : null);
+        }
         lab.client().check("ip", "addr", "add", OUTSIDE_CLIENT + "/24", "dev", "eth0");
     }
 
