@@ -24,7 +24,8 @@ libc_version=$(apt-cache policy libc6 | awk '/Candidate:/ {print $2}')
 key=$(printf '%s\n' "$java_version" "$libc_version" "$MODULES" "$RECIPE" | sha256sum | cut -c1-12)
 tag="${java_version%%+*}-$key"
 ref="$registry/herald-base:$tag"
-if "$crane" digest $insecure "$ref" >/dev/null 2>&1; then echo "$ref"; exit 0; fi
+# complete only once its configuration is set (the push below is two steps)
+if "$crane" config $insecure "$ref" 2>/dev/null | grep -q '"JAVA_HOME=/opt/java"'; then echo "$ref"; exit 0; fi
 
 dir="$cache/base-$tag"
 if [ ! -f "$dir/java.tar.gz" ]; then
@@ -52,8 +53,8 @@ if [ ! -f "$dir/java.tar.gz" ]; then
   rm -rf "$dir"; mv "$tmp" "$dir"
 fi
 log "pushing $ref"
-"$crane" append $insecure --oci-empty-base -f "$dir/os.tar.gz" -f "$dir/java.tar.gz" -t "$ref.layers" >/dev/null
-"$crane" mutate $insecure "$ref.layers" -t "$ref" --set-platform linux/amd64 \
+"$crane" append $insecure --oci-empty-base -f "$dir/os.tar.gz" -f "$dir/java.tar.gz" -t "$ref" >/dev/null
+"$crane" mutate $insecure "$ref" -t "$ref" --set-platform linux/amd64 \
   -e PATH=/opt/java/bin:/usr/bin:/bin -e JAVA_HOME=/opt/java \
   -l org.opencontainers.image.title=herald-base -l org.opencontainers.image.licenses=Apache-2.0 \
   -l "org.opencontainers.image.description=glibc $libc_version (Debian), Java $java_version (jlink: $MODULES)" >/dev/null

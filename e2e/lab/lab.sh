@@ -111,8 +111,8 @@ image_push_dir() { # DIR REF ENTRYPOINT USER: an image of DIR's files alone, on 
   local dir=$1 ref=$2 tar
   tar=$(mktemp --suffix=.tar.gz)
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf - . | gzip -n >"$tar"
-  crane append --oci-empty-base -f "$tar" -t "$ref.layers" >/dev/null 2>&1
-  crane mutate "$ref.layers" -t "$ref" --set-platform linux/amd64 --entrypoint "$3" -u "$4" >/dev/null 2>&1
+  crane append --oci-empty-base -f "$tar" -t "$ref" >/dev/null 2>&1
+  crane mutate "$ref" -t "$ref" --set-platform linux/amd64 --entrypoint "$3" -u "$4" >/dev/null 2>&1
   rm -f "$tar"
 }
 
@@ -284,7 +284,6 @@ net_up() {
     nsx "$ns" ip addr add "198.18.$((128 + i)).1/24" dev cbr0
     nsx "$ns" ip addr add "$(printf 'fd18:18:1:%x::1/64' "$i")" dev cbr0 nodad
     nsx "$ns" ip link set cbr0 up
-    echo 10 >"$STATE/nodes/$i/next-pod"
   done
   for ((i = 1; i <= NODES; i++)); do
     # Service addresses need a route (kube-proxy rewrites them after the route lookup, and pods on the
@@ -686,11 +685,12 @@ herald_tag() {
 }
 new_build_tag() { echo "lab-$(date -u +%Y%m%d%H%M%S)" | tee "$STATE/build-tag"; }
 
+namespace_not_terminating() { [ "$(kc get ns "$1" -o 'jsonpath={.status.phase}' 2>/dev/null)" != Terminating ]; }
+
 herald_up() { # [proxy|vip]
   herald_images_present
   # a namespace still being deleted (an uninstall a moment ago) refuses new objects until it is gone
-  wait_for "namespace herald-system to finish terminating" 120 sh -c \
-    "[ \"\$(KUBECONFIG='$STATE/admin.kubeconfig' '$(bin)/kubectl' get ns herald-system -o 'jsonpath={.status.phase}' 2>/dev/null)\" != Terminating ]"
+  wait_for "namespace herald-system to finish terminating" 120 namespace_not_terminating herald-system
   kc apply --server-side --force-conflicts -k "$(herald_overlay "${1:-proxy}")" >/dev/null
   kc rollout status -n herald-system deployment/herald-controller --timeout=180s >/dev/null
   kc rollout status -n herald-system daemonset/herald-speaker --timeout=180s >/dev/null
@@ -714,18 +714,17 @@ fault() {
     node-ready) # NODE true|false: the kubelet stopped (or started) and the node lifecycle controller's verdict
       local i; i=$(node_index "$1")
       [ "$2" = true ] || [ "$2" = false ] || die "node-ready takes true or false"
-      if [ "$2" = false ]; then fault kubelet-stop "$i"; else proc_alive "kubelet-$(node_name "$i")" || fault kubelet-start "$i"; fi
+      if [ "$2" = false ]; then fault kubelet-stop "$i"; else fault kubelet-start "$i"; fi
       # a node whose kubelet stopped reporting is Ready=Unknown (False is a kubelet's own verdict)
       if [ "$2" = true ]; then wait_for "$(node_name "$i") Ready" 90 node_ready_is "$(node_name "$i")" True
       else wait_for "$(node_name "$i") NotReady" 90 node_not_ready "$(node_name "$i")"; fi ;;
-    speaker-kill | speaker-term | speaker-stop | speaker-cont) # NODE: a signal to the speaker container's JVM
-      local sig=${what#speaker-}; sig=$(echo "$sig" | tr a-z A-Z)
-      kill -s "$sig" "$(container_pid herald-system "$(speaker_pod "$1")" speaker)" ;;
+    container-kill | container-term | container-stop | container-cont | speaker-kill | speaker-term | speaker-stop | speaker-cont)
+      # NAMESPACE POD [CONTAINER], or for speaker-*: NODE (the speaker container there): a signal to its process
+      local sig=${what#*-}
+      [[ $what == speaker-* ]] && set -- herald-system "$(speaker_pod "$1")" speaker
+      kill -s "${sig^^}" "$(container_pid "$@")" ;;
     speaker-delete) # NODE: the speaker pod is deleted (gracefully); the DaemonSet makes a new one
       kc delete pod -n herald-system "$(speaker_pod "$1")" --wait=false >/dev/null ;;
-    container-kill | container-term | container-stop | container-cont) # NAMESPACE POD [CONTAINER]
-      local sig=${what#container-}; sig=$(echo "$sig" | tr a-z A-Z)
-      kill -s "$sig" "$(container_pid "$@")" ;;
     apiserver-stop) proc_stop kube-apiserver ;;
     apiserver-start)
       proc_restart kube-apiserver

@@ -251,7 +251,7 @@ class DeployE2E {
             Map<?, ?> config = (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", ref).stdout(), Map.class).get("config");
             List<?> entrypoint = (List<?>) config.get("Entrypoint");
             assertEquals(List.of("java", "@/app/jvm.options"), entrypoint.subList(0, 2), module + " entrypoint");
-            assertEquals(read(root.resolve(module + "/jvm.options")), imageFile(lab, ref, "app/jvm.options"),
+            assertEquals(read(root.resolve(module + "/jvm.options")), read(imageFile(lab, ref, "app/jvm.options")),
                     "the " + module + " image's JVM flags are the module's jvm.options");
             assertTrue(container.get("command") == null && container.get("args") == null,
                     "the manifest runs the image's entrypoint as it is");
@@ -286,18 +286,10 @@ class DeployE2E {
         Map<?, ?> speakerConfig = (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", speakerRef).stdout(), Map.class).get("config");
         assertTrue(((List<?>) speakerConfig.get("Entrypoint")).contains("-Dorg.pcap4j.core.pcapLibName=/usr/lib/herald/libpcap.so.1"),
                 "the speaker loads the image's libpcap: " + speakerConfig.get("Entrypoint"));
-        Path pcap = Files.createTempFile("libpcap", ".so");
-        try {
-            Files.writeString(pcap, "");
-            ok(run(Duration.ofSeconds(60), "sh", "-c", "$(cat " + lab.state().resolve("crane") + ") --insecure export " + speakerRef
-                    + " - | tar -xOf - usr/lib/herald/libpcap.so.1 > " + pcap));
-            String ldd = ok(run(Duration.ofSeconds(10), "ldd", pcap.toString()));
-            for (String line : ldd.strip().split("\n")) {
-                assertTrue(line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
-                        "the image's libpcap needs only libc: " + ldd);
-            }
-        } finally {
-            Files.deleteIfExists(pcap);
+        String ldd = ok(run(Duration.ofSeconds(10), "ldd", imageFile(lab, speakerRef, "usr/lib/herald/libpcap.so.1").toString()));
+        for (String line : ldd.strip().split("\n")) {
+            assertTrue(line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
+                    "the image's libpcap needs only libc: " + ldd);
         }
     }
 
@@ -368,10 +360,13 @@ class DeployE2E {
         return ((List<?>) manifest.get("layers")).stream().map(l -> (String) ((Map<?, ?>) l).get("digest")).toList();
     }
 
-    /** One file of an image's flattened filesystem. */
-    private static String imageFile(Lab lab, String ref, String path) {
-        return ok(run(Duration.ofSeconds(60), "sh", "-c", "$(cat " + lab.state().resolve("crane") + ") --insecure export " + ref
-                + " - | tar -xOf - " + path));
+    /** One file of an image's flattened filesystem, copied out under e2e/target/image-files/. */
+    private static Path imageFile(Lab lab, String ref, String path) throws IOException {
+        Path out = root.resolve("e2e/target/image-files").resolve(ref.replaceAll("[^A-Za-z0-9.-]", "_")).resolve(path);
+        Files.createDirectories(out.getParent());
+        ok(run(Duration.ofSeconds(60), "sh", "-c", "$(cat " + lab.state().resolve("crane") + ") --insecure export " + ref
+                + " - | tar -xOf - " + path + " > " + out));
+        return out;
     }
 
     /**

@@ -322,15 +322,15 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     public void heraldDown() {
         keepHeraldLogs();
         List<String> unexpected = new ArrayList<>();
-        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
-            for (var c : pod.getStatus().getContainerStatuses()) {
-                String name = pod.getMetadata().getName();
-                int allowed = allowedRestarts.getOrDefault(name, 0);
-                if (c.getRestartCount() > allowed) {
-                    var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
-                    unexpected.add(name + " restarted " + c.getRestartCount() + " times (the tests caused " + allowed + ")"
-                            + (last == null ? "" : ", last exit " + last.getExitCode() + " " + last.getReason()));
-                }
+        for (var pod : heraldPods()) {
+            String name = pod.getMetadata().getName();
+            int restarts = restarts(pod), allowed = allowedRestarts.getOrDefault(name, 0);
+            if (restarts > allowed) {
+                String last = pod.getStatus().getContainerStatuses().stream()
+                        .filter(c -> c.getLastState() != null && c.getLastState().getTerminated() != null)
+                        .map(c -> ", last exit " + c.getLastState().getTerminated().getExitCode() + " " + c.getLastState().getTerminated().getReason())
+                        .findFirst().orElse("");
+                unexpected.add(name + " restarted " + restarts + " times (the tests caused " + allowed + ")" + last);
             }
         }
         lab("herald-down");
@@ -345,7 +345,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     private void keepHeraldLogs() {
         Path dir = root.resolve("e2e/target/lab-logs/herald");
         int n = installs.incrementAndGet();
-        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
+        for (var pod : heraldPods()) {
             String name = pod.getMetadata().getName();
             for (String previous : List.of("false", "true")) {
                 Result r = labQuiet("kubectl", "logs", "-n", "herald-system", "pod/" + name, "--previous=" + previous);
@@ -416,14 +416,18 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     /** The container restart counts of Herald's pods, by pod name: a test compares them before and after. */
     public Map<String, Integer> heraldRestarts() {
         Map<String, Integer> restarts = new java.util.TreeMap<>();
-        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems()) {
-            int n = 0;
-            for (var c : pod.getStatus().getContainerStatuses()) {
-                n += c.getRestartCount();
-            }
-            restarts.put(pod.getMetadata().getName(), n);
+        for (var pod : heraldPods()) {
+            restarts.put(pod.getMetadata().getName(), restarts(pod));
         }
         return restarts;
+    }
+
+    private List<io.fabric8.kubernetes.api.model.Pod> heraldPods() {
+        return api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems();
+    }
+
+    private static int restarts(io.fabric8.kubernetes.api.model.Pod pod) {
+        return pod.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount()).sum();
     }
 
     /** The controller replicas' pod names and IPv4 addresses (reachable from this host: the lab routes pod networks). */
