@@ -35,4 +35,10 @@ public final class Annotations {
 
     /** The Service condition Herald writes about allocation. */
     public static final String CONDITION_ALLOCATED = "herald.io/AddressAllocated";
+    /**
+     * Kubernetes' own finalizer for "this Service's load balancer still exists" (the cloud providers' service
+     * controller uses it): held while Herald has an address for the Service, so a deleted Service's address
+     * is released before the object goes.
+     */
+    public static final String CLEANUP_FINALIZER = "service.kubernetes.io/load-balancer-cleanup";
 }

@@ -193,9 +193,14 @@ class ControllerIT {
             awaitIps("once");
             awaitEvent("once", "IPAllocated"); // the event follows the status: every write is done
             sleep(1000);
+            // the cleanup finalizer goes alone, as Kubernetes' service controller writes it: the API server keeps
+            // no finalizers sent to the status subresource (it keeps annotations)
             assertEquals(List.of(new Seen(Watcher.Action.ADDED, List.of(), null),
+                    new Seen(Watcher.Action.MODIFIED, List.of(), null),
                     new Seen(Watcher.Action.MODIFIED, List.of("198.51.100.56"), "it-w")), seen,
-                    "the creation, then address and annotation in one write, and no other write");
+                    "the creation, the finalizer, then address and annotation in one write, and no other write");
+            assertEquals(List.of(Annotations.CLEANUP_FINALIZER),
+                    admin.services().inNamespace(ns).withName("once").get().getMetadata().getFinalizers());
 
             // leaving Herald's care (the API server drops the address itself): condition and annotation go in one write
             seen.clear();
@@ -205,8 +210,11 @@ class ControllerIT {
             });
             await("the annotation removed", () -> poolAnnotation("once") == null ? true : null);
             sleep(1000);
-            assertEquals(Arrays.asList("it-w", null), seen.stream().map(Seen::pool).toList(),
-                    "the type change, then Herald's one write: " + seen);
+            await("the finalizer removed", () -> admin.services().inNamespace(ns).withName("once").get().getMetadata()
+                    .getFinalizers().isEmpty() ? true : null);
+            sleep(1000);
+            assertEquals(Arrays.asList("it-w", null, null), seen.stream().map(Seen::pool).toList(),
+                    "the type change, then Herald's one write, then the finalizer's removal: " + seen);
         }
     }
 
@@ -250,14 +258,16 @@ class ControllerIT {
         assertEquals("it-x", await("the annotation on first", () -> poolAnnotation("first")));
         assertEquals(1, statusPatches.size(), "first: " + statusPatches);
         assertTrue(statusPatches.get(0).contains(Annotations.ALLOCATED_FROM_POOL), "tried with the status: " + statusPatches);
-        assertEquals(1, servicePatches.size(), "then alone: " + servicePatches);
+        assertEquals(1, servicePatches.stream().filter(b -> b.contains(Annotations.ALLOCATED_FROM_POOL)).count(),
+                "then alone: " + servicePatches);
+        assertEquals(2, servicePatches.size(), "and the cleanup finalizer: " + servicePatches);
 
         // from now on the annotation goes alone at once, not first with the status
         admin.resource(lb("second", Map.of(), 80)).create();
         assertEquals("it-x", await("the annotation on second", () -> poolAnnotation("second")));
         assertEquals(2, statusPatches.size(), "second: " + statusPatches);
         assertTrue(!statusPatches.get(1).contains("metadata"), "no metadata with the status: " + statusPatches);
-        assertEquals(2, servicePatches.size(), "second: " + servicePatches);
+        assertEquals(4, servicePatches.size(), "second: " + servicePatches);
     }
 
     String poolAnnotation(String service) {

@@ -76,8 +76,8 @@ class FailoverE2E {
         for (Lab.Node n : lab.nodes()) {
             lab.restoreLink(n);
         }
+        lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("failover").delete();
         for (int i : CANDIDATES) {
             SpeakerE2E.label(lab, "node-" + i, "herald-e2e/failover", null);

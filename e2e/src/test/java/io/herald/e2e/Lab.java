@@ -316,6 +316,36 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     }
 
     /**
+     * Deletes every Service in {@code namespace} and waits until they are gone: Herald, still running, releases
+     * their addresses and lifts Kubernetes' load-balancer cleanup finalizer. One still held after 60 s is a
+     * fault; its finalizer is removed by hand so the namespace can go, and the class fails.
+     */
+    public void deleteServices(String namespace) {
+        api().services().inNamespace(namespace).delete();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        List<io.fabric8.kubernetes.api.model.Service> left = List.of();
+        while (System.nanoTime() < deadline) {
+            left = api().services().inNamespace(namespace).list().getItems();
+            if (left.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<String> held = new ArrayList<>();
+        for (var svc : left) {
+            held.add(svc.getMetadata().getName() + " " + svc.getMetadata().getFinalizers());
+            api().services().inNamespace(namespace).withName(svc.getMetadata().getName())
+                    .edit(x -> { x.getMetadata().setFinalizers(List.of()); return x; });
+        }
+        throw new AssertionError("Services in " + namespace + " not gone 60 s after deletion: " + held);
+    }
+
+    /**
      * Removes Herald's workloads, after checking that no Herald container restarted (or was OOM-killed)
      * unless a test made it: a crash the test did not cause fails the class that saw it.
      */

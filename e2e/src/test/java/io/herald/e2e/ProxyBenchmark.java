@@ -98,8 +98,8 @@ class ProxyBenchmark {
         for (Lab.Host h : List.of(lab.client(), lab.node(1))) { // the kernel's defaults again
             h.run("sysctl", "-qw", "net.ipv4.tcp_tw_reuse=2", "net.ipv4.ip_local_port_range=32768 60999");
         }
+        lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName(POOL).delete();
         SpeakerE2E.label(lab, lab.node(1).name(), OWNER_LABEL, null);
         SpeakerE2E.label(lab, lab.node(1).name(), ProxyE2E.EXCLUDE, "");

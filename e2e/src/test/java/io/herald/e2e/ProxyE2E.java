@@ -119,8 +119,8 @@ class ProxyE2E {
         if (!lab.processAlive("kube-proxy-node-3")) {
             lab.restartProcess("kube-proxy-node-3");
         }
+        lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("proxy").delete();
         for (Lab.Node n : lab.nodes()) {
             SpeakerE2E.label(lab, n.name(), "herald-e2e/proxy", null);

@@ -98,8 +98,8 @@ class SpeakerBenchmark {
     @AfterAll
     static void undeploy(Lab lab) {
         lab.stopProcess(FLOOR); // nothing to do when it is not running
+        lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("lan").delete();
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("bulk").delete();
         for (Lab.Node n : lab.nodes()) {

@@ -14,6 +14,9 @@ public final class Ports {
      */
     public interface ServiceWriter {
         void write(ServiceKey service, ServiceUpdate update);
+
+        /** Adds or removes Kubernetes' load-balancer cleanup finalizer, in order with the status writes. */
+        void cleanupFinalizer(ServiceKey service, boolean present);
     }
 
     /** Records a Kubernetes event on a Service. */

@@ -245,9 +245,24 @@ public final class Reconciler {
                 outcomes.released();
                 retryNeeded = true;
             }
-            if (held || s.annotations().containsKey(Annotations.ALLOCATED_FROM_POOL)) {
-                clear(s, "no longer a LoadBalancer Service of Herald's class");
+            boolean ours = held || s.annotations().containsKey(Annotations.ALLOCATED_FROM_POOL);
+            if (ours) {
+                clear(s, s.deleting() ? "the Service is being deleted" : "no longer a LoadBalancer Service of Herald's class");
             }
+            // after the release: a deleted Service goes once its address is free
+            if (s.cleanupFinalizer() && (ours || translator.classIsOurs(s))) {
+                cleanupFinalizer(services.get(key), false);
+            }
+            return;
+        }
+        if (!s.cleanupFinalizer()) {
+            cleanupFinalizer(s, true); // before any address is handed out, as Kubernetes' service controller does
+        }
+        if (!namespaces.containsKey(key.namespace()) && s.ingressIps().isEmpty() && pools.values().stream()
+                .anyMatch(p -> p.definition() != null && p.definition().namespaceSelector() != null)) {
+            // a namespace created a moment before its Service: without its labels a pool that selects by them
+            // would refuse it and another pool would hand out an address it then keeps; namespaceChanged
+            // reconciles it as soon as the namespace is seen
             return;
         }
         Outcome outcome;
@@ -337,6 +352,11 @@ public final class Reconciler {
         }
     }
 
+    private void cleanupFinalizer(ServiceView s, boolean present) {
+        writer.cleanupFinalizer(s.key(), present);
+        services.put(s.key(), s.withCleanupFinalizer(present));
+    }
+
     /**
      * Writes the update unless the Service already shows it, and remembers what was written, so
      * that a retry before the informer catches up neither writes nor reports it twice.
@@ -356,7 +376,8 @@ public final class Reconciler {
         services.put(s.key(), new ServiceView(s.key(), s.type(), s.loadBalancerClass(), s.labels(), annotations,
                 s.loadBalancerIP(), s.ipFamilies(), s.ipFamilyPolicy(), s.ports(), s.externalTrafficPolicy(),
                 s.selector(), s.deleting(), u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList(),
-                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(), u.condition(), s.resourceVersion()));
+                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(), u.condition(), s.resourceVersion(),
+                s.cleanupFinalizer()));
     }
 
     /** Whether the Service already shows this update, so nothing needs writing. */

@@ -40,6 +40,11 @@ public final class ServiceTranslator {
         return s.loadBalancerClass() == null ? settings.classless() : settings.loadBalancerClass().equals(s.loadBalancerClass());
     }
 
+    /** Whether the Service's class (or its having none) is Herald's, whatever its type or state. */
+    public boolean classIsOurs(ServiceView s) {
+        return s.loadBalancerClass() == null ? settings.classless() : settings.loadBalancerClass().equals(s.loadBalancerClass());
+    }
+
     /** The first of the annotation's spellings that is set (Herald's own first), or null. */
     static String annotation(ServiceView s, List<String> spellings) {
         for (String k : spellings) {

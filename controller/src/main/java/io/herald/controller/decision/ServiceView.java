@@ -13,6 +13,7 @@ import java.util.Set;
  * @param ingressIps   the addresses now in {@code status.loadBalancer.ingress}
  * @param condition    Herald's allocation condition now on the Service, or null
  * @param resourceVersion the object's version, to tell a stale informer event from a fresh one
+ * @param cleanupFinalizer the Service carries {@link io.herald.api.Annotations#CLEANUP_FINALIZER}
  */
 public record ServiceView(
         ServiceKey key,
@@ -30,7 +31,17 @@ public record ServiceView(
         List<String> ingressIps,
         List<String> ingressModes,
         ServiceCondition condition,
-        String resourceVersion) {
+        String resourceVersion,
+        boolean cleanupFinalizer) {
+
+    /** A Service without Kubernetes' load-balancer cleanup finalizer. */
+    public ServiceView(ServiceKey key, String type, String loadBalancerClass, Map<String, String> labels,
+            Map<String, String> annotations, String loadBalancerIP, List<String> ipFamilies, String ipFamilyPolicy,
+            Set<PortKey> ports, String externalTrafficPolicy, Map<String, String> selector, boolean deleting,
+            List<String> ingressIps, List<String> ingressModes, ServiceCondition condition, String resourceVersion) {
+        this(key, type, loadBalancerClass, labels, annotations, loadBalancerIP, ipFamilies, ipFamilyPolicy, ports,
+                externalTrafficPolicy, selector, deleting, ingressIps, ingressModes, condition, resourceVersion, false);
+    }
 
     public ServiceView {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -52,6 +63,14 @@ public record ServiceView(
             a.put(io.herald.api.Annotations.ALLOCATED_FROM_POOL, pool);
         }
         return new ServiceView(key, type, loadBalancerClass, labels, a, loadBalancerIP, ipFamilies, ipFamilyPolicy,
-                ports, externalTrafficPolicy, selector, deleting, o.ingressIps, o.ingressModes, o.condition, resourceVersion);
+                ports, externalTrafficPolicy, selector, deleting, o.ingressIps, o.ingressModes, o.condition, resourceVersion,
+                cleanupFinalizer);
+    }
+
+    /** This Service with or without the cleanup finalizer. */
+    public ServiceView withCleanupFinalizer(boolean present) {
+        return new ServiceView(key, type, loadBalancerClass, labels, annotations, loadBalancerIP, ipFamilies, ipFamilyPolicy,
+                ports, externalTrafficPolicy, selector, deleting, ingressIps, ingressModes, condition, resourceVersion,
+                present);
     }
 }

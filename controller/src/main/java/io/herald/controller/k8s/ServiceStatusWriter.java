@@ -101,6 +101,17 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         });
     }
 
+    @Override
+    public void cleanupFinalizer(ServiceKey key, boolean present) {
+        // a strategic-merge patch adds to or removes from the finalizer list without reading it first, so a
+        // finalizer someone else adds meanwhile is kept
+        Map<String, Object> metadata = present ? Map.of("finalizers", List.of(Annotations.CLEANUP_FINALIZER))
+                : Map.of("$deleteFromPrimitiveList/finalizers", List.of(Annotations.CLEANUP_FINALIZER));
+        String patch = client.getKubernetesSerialization().asJson(Map.of("metadata", metadata));
+        lane(key).execute(() -> attempt(key, () -> client.services().inNamespace(key.namespace()).withName(key.name())
+                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch)));
+    }
+
     /** Runs one write; on failure, logs it and hands the Service back to be decided again. */
     private boolean attempt(ServiceKey key, Runnable write) {
         try {

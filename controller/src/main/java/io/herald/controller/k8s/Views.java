@@ -64,7 +64,8 @@ final class Views {
                 s.getMetadata().getAnnotations(), spec.getLoadBalancerIP(), spec.getIpFamilies(),
                 spec.getIpFamilyPolicy(), ports, spec.getExternalTrafficPolicy(), spec.getSelector(),
                 s.getMetadata().getDeletionTimestamp() != null, ips, modes, condition,
-                s.getMetadata().getResourceVersion());
+                s.getMetadata().getResourceVersion(), s.getMetadata().getFinalizers() != null
+                        && s.getMetadata().getFinalizers().contains(Annotations.CLEANUP_FINALIZER));
     }
 
     /** An IPPool as the reconciler takes it: parsed, or invalid with every fault named. */

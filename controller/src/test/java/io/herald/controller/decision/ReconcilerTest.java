@@ -23,12 +23,18 @@ class ReconcilerTest {
     static final class Recorder implements Ports.ServiceWriter, Ports.EventRecorder, Ports.PoolWriter, Ports.Outcomes {
         final List<String> writes = new ArrayList<>();
         final List<String> events = new ArrayList<>();
+        final List<String> finalizers = new ArrayList<>();
         final Map<String, Ports.PoolStatusView> poolStatus = new HashMap<>();
         final Map<String, Integer> counts = new HashMap<>();
 
         @Override
         public void write(ServiceKey s, ServiceUpdate u) {
             writes.add(s + " " + u.ingress().stream().map(i -> i.ip() + "/" + i.ipMode()).toList() + " pool=" + u.poolAnnotation());
+        }
+
+        @Override
+        public void cleanupFinalizer(ServiceKey s, boolean present) {
+            finalizers.add((present ? "+" : "-") + s);
         }
 
         @Override
@@ -170,6 +176,66 @@ class ReconcilerTest {
         assertTrue(rec.events.get(0).contains("namespace a does not match IPPool web's namespaceSelector"), rec.events.toString());
         r.namespaceChanged("a", Map.of("team", "web"));
         assertEquals("a/s IPAllocated: Assigned 10.0.0.0 from IPPool web", rec.events.get(1));
+    }
+
+    @Test
+    void aServiceInANamespaceNotSeenYetWaitsForItsLabelsWhenAPoolSelectsByThem() throws SpecException {
+        // kubectl create namespace + create service: the Service's event may come before the namespace's
+        Reconciler.PoolInput web = new Reconciler.PoolInput("web", PoolDefinition.builder("web")
+                .addresses(List.of("10.0.0.0/30")).namespaceSelector(new io.herald.api.model.Selector(Map.of("team", "web"),
+                        List.of())).build(), null);
+        r.start(List.of(web, pool("general", "VIP", "10.0.1.0/30")), Map.of(), List.of());
+        r.serviceChanged(lb("new", "s"));
+        assertEquals(List.of(), rec.events, "nothing handed out from the general pool before the labels are known");
+        r.namespaceChanged("new", Map.of("team", "web"));
+        assertEquals(List.of("new/s IPAllocated: Assigned 10.0.0.0 from IPPool web"), rec.events);
+        // with no pool selecting by namespace labels there is nothing to wait for
+        Recorder rec2 = new Recorder();
+        Reconciler r2 = new Reconciler(new ServiceTranslator(new ServiceTranslator.Settings("herald.io/lb", true)),
+                rec2, rec2, rec2, rec2);
+        r2.start(List.of(pool("general", "VIP", "10.0.1.0/30")), Map.of(), List.of());
+        r2.serviceChanged(lb("new", "s"));
+        assertEquals(List.of("new/s IPAllocated: Assigned 10.0.1.0 from IPPool general"), rec2.events);
+    }
+
+    @Test
+    void theCleanupFinalizerIsHeldWhileHeraldServesTheServiceAndDroppedAfterTheRelease() {
+        r.start(List.of(pool("p", "VIP", "10.0.0.0/30")), Map.of(), List.of());
+        ServiceView s = lb("a", "s");
+        r.serviceChanged(s);
+        assertEquals(List.of("+a/s"), rec.finalizers, "added with the first allocation");
+        assertEquals(List.of("a/s [10.0.0.0/VIP] pool=p"), rec.writes);
+        ServiceView withFinalizer = lb("a", "s", List.of("10.0.0.0"), Map.of(Annotations.ALLOCATED_FROM_POOL, "p"))
+                .withCleanupFinalizer(true);
+        r.serviceChanged(withFinalizer);
+        assertEquals(List.of("+a/s"), rec.finalizers, "not written again");
+        // deleted: the address is released, then the finalizer goes
+        ServiceView deleting = new ServiceView(withFinalizer.key(), "LoadBalancer", null, Map.of(), withFinalizer.annotations(),
+                null, List.of("IPv4"), "SingleStack", withFinalizer.ports(), "Cluster", Map.of(), true,
+                withFinalizer.ingressIps(), withFinalizer.ingressModes(), null, "9", true);
+        r.serviceChanged(deleting);
+        assertEquals(List.of("+a/s", "-a/s"), rec.finalizers);
+        assertTrue(rec.events.contains("a/s IPReleased: Released 10.0.0.0: the Service is being deleted"), rec.events.toString());
+        // the address is free again at once
+        r.serviceChanged(lb("a", "t"));
+        assertTrue(rec.events.contains("a/t IPAllocated: Assigned 10.0.0.0 from IPPool p"), rec.events.toString());
+    }
+
+    @Test
+    void aServiceTurnedClusterIpLosesAddressAndFinalizerAndAnotherClassIsLeftAlone() {
+        r.start(List.of(pool("p", "VIP", "10.0.0.0/30")), Map.of(), List.of());
+        r.serviceChanged(lb("a", "s"));
+        ServiceView clusterIp = new ServiceView(new ServiceKey("a", "s"), "ClusterIP", null, Map.of(),
+                Map.of(Annotations.ALLOCATED_FROM_POOL, "p"), null, List.of("IPv4"), "SingleStack",
+                Set.of(new PortKey("TCP", 80)), "Cluster", Map.of(), false, List.of("10.0.0.0"), List.of("VIP"), null, "3", true);
+        r.serviceChanged(clusterIp);
+        assertEquals(List.of("+a/s", "-a/s"), rec.finalizers);
+        // a Service of another class carrying the finalizer belongs to that implementation
+        ServiceView other = new ServiceView(new ServiceKey("a", "m"), "LoadBalancer", "metallb.io/metallb", Map.of(), Map.of(),
+                null, List.of("IPv4"), "SingleStack", Set.of(new PortKey("TCP", 80)), "Cluster", Map.of(), true, List.of(),
+                List.of(), null, "4", true);
+        r.serviceChanged(other);
+        assertEquals(List.of("+a/s", "-a/s"), rec.finalizers);
     }
 
     @Test
