@@ -36,7 +36,8 @@ class SpeakerBeans {
         return new SpeakerLoop(client, new SpeakerLoop.Settings(s.getNodeName(), s.getPort(), s.getSecretNamespace(),
                 s.getSecretName(), s.getSecretKey(), m, s.getInterfacePoll(), s.getResync(), s.getHandover(),
                 s.getLoadBalancerClass(), s.isClassless(), proxy(s),
-                new ResponderPriority(s.getResponderPriority(), s.getResponderCpuLimit()), s.isIgnoreExcludeLabel()),
+                new ResponderPriority(s.getResponderPriority(), s.getResponderCpuLimit()), s.isIgnoreExcludeLabel(),
+                s.getKubeProxyModeUrl(), s.getKubeProxyCheckInterval()),
                 metrics, proxyMetrics);
     }
 

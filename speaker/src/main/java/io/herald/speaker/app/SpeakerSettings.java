@@ -33,6 +33,13 @@ public class SpeakerSettings {
      * every speaker: each elects owners alone, and speakers that disagree on eligibility disagree on owners.
      */
     private boolean ignoreExcludeLabel = false;
+    /**
+     * kube-proxy's mode report on its metrics address (kubeadm's default), read to tell IPVS mode without
+     * strictARP; the kube-ipvs0 interface tells it too when this cannot be reached.
+     */
+    private java.net.URI kubeProxyModeUrl = java.net.URI.create("http://127.0.0.1:10249/proxyMode");
+    /** How often the speaker looks at kube-proxy's mode and the node's ARP settings. */
+    private Duration kubeProxyCheckInterval = Duration.ofSeconds(15);
     private Duration probeInterval = Duration.ofMillis(100);
     private Duration probeTimeout = Duration.ofMillis(40);
     @Min(0)
@@ -95,6 +102,10 @@ public class SpeakerSettings {
     public boolean isClassless() { return classless; }
     public void setClassless(boolean v) { classless = v; }
     public boolean isIgnoreExcludeLabel() { return ignoreExcludeLabel; }
+    public java.net.URI getKubeProxyModeUrl() { return kubeProxyModeUrl; }
+    public void setKubeProxyModeUrl(java.net.URI v) { kubeProxyModeUrl = v; }
+    public Duration getKubeProxyCheckInterval() { return kubeProxyCheckInterval; }
+    public void setKubeProxyCheckInterval(Duration v) { kubeProxyCheckInterval = v; }
     public void setIgnoreExcludeLabel(boolean v) { ignoreExcludeLabel = v; }
     public Duration getProbeInterval() { return probeInterval; }
     public void setProbeInterval(Duration v) { probeInterval = v; }

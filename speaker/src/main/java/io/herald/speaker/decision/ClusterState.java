@@ -45,7 +45,7 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
         }
         List<ServiceFacts> out = new ArrayList<>(services.size());
         for (ServiceFacts s : services) {
-            String why = s.relayProblem() != null ? null
+            String why = s.problem() != null ? null
                     : s.addresses().stream().map(failures::get).filter(Objects::nonNull).findFirst().orElse(null);
             if (why == null) {
                 out.add(s);
@@ -58,6 +58,26 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
             }
             out.add(new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(), s.conditionMessage(),
                     new ProxyPlanner.Problem("CannotRelay", message)));
+        }
+        return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
+    }
+
+    /**
+     * This state with a fault of this node's own kube-proxy (see {@link KubeProxyArp}) as the problem of
+     * each Service with a VIP-mode address, where nothing else is wrong with it: kube-proxy leaves
+     * Proxy-mode addresses off kube-ipvs0, so those are not affected.
+     */
+    public ClusterState withKubeProxyProblem(String message) {
+        if (message == null) {
+            return this;
+        }
+        java.util.Set<IpAddress> proxied = new java.util.HashSet<>();
+        proxyServices.forEach(p -> proxied.addAll(p.addresses()));
+        List<ServiceFacts> out = new ArrayList<>(services.size());
+        for (ServiceFacts s : services) {
+            boolean vip = s.addresses().stream().anyMatch(a -> !proxied.contains(a));
+            out.add(s.problem() != null || !vip ? s : new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(),
+                    s.conditionMessage(), new ProxyPlanner.Problem(KubeProxyArp.REASON, message)));
         }
         return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
     }

@@ -8,10 +8,11 @@ import java.util.List;
  * A Service with announced addresses, and the announcement condition it carries now.
  *
  * @param conditionStatus  "True", "False" or null when the Service has no such condition
- * @param relayProblem     in Proxy mode, what keeps the relay from serving it (null: nothing)
+ * @param problem          what keeps its traffic from being served as announced (null: nothing): in Proxy
+ *                         mode the relay's trouble, in VIP mode kube-proxy answering ARP on the owner
  */
 public record ServiceFacts(ServiceRef ref, List<IpAddress> addresses, String conditionStatus, String conditionMessage,
-        ProxyPlanner.Problem relayProblem) {
+        ProxyPlanner.Problem problem) {
     public ServiceFacts {
         addresses = addresses.stream().sorted().toList();
     }

@@ -79,7 +79,7 @@ public final class SpeakerPlanner {
                 failed.add(a + ": no eligible node (" + d.reason() + ")");
             }
         }
-        ProxyPlanner.Problem relay = s.relayProblem();
+        ProxyPlanner.Problem relay = s.problem();
         if (failed.isEmpty()) {
             if (relay != null) {
                 ok.add(relay.message());

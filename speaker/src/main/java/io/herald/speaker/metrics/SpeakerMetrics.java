@@ -24,6 +24,7 @@ public final class SpeakerMetrics {
     private final DistributionSummary planning;
     private final java.util.concurrent.atomic.AtomicLong lastBurstNanos = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger lastBurstAddresses = new AtomicInteger();
+    private final AtomicInteger kubeProxyArp = new AtomicInteger();
 
     public SpeakerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -41,6 +42,10 @@ public final class SpeakerMetrics {
                 .description("Addresses this node started or stopped announcing").register(registry);
         lost = Counter.builder("herald_speaker_ownership_changes_total").tag("change", "lost")
                 .description("Addresses this node started or stopped announcing").register(registry);
+        Gauge.builder("herald_speaker_kube_proxy_answers_arp", kubeProxyArp, AtomicInteger::get)
+                .description("1 while kube-proxy on this node runs in IPVS mode without strictARP, so the node answers"
+                        + " ARP for every VIP-mode address (see the Services' KubeProxyIPVSWithoutStrictARP condition)")
+                .register(registry);
         Gauge.builder("herald_speaker_last_takeover_addresses", lastBurstAddresses, AtomicInteger::get)
                 .description("Addresses gained in the last takeover").register(registry);
         Gauge.builder("herald_speaker_last_takeover_burst_seconds", lastBurstNanos, n -> n.get() / 1e9)
@@ -116,6 +121,10 @@ public final class SpeakerMetrics {
     public void changes(int gainedNow, int lostNow) {
         gained.increment(gainedNow);
         lost.increment(lostNow);
+    }
+
+    public void kubeProxyAnswersArp(boolean yes) {
+        kubeProxyArp.set(yes ? 1 : 0);
     }
 
     public void detected(long nanos) {

@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.decision.ClusterState;
 import io.herald.speaker.decision.InterfaceMetadata;
+import io.herald.speaker.decision.KubeProxyArp;
 import io.herald.speaker.decision.Plan;
 import io.herald.speaker.decision.PlanPacing;
 import io.herald.speaker.decision.SpeakerPlanner;
 import io.herald.speaker.election.NodeInterface;
 import io.herald.speaker.election.PeerFacts;
 import io.herald.speaker.host.InterfaceScanner;
+import io.herald.speaker.host.KubeProxyProbe;
 import io.herald.speaker.host.MulticastGroups;
 import io.herald.speaker.k8s.AnnouncementWriter;
 import io.herald.speaker.k8s.ClusterWatch;
@@ -63,7 +65,7 @@ public final class SpeakerLoop implements AutoCloseable {
     public record Settings(String nodeName, int port, String secretNamespace, String secretName, String secretKey,
             MembershipSettings membership, Duration interfacePoll, Duration resync, Duration handover,
             String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy, ResponderPriority responder,
-            boolean ignoreExcludeLabel) {}
+            boolean ignoreExcludeLabel, java.net.URI kubeProxyModeUrl, Duration kubeProxyCheckInterval) {}
 
     private final KubernetesClient client;
     private final Settings settings;
@@ -88,6 +90,11 @@ public final class SpeakerLoop implements AutoCloseable {
     private Map<String, InetSocketAddress> seeds = Map.of();
     private byte[] keyBytes;
     private ScheduledFuture<?> announceTimer;
+    /** Checked off the loop thread: asking kube-proxy may take up to a second. */
+    private final ScheduledExecutorService hostChecks = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("herald-kube-proxy-check").factory());
+    /** What is wrong with kube-proxy's ARP behaviour on this node (see {@link KubeProxyArp}), or null. */
+    private volatile String kubeProxyProblem;
     /** After a rewarm, until membership's own view catches up: take nothing while cut off. */
     private long rewarmedUntil = System.nanoTime();
 
@@ -122,6 +129,9 @@ public final class SpeakerLoop implements AutoCloseable {
         long resync = settings.resync().toMillis();
         loop.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::pollKey, 30, 30, TimeUnit.SECONDS);
+        KubeProxyProbe probe = new KubeProxyProbe(settings.kubeProxyModeUrl());
+        hostChecks.scheduleWithFixedDelay(() -> checkKubeProxy(probe), 0, settings.kubeProxyCheckInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
         running = true;
         replanSoon();
         LOG.info("speaker {} started: membership on udp {}, {} interfaces", settings.nodeName(), self.getPort(),
@@ -174,6 +184,25 @@ public final class SpeakerLoop implements AutoCloseable {
             }
         } catch (KubernetesClientException e) {
             LOG.debug("cannot re-read the membership key: {}", e.getMessage());
+        }
+    }
+
+    private void checkKubeProxy(KubeProxyProbe probe) {
+        try {
+            String problem = probe.observe().problem(settings.nodeName());
+            if (java.util.Objects.equals(problem, kubeProxyProblem)) {
+                return;
+            }
+            if (problem != null) {
+                LOG.error("{}", problem);
+            } else {
+                LOG.info("kube-proxy on node {} no longer answers ARP for LoadBalancer addresses", settings.nodeName());
+            }
+            kubeProxyProblem = problem;
+            metrics.kubeProxyAnswersArp(problem != null);
+            replanSoon();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot check kube-proxy's ARP behaviour: {}", e.toString());
         }
     }
 
@@ -305,7 +334,8 @@ public final class SpeakerLoop implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Map<IpAddress, String> relayFailures = proxy.addressFailures();
-            ClusterState state = watch.snapshot().withRelayFailures(relayFailures, settings.nodeName());
+            ClusterState state = watch.snapshot().withRelayFailures(relayFailures, settings.nodeName())
+                    .withKubeProxyProblem(kubeProxyProblem);
             Map<String, PeerFacts> peers = peers();
             metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());
             Plan plan = SpeakerPlanner.plan(settings.nodeName(), state, peers, settings.ignoreExcludeLabel());
@@ -441,6 +471,7 @@ public final class SpeakerLoop implements AutoCloseable {
             }
         }
         stopping = true;
+        hostChecks.shutdownNow();
         loop.shutdownNow();
         try {
             loop.awaitTermination(2, TimeUnit.SECONDS);

@@ -156,11 +156,34 @@ class SpeakerPlannerTest {
         var given = new io.herald.speaker.proxy.ProxyPlanner.Problem("ProxyNeedsNodePorts", "port 80/TCP has none");
         ClusterState withProblem = new ClusterState(nodes(), List.of(address(V4)),
                 List.of(new ServiceFacts(WEB, List.of(V4), null, null, given)));
-        assertEquals(given, withProblem.withRelayFailures(Map.of(V4, eperm), owner).services().get(0).relayProblem());
+        assertEquals(given, withProblem.withRelayFailures(Map.of(V4, eperm), owner).services().get(0).problem());
         // a listener refused a low port: the hint too
         String denied = "cannot listen on TCP 198.18.0.200:80: bind(..) failed: Permission denied";
-        assertTrue(s.withRelayFailures(Map.of(V4, denied), owner).services().get(0).relayProblem().message()
+        assertTrue(s.withRelayFailures(Map.of(V4, denied), owner).services().get(0).problem().message()
                 .contains("NET_BIND_SERVICE"));
+    }
+
+    @Test
+    void kubeProxyAnsweringArpOnTheOwnerBecomesTheConditionOfItsVipServicesOnly() {
+        ClusterState s = new ClusterState(nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True", "old")));
+        String owner = SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
+        String problem = new KubeProxyArp(true, null, Map.of("eth0", 0)).problem(owner);
+        List<ConditionWrite> writes = SpeakerPlanner.plan(owner, s.withKubeProxyProblem(problem), peers()).writes();
+        assertEquals(1, writes.size(), writes.toString());
+        ConditionWrite w = writes.get(0);
+        assertEquals(false, w.status());
+        assertEquals("KubeProxyIPVSWithoutStrictARP", w.reason());
+        assertEquals("Warning", w.eventType());
+        assertEquals("198.18.0.200 announced by node " + owner + " on eth0; " + problem, w.message());
+        assertTrue(SpeakerPlanner.plan(owner, s.withKubeProxyProblem(problem), peers()).claims().stream()
+                .anyMatch(c -> c.address().equals(V4)), "the address stays announced: the condition says what is wrong");
+        // nothing wrong: nothing changes
+        assertEquals(s, s.withKubeProxyProblem(null));
+        // kube-proxy leaves Proxy-mode addresses off kube-ipvs0
+        var proxied = new io.herald.speaker.proxy.ProxyService("default/web", List.of(V4), List.of(),
+                io.herald.speaker.proxy.TrafficPolicy.CLUSTER, 0, io.herald.speaker.proxy.SessionAffinity.NONE, List.of(), null, Map.of(), Map.of());
+        ClusterState proxy = new ClusterState(s.nodes(), s.addresses(), s.services(), List.of(proxied), List.of(), List.of());
+        assertEquals(proxy.services(), proxy.withKubeProxyProblem(problem).services());
     }
 
     @Test
