@@ -3,8 +3,8 @@ package io.herald.speaker.decision;
 /**
  * The announcement condition a Service should carry, with the event that tells of the change.
  *
- * @param reason  Announcing, AnnounceFailed, or why the relay cannot serve it (ProxyNeedsNodePorts,
- *                CannotRelay); also the event's reason
+ * @param reason  Announcing, AnnounceFailed, or why its traffic is not served as announced (CannotRelay,
+ *                KubeProxyIPVSWithoutStrictARP); also the event's reason
  */
 public record ConditionWrite(ServiceRef service, boolean status, String reason, String message) {
     public static final String ANNOUNCING = "Announcing";

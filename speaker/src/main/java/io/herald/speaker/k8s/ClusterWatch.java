@@ -140,7 +140,13 @@ public final class ClusterWatch implements AutoCloseable {
         Map<IpAddress, List<Service>> byAddress = new TreeMap<>();
         List<ServiceFacts> serviceFacts = new ArrayList<>();
         List<ProxyService> proxyServices = new ArrayList<>();
-        Endpoints endpoints = endpoints();
+        Set<ServiceRef> direct = new java.util.HashSet<>();
+        for (Service s : services.getStore().list()) {
+            if (ours(s) && relayedWithoutNodePorts(s)) {
+                direct.add(ref(s));
+            }
+        }
+        Endpoints endpoints = endpoints(direct);
         Map<ServiceRef, Map<String, Integer>> endpointCounts = endpoints.counts();
         Map<ServiceRef, Set<String>> readyNodes = new HashMap<>();
         endpointCounts.forEach((ref, counts) -> readyNodes.put(ref, counts.keySet()));
@@ -162,7 +168,8 @@ public final class ClusterWatch implements AutoCloseable {
                     }
                 }
             }
-            ProxyService proxy = proxyService(s, endpointCounts, endpoints.self().getOrDefault(ref(s), Map.of()));
+            ProxyService proxy = proxyService(s, endpointCounts, endpoints.self().getOrDefault(ref(s), Map.of()),
+                    endpoints.all().getOrDefault(ref(s), Map.of()));
             if (proxy != null) {
                 proxyServices.add(proxy);
             }
@@ -228,6 +235,12 @@ public final class ClusterWatch implements AutoCloseable {
     /** The Service as the relay needs it, when any of its ingress addresses has ipMode Proxy; else null. */
     static ProxyService proxyService(Service s, Map<ServiceRef, Map<String, Integer>> endpointCounts,
             Map<String, List<java.net.InetSocketAddress>> selfEndpoints) {
+        return proxyService(s, endpointCounts, selfEndpoints, Map.of());
+    }
+
+    static ProxyService proxyService(Service s, Map<ServiceRef, Map<String, Integer>> endpointCounts,
+            Map<String, List<java.net.InetSocketAddress>> selfEndpoints,
+            Map<String, List<java.net.InetSocketAddress>> allEndpoints) {
         List<IpAddress> proxied = new ArrayList<>();
         for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
             IpAddress a = i.getIp() == null ? null : IpAddress.tryParse(i.getIp());
@@ -263,7 +276,17 @@ public final class ClusterWatch implements AutoCloseable {
                 spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort(), affinity,
                 spec.getLoadBalancerSourceRanges() == null ? List.of() : spec.getLoadBalancerSourceRanges(),
                 ann == null ? null : ann.get(Annotations.PROXY_PROTOCOL),
-                endpointCounts.getOrDefault(ref(s), Map.of()), selfEndpoints);
+                endpointCounts.getOrDefault(ref(s), Map.of()), selfEndpoints, allEndpoints);
+    }
+
+    /** A Proxy-mode Service with a port that has no NodePort: the relay needs all its endpoints' addresses. */
+    private static boolean relayedWithoutNodePorts(Service s) {
+        if (s.getStatus() == null || s.getStatus().getLoadBalancer() == null || s.getStatus().getLoadBalancer().getIngress() == null
+                || s.getSpec().getPorts() == null
+                || s.getStatus().getLoadBalancer().getIngress().stream().noneMatch(i -> "Proxy".equals(i.getIpMode()))) {
+            return false;
+        }
+        return s.getSpec().getPorts().stream().anyMatch(p -> p.getNodePort() == null || p.getNodePort() <= 0);
     }
 
 
@@ -309,14 +332,17 @@ public final class ClusterWatch implements AutoCloseable {
     /**
      * What the EndpointSlices say, per Service, in one pass over them (a pass per Service would make
      * every plan quadratic in the number of Services): ready endpoints per node, and the ready
-     * endpoints on this node by port name, at the ports the pods listen on.
+     * endpoints on this node by port name, at the ports the pods listen on; and, for the Services in
+     * {@code direct} only (Proxy mode without NodePorts), every ready endpoint so.
      */
     private record Endpoints(Map<ServiceRef, Map<String, Integer>> counts,
-            Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> self) {}
+            Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> self,
+            Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> all) {}
 
-    private Endpoints endpoints() {
+    private Endpoints endpoints(Set<ServiceRef> direct) {
         Map<ServiceRef, Map<String, Integer>> counts = new HashMap<>();
         Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> self = new HashMap<>();
+        Map<ServiceRef, Map<String, List<java.net.InetSocketAddress>>> all = new HashMap<>();
         for (EndpointSlice es : slices.getStore().list()) {
             Map<String, String> labels = es.getMetadata().getLabels();
             String svc = labels == null ? null : labels.get("kubernetes.io/service-name");
@@ -331,25 +357,35 @@ public final class ClusterWatch implements AutoCloseable {
                     continue;
                 }
                 here.merge(e.getNodeName(), 1, Integer::sum);
-                if (!settings.nodeName().equals(e.getNodeName()) || e.getAddresses() == null || es.getPorts() == null) {
+                if (e.getAddresses() == null || es.getPorts() == null) {
                     continue;
                 }
-                Map<String, List<java.net.InetSocketAddress>> mine = self.computeIfAbsent(ref, k -> new HashMap<>());
-                for (var port : es.getPorts()) {
-                    if (port.getPort() == null) {
-                        continue;
-                    }
-                    for (String a : e.getAddresses()) {
-                        IpAddress ip = IpAddress.tryParse(a);
-                        if (ip != null) {
-                            mine.computeIfAbsent(port.getName() == null ? "" : port.getName(), k -> new ArrayList<>())
-                                    .add(new java.net.InetSocketAddress(ProxyPlanner.inet(ip), port.getPort()));
-                        }
-                    }
+                if (direct.contains(ref)) {
+                    addresses(all.computeIfAbsent(ref, k -> new HashMap<>()), es, e);
+                }
+                if (!settings.nodeName().equals(e.getNodeName())) {
+                    continue;
+                }
+                addresses(self.computeIfAbsent(ref, k -> new HashMap<>()), es, e);
+            }
+        }
+        return new Endpoints(counts, self, all);
+    }
+
+    /** The endpoint's addresses at each of the slice's ports, by port name ("" for an unnamed port). */
+    private static void addresses(Map<String, List<java.net.InetSocketAddress>> into, EndpointSlice es, Endpoint e) {
+        for (var port : es.getPorts()) {
+            if (port.getPort() == null) {
+                continue;
+            }
+            for (String a : e.getAddresses()) {
+                IpAddress ip = IpAddress.tryParse(a);
+                if (ip != null) {
+                    into.computeIfAbsent(port.getName() == null ? "" : port.getName(), k -> new ArrayList<>())
+                            .add(new java.net.InetSocketAddress(ProxyPlanner.inet(ip), port.getPort()));
                 }
             }
         }
-        return new Endpoints(counts, self);
     }
 
     /** A pool as announcement needs it. */

@@ -75,11 +75,12 @@ public final class ProxyPlanner {
                 }
                 for (ServicePort p : s.ports()) {
                     ListenerSpec.Transport t = transport(p.protocol());
-                    if (t == null || p.nodePort() <= 0) {
+                    if (t == null) {
                         continue;
                     }
-                    ListenerSpec spec = listener(self, s, a, p, t, ranges, sortedNodes, kubeProxyHealthPort,
-                            ignoreExcludeLabel);
+                    ListenerSpec spec = p.nodePort() > 0
+                            ? listener(self, s, a, p, t, ranges, sortedNodes, kubeProxyHealthPort, ignoreExcludeLabel)
+                            : directListener(s, a, p, t, ranges);
                     out.putIfAbsent(spec.key(), spec);
                 }
             }
@@ -143,6 +144,32 @@ public final class ProxyPlanner {
                 backends, checks, direct);
     }
 
+    /**
+     * A port without a NodePort ({@code allocateLoadBalancerNodePorts: false}): the relay sends straight to
+     * the Service's ready endpoints, as kube-proxy would have, each checked by a TCP connect (UDP ones are
+     * taken as the EndpointSlices' readiness says). Every node reaches every pod in a Kubernetes cluster.
+     */
+    private static ListenerSpec directListener(ProxyService s, IpAddress a, ServicePort p, ListenerSpec.Transport t,
+            SourceRanges ranges) {
+        List<Backend> backends = new ArrayList<>();
+        Map<String, List<HealthCheck>> checks = new LinkedHashMap<>();
+        Set<String> direct = new java.util.HashSet<>();
+        List<InetSocketAddress> pods = s.endpoints().getOrDefault(p.name(), List.of()).stream()
+                .filter(e -> (e.getAddress() instanceof java.net.Inet4Address) == a.isIpv4())
+                .sorted(Comparator.comparing((InetSocketAddress e) -> e.getAddress().getHostAddress())
+                        .thenComparingInt(InetSocketAddress::getPort))
+                .distinct().toList();
+        for (InetSocketAddress pod : pods) {
+            String name = pod.getAddress().getHostAddress() + ":" + pod.getPort();
+            backends.add(new Backend(name, pod, 1));
+            direct.add(name);
+            checks.put(name, t == ListenerSpec.Transport.TCP ? List.of(new HealthCheck.TcpConnect(pod)) : List.of());
+        }
+        String name = s.ref() + ":" + p.port() + "/" + t;
+        return new ListenerSpec(name, s.ref(), a, p.port(), t, s.policy(), s.affinity(), ranges, s.proxyProtocolV2(),
+                backends, checks, direct);
+    }
+
     /** What keeps a Proxy-mode Service from being relayed as asked, or null when nothing does. */
     public static Problem problem(ProxyService s) {
         try {
@@ -155,20 +182,11 @@ public final class ProxyPlanner {
             return new Problem("CannotRelay", "Proxy mode cannot serve this Service: annotation herald.io/proxy-protocol is \""
                     + s.proxyProtocol() + "\"; the only value is \"v2\" (or remove it for no header)");
         }
-        List<String> noNodePort = new ArrayList<>(), unsupported = new ArrayList<>();
+        List<String> unsupported = new ArrayList<>();
         for (ServicePort p : s.ports()) {
             if (transport(p.protocol()) == null) {
                 unsupported.add(p.toString());
-            } else if (p.nodePort() <= 0) {
-                noNodePort.add(p.toString());
             }
-        }
-        if (!noNodePort.isEmpty()) {
-            return new Problem("ProxyNeedsNodePorts", "Proxy mode relays to the Service's NodePorts, and port"
-                    + (noNodePort.size() > 1 ? "s " : " ") + String.join(", ", noNodePort) + " ha"
-                    + (noNodePort.size() > 1 ? "ve" : "s") + " none (spec.allocateLoadBalancerNodePorts is false):"
-                    + " set it to true, or give each port a nodePort, or use a pool with trafficMode VIP"
-                    + (unsupported.isEmpty() ? "" : "; " + String.join(", ", unsupported) + " cannot be relayed"));
         }
         if (!unsupported.isEmpty()) {
             return new Problem("CannotRelay", "Proxy mode relays TCP and UDP only: " + String.join(", ", unsupported)

@@ -20,10 +20,13 @@ import java.util.Objects;
  *                            a node under Local until its healthCheckNodePort reports its own count
  * @param selfEndpoints       ready endpoints on the node this speaker runs on, by Service port name
  *                            ("" for an unnamed port), at the port the pods listen on
+ * @param endpoints           every ready endpoint, by Service port name, for the ports that have no NodePort
+ *                            ({@code allocateLoadBalancerNodePorts: false}): the relay sends to them directly
  */
 public record ProxyService(String ref, List<IpAddress> addresses, List<ServicePort> ports, TrafficPolicy policy,
         int healthCheckNodePort, SessionAffinity affinity, List<String> sourceRanges, String proxyProtocol,
-        Map<String, Integer> localEndpoints, Map<String, List<InetSocketAddress>> selfEndpoints) {
+        Map<String, Integer> localEndpoints, Map<String, List<InetSocketAddress>> selfEndpoints,
+        Map<String, List<InetSocketAddress>> endpoints) {
     public ProxyService {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(policy, "policy");
@@ -33,6 +36,14 @@ public record ProxyService(String ref, List<IpAddress> addresses, List<ServicePo
         sourceRanges = List.copyOf(sourceRanges);
         localEndpoints = Map.copyOf(localEndpoints);
         selfEndpoints = Map.copyOf(selfEndpoints);
+        endpoints = Map.copyOf(endpoints);
+    }
+
+    public ProxyService(String ref, List<IpAddress> addresses, List<ServicePort> ports, TrafficPolicy policy,
+            int healthCheckNodePort, SessionAffinity affinity, List<String> sourceRanges, String proxyProtocol,
+            Map<String, Integer> localEndpoints, Map<String, List<InetSocketAddress>> selfEndpoints) {
+        this(ref, addresses, ports, policy, healthCheckNodePort, affinity, sourceRanges, proxyProtocol, localEndpoints,
+                selfEndpoints, Map.of());
     }
 
     public ProxyService(String ref, List<IpAddress> addresses, List<ServicePort> ports, TrafficPolicy policy,

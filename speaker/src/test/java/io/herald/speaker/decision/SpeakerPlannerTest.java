@@ -116,7 +116,7 @@ class SpeakerPlannerTest {
 
     @Test
     void aProxyServiceTheRelayCannotServeGetsAFalseConditionWithTheRelaysReasonAndOneWarningEvent() {
-        var problem = new io.herald.speaker.proxy.ProxyPlanner.Problem("ProxyNeedsNodePorts", "port 80/TCP has none");
+        var problem = new io.herald.speaker.proxy.ProxyPlanner.Problem("CannotRelay", "port 3868/SCTP cannot be relayed");
         ClusterState s = new ClusterState(nodes(), List.of(address(V4)),
                 List.of(new ServiceFacts(WEB, List.of(V4), null, null, problem)));
         Map<String, Plan> plans = everyone(s, peers());
@@ -124,9 +124,9 @@ class SpeakerPlannerTest {
         assertEquals(1, writes.size(), writes.toString());
         ConditionWrite w = writes.get(0);
         assertEquals(false, w.status());
-        assertEquals("ProxyNeedsNodePorts", w.reason());
+        assertEquals("CannotRelay", w.reason());
         assertEquals("Warning", w.eventType());
-        assertTrue(w.message().startsWith("198.18.0.200 announced by node ") && w.message().endsWith("; port 80/TCP has none"),
+        assertTrue(w.message().startsWith("198.18.0.200 announced by node ") && w.message().endsWith("; port 3868/SCTP cannot be relayed"),
                 w.message());
         assertTrue(plans.values().stream().anyMatch(p -> !p.claims().isEmpty()), "the address is still announced");
         ClusterState carried = new ClusterState(nodes(), List.of(address(V4)),
@@ -153,7 +153,7 @@ class SpeakerPlannerTest {
         // failures for other addresses, none at all, or a problem the API objects already give change nothing
         assertEquals(s, s.withRelayFailures(Map.of(), owner));
         assertEquals(s.services(), s.withRelayFailures(Map.of(V6, eperm), owner).services());
-        var given = new io.herald.speaker.proxy.ProxyPlanner.Problem("ProxyNeedsNodePorts", "port 80/TCP has none");
+        var given = new io.herald.speaker.proxy.ProxyPlanner.Problem("CannotRelay", "port 3868/SCTP cannot be relayed");
         ClusterState withProblem = new ClusterState(nodes(), List.of(address(V4)),
                 List.of(new ServiceFacts(WEB, List.of(V4), null, null, given)));
         assertEquals(given, withProblem.withRelayFailures(Map.of(V4, eperm), owner).services().get(0).problem());

@@ -132,14 +132,27 @@ class ProxyPlannerTest {
     }
 
     @Test
-    void aPortWithoutNodePortIsNotRelayedAndTheProblemNamesItWhileOtherPortsAreServed() {
-        var s = svc("web/front", List.of(VIP), List.of(new ServicePort("http", "TCP", 80, 0),
-                new ServicePort("https", "TCP", 443, 30443)), TrafficPolicy.CLUSTER);
+    void aPortWithoutNodePortIsRelayedStraightToTheReadyEndpointsOfItsFamilyEachCheckedByAConnect() {
+        var s = new ProxyService("web/front", List.of(VIP), List.of(new ServicePort("http", "TCP", 80, 0),
+                new ServicePort("https", "TCP", 443, 30443)), TrafficPolicy.CLUSTER, 0, SessionAffinity.NONE, List.of(),
+                null, Map.of("node-1", 1, "node-3", 1), Map.of(),
+                Map.of("http", List.of(at("198.18.131.7", 8080), at("198.18.129.4", 8080), at("fd18:18:1:3::7", 8080))));
         var plan = ProxyPlanner.plan("node-9", Set.of(VIP), List.of(s), NODES, 10256);
-        assertEquals(Set.of(new ListenerSpec.Key(VIP, 443, ListenerSpec.Transport.TCP)), plan.keySet());
-        ProxyPlanner.Problem p = ProxyPlanner.problem(s);
-        assertEquals("ProxyNeedsNodePorts", p.reason());
-        assertTrue(p.message().contains("port 80/TCP has none (spec.allocateLoadBalancerNodePorts is false)"), p.message());
+        assertEquals(Set.of(new ListenerSpec.Key(VIP, 80, ListenerSpec.Transport.TCP),
+                new ListenerSpec.Key(VIP, 443, ListenerSpec.Transport.TCP)), plan.keySet());
+        ListenerSpec http = plan.get(new ListenerSpec.Key(VIP, 80, ListenerSpec.Transport.TCP));
+        assertEquals(List.of(at("198.18.129.4", 8080), at("198.18.131.7", 8080)),
+                http.backends().stream().map(Backend::address).toList(), "the IPv4 endpoints, in a stable order");
+        assertEquals(List.of(new HealthCheck.TcpConnect(at("198.18.129.4", 8080))), http.checks().get("198.18.129.4:8080"));
+        // the port with a NodePort still goes through the nodes
+        assertEquals(at("198.18.0.11", 30443), plan.get(new ListenerSpec.Key(VIP, 443, ListenerSpec.Transport.TCP))
+                .backends().get(0).address());
+        assertEquals(null, ProxyPlanner.problem(s), "nothing to warn about: it is served");
+        // no ready endpoint yet: a listener with no backends, which refuses until one is ready
+        var none = new ProxyService("web/none", List.of(VIP), List.of(new ServicePort("http", "TCP", 80, 0)),
+                TrafficPolicy.CLUSTER, 0, SessionAffinity.NONE, List.of(), null, Map.of(), Map.of(), Map.of());
+        assertEquals(List.of(), ProxyPlanner.plan("node-9", Set.of(VIP), List.of(none), NODES, 10256).values()
+                .iterator().next().backends());
     }
 
     @Test
