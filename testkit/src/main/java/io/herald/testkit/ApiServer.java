@@ -26,6 +26,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class ApiServer implements ParameterResolver {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ApiServer.class);
+    /**
+     * {@code -Dherald.kubernetes=v1.32}: the kube-apiserver of that minor (e2e/k8s/v1.32) instead of the lab's,
+     * for the supported-versions runs; empty: the lab's.
+     */
+    private static final String KUBERNETES = System.getProperty("herald.kubernetes", "");
 
     private final Path root;
     private final Path script;
@@ -39,7 +44,7 @@ public final class ApiServer implements ParameterResolver {
         this.script = root.resolve("e2e/lab/lab.sh");
         this.state = state;
         this.env = Map.of("HERALD_LAB_STATE", state.toString(), "HERALD_API_PORT", Integer.toString(apiPort),
-                "HERALD_ETCD_PORT", Integer.toString(etcdPort));
+                "HERALD_ETCD_PORT", Integer.toString(etcdPort), "HERALD_KUBERNETES", KUBERNETES);
         this.url = "https://127.0.0.1:" + apiPort;
     }
 
@@ -80,6 +85,11 @@ public final class ApiServer implements ParameterResolver {
             ApiServer s = new ApiServer(root, state, freePortRun(1), etcd);
             s.run("apiserver-up");
             Runtime.getRuntime().addShutdownHook(new Thread(s::stop, "apiserver-down"));
+            String served = s.admin().getKubernetesVersion().getGitVersion();
+            if (!KUBERNETES.isEmpty() && !served.startsWith(KUBERNETES + ".")) {
+                throw new IllegalStateException("asked for Kubernetes " + KUBERNETES + ", the API server is " + served);
+            }
+            System.out.println("kube-apiserver " + served + " at " + s.url);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
