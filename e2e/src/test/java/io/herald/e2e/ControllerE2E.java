@@ -41,8 +41,8 @@ class ControllerE2E {
 
     @AfterAll
     static void undeploy(Lab lab) {
+        lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().services().inNamespace(NS).delete();
         lab.api().genericKubernetesResources(IPPOOLS).withName("lan").delete();
         lab.api().namespaces().withName(NS).delete();
     }
@@ -59,6 +59,41 @@ class ControllerE2E {
         var lb = s.getStatus().getLoadBalancer();
         return lb == null || lb.getIngress() == null ? List.of()
                 : lb.getIngress().stream().map(i -> i.getIp()).toList();
+    }
+
+    /**
+     * Beside Calico's and Cilium's pools, "kubectl get ippools" is ambiguous; every command the README, the
+     * chart's notes and ./lab up print names Herald's pools so that it still works, and Herald itself is
+     * unaffected (its clients name the group).
+     */
+    @Test
+    void besideOtherCrdsNamedIppoolsTheDocumentedCommandsAndTheControllerStillWork(Lab lab) throws java.io.IOException {
+        java.nio.file.Path foreign = lab.root().resolve("e2e/src/test/resources/foreign-ippools.yaml");
+        lab.labQuiet("kubectl", "apply", "-f", foreign.toString()); // the pools wait for their CRDs, below
+        try {
+            lab.lab("kubectl", "wait", "--for=condition=Established", "--timeout=60s",
+                    "crd/ippools.crd.projectcalico.org", "crd/ciliumloadbalancerippools.cilium.io");
+            await("the foreign pools", Duration.ofSeconds(30), () ->
+                    lab.labQuiet("kubectl", "apply", "-f", foreign.toString()).exit() == 0 ? true : null);
+            // the README's and the chart's forms
+            lab.lab("kubectl", "apply", "-f", lab.root().resolve("deploy/samples/ippool.yaml").toString());
+            for (String resource : List.of("ippools.herald.io", "ipp", "herald")) {
+                assertEquals("ippool.herald.io/lan", lab.lab("kubectl", "get", resource, "-o", "name").stdout().trim(),
+                        "kubectl get " + resource);
+            }
+            assertTrue(lab.lab("kubectl", "describe", "ippools.herald.io", "lan").stdout().contains("herald.io/v1alpha1"));
+            // the bare plural is someone else's now (which one is kubectl's choice): the reason for the forms above
+            String bare = lab.labQuiet("kubectl", "get", "ippools", "-o", "name").stdout().trim();
+            System.out.println("kubectl get ippools beside Calico and Cilium: " + bare.replace('\n', ' '));
+            // the controller still hands out addresses from Herald's pool
+            lab.api().resource(lb("beside")).create();
+            List<String> ips = await("beside gets two addresses", Duration.ofSeconds(30),
+                    () -> ips(lab, "beside").size() == 2 ? ips(lab, "beside") : null);
+            assertTrue(ips.get(0).startsWith("198.18.0.2"), ips.toString());
+        } finally {
+            lab.api().services().inNamespace(NS).withName("beside").delete();
+            lab.labQuiet("kubectl", "delete", "--ignore-not-found", "--wait=true", "-f", foreign.toString());
+        }
     }
 
     @Test

@@ -50,8 +50,8 @@ class SpeakerE2E {
 
     @AfterAll
     static void undeploy(Lab lab) {
+        lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().services().inNamespace(NS).delete();
         for (String p : List.of("lan", "edge", "nowhere")) {
             lab.api().genericKubernetesResources(IPPOOLS).withName(p).delete();
         }
@@ -378,6 +378,51 @@ class SpeakerE2E {
     }
 
     /** Sets (or with null removes) a node label by a merge patch: the kubelet keeps updating the Node. */
+    @Test
+    void kubeProxyInIpvsModeWithoutStrictArpIsReportedWhereTheOperatorLooks(Lab lab) {
+        // This kernel has no IPVS, so the node shows the speaker what an IPVS kube-proxy leaves behind: its
+        // kube-ipvs0 interface, with the kernel's default arp_ignore=0 (no strictARP).
+        lab.api().resource(lb("ipvs", "web", "SingleStack", Map.of(), 80)).create();
+        Map<String, String> owners = await("ipvs announced", Duration.ofSeconds(30), () -> owners(lab, "ipvs"));
+        Lab.Node owner = node(lab, owners.values().iterator().next());
+        String arpIgnore = owner.check("sysctl", "-n", "net.ipv4.conf.all.arp_ignore").trim();
+        try {
+            owner.check("ip", "link", "add", "kube-ipvs0", "type", "dummy");
+            var c = await("the owner's condition names kube-proxy", Duration.ofSeconds(60), () -> {
+                var x = condition(lab, "ipvs");
+                return x != null && "KubeProxyIPVSWithoutStrictARP".equals(x.getReason()) ? x : null;
+            });
+            assertEquals("False", c.getStatus());
+            assertTrue(c.getMessage().contains("kube-proxy on node " + owner.name() + " runs in IPVS mode (kube-ipvs0 exists)"
+                    + " without strictARP: arp_ignore is 0 on ") && c.getMessage().contains("set strictARP: true"), c.getMessage());
+            await("a Warning event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(NS).list().getItems()
+                    .stream().anyMatch(e -> "KubeProxyIPVSWithoutStrictARP".equals(e.getReason()) && "Warning".equals(e.getType())
+                            && "ipvs".equals(e.getInvolvedObject().getName())) ? true : null);
+            assertEquals(1.0, SpeakerBenchmark.metric(owner, "herald_speaker_kube_proxy_answers_arp"));
+            String log = lab.lab("kubectl", "logs", "-n", "herald-system", "pod/" + lab.speakerPod(owner)).stdout();
+            assertTrue(log.contains("ERROR") && log.contains("runs in IPVS mode (kube-ipvs0 exists) without strictARP"), "logged");
+            assertTrue(c.getMessage().startsWith(owners.keySet().iterator().next() + " announced by node " + owner.name()),
+                    "the address stays announced where it was: " + c.getMessage());
+            // strictARP's effect: the kernel answers only for addresses on the interface asked
+            owner.check("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1");
+            await("the condition clears", Duration.ofSeconds(60), () -> {
+                var x = condition(lab, "ipvs");
+                return x != null && "Announcing".equals(x.getReason()) && "True".equals(x.getStatus()) ? x : null;
+            });
+            assertEquals(0.0, SpeakerBenchmark.metric(owner, "herald_speaker_kube_proxy_answers_arp"));
+            // the other nodes never saw kube-ipvs0
+            for (Lab.Node n : lab.nodes()) {
+                if (!n.equals(owner)) {
+                    assertEquals(0.0, SpeakerBenchmark.metric(n, "herald_speaker_kube_proxy_answers_arp"), n.name());
+                }
+            }
+        } finally {
+            owner.run("ip", "link", "del", "kube-ipvs0");
+            owner.run("sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=" + arpIgnore);
+            lab.api().services().inNamespace(NS).withName("ipvs").delete();
+        }
+    }
+
     static void label(Lab lab, String node, String key, String value) {
         String v = value == null ? "null" : "\"" + value + "\"";
         lab.api().nodes().withName(node).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(

@@ -3,6 +3,7 @@ package io.herald.api.v1alpha1;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -16,7 +17,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(IPPool.GROUP)
 @Version(IPPool.VERSION)
 @Plural("ippools")
+// Calico's and Cilium's pools answer to "ippools" too: "ipp" and the category "herald" (kubectl get
+// herald) are Herald's alone, and ippools.herald.io always is.
 @ShortNames("ipp")
+@Categories("herald")
 @AdditionalPrinterColumn(name = "Addresses", jsonPath = ".spec.addresses", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.trafficMode", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Assigned", jsonPath = ".status.assigned", type = AdditionalPrinterColumn.Type.INTEGER)
