@@ -3,13 +3,16 @@
 #   helm     Helm 3 from the Go module proxy, to render deploy/helm/herald in tests
 #   crane    go-containerregistry's crane from the Go module proxy, to push the lab's own base and
 #            tool images (no Docker engine here) and to read the registry
+#   coredns  CoreDNS at the version kubeadm of the lab's Kubernetes installs, from the Go module proxy:
+#            the lab's cluster DNS
 #   libpcap  a libpcap that needs nothing but libc, from Debian's source package, for the speaker's
 #            image (the JRE base image has no libpcap, and Debian's own build pulls in D-Bus and
 #            systemd libraries); the lab's speakers load this same file
-# Usage: extras.sh helm|crane|libpcap   prints the path of the binary or shared library on stdout.
+# Usage: extras.sh helm|crane|coredns|libpcap   prints the path of the binary or shared library on stdout.
 set -euo pipefail
 HELM_VERSION=v3.19.5
 CRANE_VERSION=v0.22.1
+COREDNS_VERSION=v1.12.1 # kubeadm 1.34's CoreDNSVersion
 LIBPCAP_VERSION=1.10.3
 cache=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
 log() { printf '%s\n' "$*" >&2; }
@@ -34,6 +37,10 @@ helm_bin() {
 
 crane_bin() {
   go_tool crane "$cache/crane-$CRANE_VERSION-$(go env GOVERSION)" "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION" "-s -w"
+}
+
+coredns_bin() {
+  go_tool coredns "$cache/coredns-$COREDNS_VERSION-$(go env GOVERSION)" "github.com/coredns/coredns@$COREDNS_VERSION" "-s -w"
 }
 
 libpcap_so() {
@@ -72,6 +79,7 @@ libpcap_so() {
 case "${1:-}" in
   helm) helm_bin ;;
   crane) crane_bin ;;
+  coredns) coredns_bin ;;
   libpcap) libpcap_so ;;
-  *) log "usage: $0 helm|crane|libpcap"; exit 2 ;;
+  *) log "usage: $0 helm|crane|coredns|libpcap"; exit 2 ;;
 esac

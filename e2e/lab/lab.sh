@@ -11,8 +11,9 @@
 #   node i         198.18.0.(10+i)      fd18:18::(10+i)    netns ${P}-node-i, eth0
 #   client         198.18.0.100         fd18:18::100       netns ${P}-client, eth0
 #   pods on node i 198.18.(128+i).0/24  fd18:18:1:i::/64   behind cbr0 (CNI bridge), routed between nodes
-#   services       198.19.0.0/16        fd18:19::/112      NodePorts 30000-32767
+#   services       198.19.0.0/16        fd18:19::/112      NodePorts 30000-32767; kube-dns 198.19.0.10
 #   sample pool    198.18.0.200-250     fd18:18::200-250
+#   conformance    pool 198.18.0.150-199; the client speaks from 203.0.113.100 (e2e/lab/conformance.sh)
 # Everything lives in namespaces and processes this script creates; `down` removes all of it.
 set -euo pipefail
 
@@ -20,11 +21,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 P=${HERALD_LAB_PREFIX:-hl}
 STATE=${HERALD_LAB_STATE:-/run/herald-lab}
 NODES=${HERALD_LAB_NODES:-3}
-PROXY_MODE=${HERALD_LAB_PROXY_MODE:-nftables}
+PROXY_MODE=${HERALD_LAB_PROXY_MODE:-iptables} # kubeadm's default; HERALD_LAB_PROXY_MODE=nftables for the other
 CACHE=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
 CP4=198.18.0.2 CP6=fd18:18::2
 CLIENT4=198.18.0.100 CLIENT6=fd18:18::100
 SVC_CIDRS=198.19.0.0/16,fd18:19::/112
+DNS4=198.19.0.10 # kube-dns, as kubeadm places it: the tenth address of the Service range
 CLUSTER_CIDRS=198.18.128.0/17,fd18:18:1::/56
 # `apiserver-up` runs the control plane alone on loopback (for *IT tests): other ports, no namespaces.
 API_BIND=$CP4 API_PORT=6443
@@ -88,6 +90,7 @@ ensure_binaries() {
   "$ROOT/e2e/k8s/extras.sh" libpcap >"$STATE/libpcap"
   "$ROOT/e2e/k8s/extras.sh" helm >"$STATE/helm"
   "$ROOT/e2e/k8s/extras.sh" crane >"$STATE/crane"
+  "$ROOT/e2e/k8s/extras.sh" coredns >"$STATE/coredns"
 }
 crane() { "$(cat "$STATE/crane")" --insecure "$@"; }
 
@@ -128,6 +131,9 @@ images_up() {
   cp "$(cat "$STATE/toolsdir")/echo" "$d/echo/echo"
   echo "$REGISTRY/lab/echo:$(sha256sum "$d/echo/echo" | cut -c1-12)" >"$STATE/echo-image"
   image_push_dir "$d/echo" "$(echo_image)" /echo 65532:65532
+  mkdir -p "$d/coredns"; cp "$(cat "$STATE/coredns")" "$d/coredns/coredns"
+  echo "$REGISTRY/lab/coredns:$(sha256sum "$d/coredns/coredns" | cut -c1-12)" >"$STATE/coredns-image"
+  image_push_dir "$d/coredns" "$(cat "$STATE/coredns-image")" /coredns 65532:65532
   rm -rf "$d"
   JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} "$ROOT/deploy/image/base.sh" "$HERALD_IMAGES" --insecure >"$STATE/base-image"
 }
@@ -319,7 +325,9 @@ cp_up() {
     --cert-file "$k/etcd.crt" --key-file "$k/etcd.key" --client-cert-auth --trusted-ca-file "$k/ca.crt" \
     --quota-backend-bytes 4294967296 --log-level warn
   wait_for etcd 30 curl -sf "http://127.0.0.1:$((ETCD_PORT + 2))/health"
-  proc_start kube-apiserver - "$b/kube-apiserver" \
+  local api=$b/kube-apiserver
+  [ -f "$STATE/apiserver-bindir" ] && api=$(cat "$STATE/apiserver-bindir")/kube-apiserver
+  proc_start kube-apiserver - "$api" \
     --advertise-address "$CP4" --bind-address "$API_BIND" --secure-port "$API_PORT" \
     --etcd-servers "https://127.0.0.1:$ETCD_PORT" --etcd-cafile "$k/ca.crt" \
     --etcd-certfile "$k/apiserver-etcd-client.crt" --etcd-keyfile "$k/apiserver-etcd-client.key" \
@@ -455,7 +463,7 @@ EOF
                        [{"subnet": "$(pod_cidr6 "$i")", "gateway": "$(printf 'fd18:18:1:%x::1' "$i")"}]],
             "routes": [{"dst": "0.0.0.0/0"}, {"dst": "::/0"}]}}]}
 EOF
-  echo "nameserver 127.0.0.1" >"$d/etc/resolv.conf" # the lab has no DNS; pods need a file to copy
+  echo "nameserver 127.0.0.1" >"$d/etc/resolv.conf" # for dnsPolicy Default: nothing outside the lab resolves
   local taints=""
   # kubeadm registers a control-plane node with this taint (nodeRegistration.taints)
   [ "$i" = 1 ] && taints='registerWithTaints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]'
@@ -478,6 +486,7 @@ cgroupRoot: /$P-node-$i
 failSwapOn: false
 resolvConf: "$d/etc/resolv.conf"
 clusterDomain: cluster.local
+clusterDNS: [$DNS4]
 serializeImagePulls: false
 # each node reports the whole machine; the thresholds only keep eviction from firing on a shared disk
 evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
@@ -819,8 +828,15 @@ up() {
   scheduler_up
   kcm_working
   nodes_up
+  dns_up
   trap - ERR
   log "lab up in $((SECONDS - t0))s: $NODES nodes, API server $APISERVER, registry $REGISTRY"
+}
+
+# CoreDNS as kubeadm's addon deploys it (e2e/lab/coredns.yaml), from the lab's image
+dns_up() {
+  sed "s#image: IMAGE#image: $(cat "$STATE/coredns-image")#" "$ROOT/e2e/lab/coredns.yaml" | kc apply -f - >/dev/null
+  kc rollout status -n kube-system deployment/coredns --timeout=120s >/dev/null
 }
 
 # etcd and kube-apiserver alone on 127.0.0.1:$HERALD_API_PORT, state in $HERALD_LAB_STATE: what *IT
@@ -833,6 +849,8 @@ apiserver_up() {
   mkdir -p "$STATE"
   touch "$STATE/apiserver-only"
   ensure_binaries >/dev/null
+  # HERALD_KUBERNETES=v1.32: that minor's kube-apiserver (e2e/k8s/v1.32), for the supported-versions tests
+  if [ -n "${HERALD_KUBERNETES:-}" ]; then "$ROOT/e2e/k8s/build.sh" "$HERALD_KUBERNETES" >"$STATE/apiserver-bindir"; fi
   make_pki
   cp_up
 }
