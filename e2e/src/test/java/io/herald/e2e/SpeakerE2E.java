@@ -387,7 +387,8 @@ class SpeakerE2E {
         Lab.Node owner = node(lab, owners.values().iterator().next());
         String arpIgnore = owner.check("sysctl", "-n", "net.ipv4.conf.all.arp_ignore").trim();
         try {
-            owner.check("ip", "link", "add", "kube-ipvs0", "type", "dummy");
+            // kube-proxy's is a dummy device, which this kernel cannot make; only the name matters to the speaker
+            owner.check("ip", "link", "add", "kube-ipvs0", "type", "bridge");
             var c = await("the owner's condition names kube-proxy", Duration.ofSeconds(60), () -> {
                 var x = condition(lab, "ipvs");
                 return x != null && "KubeProxyIPVSWithoutStrictARP".equals(x.getReason()) ? x : null;

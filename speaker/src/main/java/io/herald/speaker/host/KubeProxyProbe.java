@@ -24,6 +24,7 @@ import java.util.TreeMap;
 public final class KubeProxyProbe {
     public static final String IPVS_INTERFACE = "kube-ipvs0";
     private static final Path CONF = Path.of("/proc/sys/net/ipv4/conf");
+    private static final Path SYS_NET = Path.of("/sys/class/net");
 
     private final URI proxyMode;
     private final HttpClient http;
@@ -35,7 +36,8 @@ public final class KubeProxyProbe {
     }
 
     public KubeProxyArp observe() {
-        boolean ipvs = false;
+        // sysfs lists every device of the node's namespace; Java's interface list leaves out one without addresses
+        boolean ipvs = Files.exists(SYS_NET.resolve(IPVS_INTERFACE));
         Map<String, Integer> effective = new TreeMap<>();
         int all = read(CONF.resolve("all/arp_ignore"));
         try {
