@@ -18,7 +18,6 @@ LAB="$ROOT/e2e/lab/lab.sh"
 MOD="$ROOT/e2e/k8s/conformance"
 STATE=${HERALD_LAB_STATE:-/run/herald-lab}
 CACHE=${HERALD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herald}
-P=${HERALD_LAB_PREFIX:-hl}
 REGISTRY=198.18.0.2:5000
 # The specs take a client whose address is inside the nodes' /16 for a node ("Source IP was NOT
 # preserved"), so the client host speaks from an address of its own behind itself, as a client
@@ -59,10 +58,9 @@ build() {
 agnhost_version() { cat "$(moddir)/test/images/agnhost/VERSION"; }
 e2e_registry() { echo "$REGISTRY/e2e-test-images/$1"; } # BUILD: where KUBE_TEST_REPO_LIST points the framework
 images() {
-  local bin ref version crane tar
+  local bin ref version tar
   bin=$(build)
   version=$(agnhost_version)
-  crane=$(cat "$STATE/crane")
   local digest; digest=$(sha256sum "$bin/agnhost" | cut -c1-12)
   # upstream's Alpine image has curl and OpenBSD's nc; busybox 1.35's wget crashes (SIGSEGV) when given -T,
   # which the specs pass, and its nc lacks -u and -v: GNU wget and netcat-openbsd take their places
@@ -73,7 +71,7 @@ images() {
   # the framework fixes the tag (and pods pull IfNotPresent), so each build of the image gets a repository
   # of its own: a node never runs an earlier build under the same name
   ref="$(e2e_registry "$digest-$rootkey")/agnhost:$version"
-  if "$crane" config --insecure "$ref" 2>/dev/null | grep -q "\"herald.agnhost.build\":\"$digest-$rootkey\""; then echo "$ref"; return; fi
+  if "$LAB" crane config "$ref" 2>/dev/null | grep -q "\"herald.agnhost.build\":\"$digest-$rootkey\""; then echo "$ref"; return; fi
   tar="$CACHE/agnhost-rootfs-$rootkey.tar.gz"
   if [ ! -f "$tar" ]; then
     log "assembling agnhost's root filesystem from Debian: $(echo "$closure" | tr '\n' ' ')"
@@ -102,8 +100,8 @@ images() {
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$d" -cf - . | gzip -n >"$d.tar.gz"
   log "pushing $ref"
   local said
-  said=$("$crane" append --insecure --oci-empty-base -f "$tar" -f "$d.tar.gz" -t "$ref" 2>&1) &&
-    said=$("$crane" mutate --insecure "$ref" -t "$ref" --set-platform linux/amd64 --entrypoint /agnhost --cmd pause \
+  said=$("$LAB" crane append --oci-empty-base -f "$tar" -f "$d.tar.gz" -t "$ref" 2>&1) &&
+    said=$("$LAB" crane mutate "$ref" -t "$ref" --set-platform linux/amd64 --entrypoint /agnhost --cmd pause \
       -e PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin -l "herald.agnhost.build=$digest-$rootkey" 2>&1) ||
     die "pushing $ref failed: $said"
   rm -rf "$d" "$d.tar.gz"
@@ -113,16 +111,16 @@ images() {
 client_external() { # on|off: the client host's outside address, and the routes back to it
   local n nodes; nodes=$(cat "$STATE/node-count")
   if [ "$1" = on ]; then
-    ip netns exec "$P-client" ip addr replace "$EXTERNAL4/32" dev lo
-    ip netns exec "$P-client" sysctl -qw net.ipv4.conf.eth0.arp_announce=2
-    ip netns exec "$P-client" ip route replace 198.18.0.0/24 dev eth0 src "$EXTERNAL4"
+    "$LAB" exec client ip addr replace "$EXTERNAL4/32" dev lo
+    "$LAB" exec client sysctl -qw net.ipv4.conf.eth0.arp_announce=2
+    "$LAB" exec client ip route replace 198.18.0.0/24 dev eth0 src "$EXTERNAL4"
     ip route replace "$EXTERNAL4/32" via 198.18.0.100
-    for ((n = 1; n <= nodes; n++)); do ip netns exec "$P-node-$n" ip route replace "$EXTERNAL4/32" via 198.18.0.100; done
+    for ((n = 1; n <= nodes; n++)); do "$LAB" exec "node-$n" ip route replace "$EXTERNAL4/32" via 198.18.0.100; done
   else
-    ip netns exec "$P-client" ip route replace 198.18.0.0/24 dev eth0 src 198.18.0.100 2>/dev/null || true
-    ip netns exec "$P-client" ip addr del "$EXTERNAL4/32" dev lo 2>/dev/null || true
+    "$LAB" exec client ip route replace 198.18.0.0/24 dev eth0 src 198.18.0.100 2>/dev/null || true
+    "$LAB" exec client ip addr del "$EXTERNAL4/32" dev lo 2>/dev/null || true
     ip route del "$EXTERNAL4/32" 2>/dev/null || true
-    for ((n = 1; n <= nodes; n++)); do ip netns exec "$P-node-$n" ip route del "$EXTERNAL4/32" 2>/dev/null || true; done
+    for ((n = 1; n <= nodes; n++)); do "$LAB" exec "node-$n" ip route del "$EXTERNAL4/32" 2>/dev/null || true; done
   fi
 }
 
@@ -162,7 +160,7 @@ EOF
   trap 'client_external off; "$LAB" kubectl delete ippool conformance --ignore-not-found >/dev/null 2>&1 || true' EXIT
   log "$mode pass: every $FOCUS spec, from the client host ($EXTERNAL4), images from $REGISTRY"
   local rc=0 t0=$SECONDS
-  (cd "$out" && ip netns exec "$P-client" env KUBE_TEST_REPO_LIST="$out/repo-list.yaml" PATH="$(dirname "$kubectl"):$PATH" \
+  (cd "$out" && "$LAB" exec client env KUBE_TEST_REPO_LIST="$out/repo-list.yaml" PATH="$(dirname "$kubectl"):$PATH" \
     "$bin/ginkgo" --focus="$FOCUS" --no-color --timeout=60m --output-dir="$out" --junit-report=junit.xml \
     --procs="${HERALD_CONFORMANCE_PROCS:-3}" --flake-attempts="${HERALD_CONFORMANCE_FLAKE_ATTEMPTS:-2}" "$@" \
     "$bin/e2e.test" -- --kubeconfig="$STATE/admin.kubeconfig" --kubectl-path="$kubectl" --provider=skeleton \
