@@ -79,18 +79,18 @@ public final class SpeakerPlanner {
                 failed.add(a + ": no eligible node (" + d.reason() + ")");
             }
         }
-        ProxyPlanner.Problem relay = s.problem();
+        ProxyPlanner.Problem problem = s.problem();
         if (failed.isEmpty()) {
-            if (relay != null) {
-                ok.add(relay.message());
-                return new ConditionWrite(s.ref(), false, relay.reason(), String.join("; ", ok));
+            if (problem != null) {
+                ok.add(problem.message());
+                return new ConditionWrite(s.ref(), false, problem.reason(), String.join("; ", ok));
             }
             return new ConditionWrite(s.ref(), true, ConditionWrite.ANNOUNCING, String.join("; ", ok));
         }
         List<String> all = new ArrayList<>(failed);
         all.addAll(ok);
-        if (relay != null) {
-            all.add(relay.message());
+        if (problem != null) {
+            all.add(problem.message());
         }
         return new ConditionWrite(s.ref(), false, ConditionWrite.ANNOUNCE_FAILED, String.join("; ", all));
     }

@@ -142,7 +142,7 @@ public final class ClusterWatch implements AutoCloseable {
         List<ProxyService> proxyServices = new ArrayList<>();
         Set<ServiceRef> direct = new java.util.HashSet<>();
         for (Service s : services.getStore().list()) {
-            if (ours(s) && relayedWithoutNodePorts(s)) {
+            if (relayedWithoutNodePorts(s) && ours(s)) { // few Services are: the cheaper test first
                 direct.add(ref(s));
             }
         }
