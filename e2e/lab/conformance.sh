@@ -7,7 +7,7 @@
 #                                   one pass: an IPPool of that traffic mode for the specs' namespaces, then
 #                                   every [Feature:LoadBalancer] spec (or those the flags narrow to)
 # Herald must be installed (lab.sh herald-up). HERALD_CONFORMANCE_PROCS ginkgo processes (default 3) run the
-# specs in parallel. A spec that fails and is not in the README's table of expected failures runs once more,
+# specs in parallel. A spec that fails and is not in docs/conformance.md's table of expected failures runs once more,
 # alone, after the pass (HERALD_CONFORMANCE_RETRY=0 turns that off: the lab's two cores sometimes stall a probe
 # the specs make without a timeout); an expected failure is not run twice, its ten minutes are spent once.
 # Reports and logs go to $HERALD_CONFORMANCE_OUT
@@ -193,10 +193,10 @@ ginkgo_pass() {
 }
 
 # Every spec of the pass with its outcome and time; skips with upstream's reason. A failure passes the run only
-# when the README's table of expected failures names that exact spec for this mode (with why an L2 load
-# balancer cannot pass it); anything else fails it.
+# when the table of expected failures in docs/conformance.md names that exact spec for this mode (with why an
+# L2 load balancer cannot pass it); anything else fails it.
 summary() { # MODE JUNIT RETRY-JUNIT|"" FILE-FOR-THE-RETRY-FOCUS
-  python3 - "$1" "$2" "$3" "$4" "$ROOT/README.md" <<'PY'
+  python3 - "$1" "$2" "$3" "$4" "$ROOT/docs/conformance.md" <<'PY'
 import json, os, re, sys, xml.etree.ElementTree as ET
 mode, junit, retry_junit, focus_out, readme = sys.argv[1:]
 expected = {}

@@ -652,7 +652,7 @@ speaker_pod() { # NODE: the name of the speaker pod on NODE
 }
 
 # --- Herald --------------------------------------------------------------------------------------
-# Installed as the README tells operators to: deploy/herald.yaml through a kustomize overlay that points
+# Installed as docs/installation.md tells operators to: deploy/herald.yaml through a kustomize overlay that points
 # the images at the lab registry (and adds the Proxy-mode component, as the lab runs Proxy Services),
 # applied server-side; the kubelets pull the images the Maven build pushed there with Jib.
 

@@ -294,7 +294,7 @@ class DeployE2E {
     }
 
     /**
-     * The other two ways the README gives: the Helm chart and a kustomize overlay of deploy/, each pointed
+     * The other two ways docs/installation.md gives: the Helm chart and a kustomize overlay of deploy/, each pointed
      * at the lab registry, each up to Ready pods on the real nodes, and each uninstall leaving no Herald
      * process running on any node.
      */
