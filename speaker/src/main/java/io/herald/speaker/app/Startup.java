@@ -25,8 +25,8 @@ class Startup {
                 loop.start();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.error("the speaker could not start; exiting so that it is restarted", e);
+            } catch (Exception e) { // Netty's sync() rethrows checked ones (a BindException) undeclared
+                LOG.error("the speaker could not start; exiting so that it is restarted: {}", e.getMessage(), e);
                 System.exit(1);
             }
         });

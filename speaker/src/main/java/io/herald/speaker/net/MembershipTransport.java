@@ -9,6 +9,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -62,7 +63,7 @@ public final class MembershipTransport implements AutoCloseable {
 
     /** Binds the socket and starts the timers. */
     public void start() throws InterruptedException {
-        channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
@@ -80,7 +81,14 @@ public final class MembershipTransport implements AutoCloseable {
                         LOG.warn("membership socket: {}", cause.getMessage());
                     }
                 })
-                .bind(bind).sync().channel();
+                .bind(bind).await();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("cannot listen on udp " + bind + " for membership: "
+                    + bound.cause().getMessage() + " (is another speaker, such as MetalLB's, using the port? Herald's"
+                    + " is set by HERALD_SPEAKER_PORT, the same on every node)", bound.cause());
+        }
+        channel = bound.channel();
         group.execute(this::armTimer);
         LOG.info("membership listening on udp {}", bind);
     }

@@ -66,4 +66,15 @@ class MembershipTransportTest {
             Await.until("a sees b dead", Duration.ofSeconds(5), () -> state(ta, "b") == MemberState.DEAD);
         }
     }
+
+    @Test
+    void aPortTakenByAnotherProcessIsRefusedSayingWhich() throws Exception {
+        InetSocketAddress at = freeUdpAddress();
+        try (java.net.DatagramSocket holder = new java.net.DatagramSocket(at)) {
+            MembershipTransport t = transport("node-1", at, 1);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, t::start);
+            assertTrue(e.getMessage().startsWith("cannot listen on udp " + at + " for membership: "), e.getMessage());
+            assertTrue(e.getMessage().contains("HERALD_SPEAKER_PORT"), e.getMessage());
+        }
+    }
 }
