@@ -411,6 +411,9 @@ public final class AddressAllocator {
                 order.sort(Comparator.comparing((PoolState p) -> !p.def.name().equals(other)));
             }
             for (PoolState p : order) {
+                if (p.def.disabled()) { // named by the Service: it may share what the pool holds, take nothing new
+                    continue;
+                }
                 IpAddress a = p.free.get(f).takeFirst();
                 if (a != null) {
                     p.assigned.merge(f, 1L, Long::sum);
