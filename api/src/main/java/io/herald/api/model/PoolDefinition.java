@@ -141,6 +141,8 @@ public record PoolDefinition(
                 String entry = addresses.get(i);
                 try {
                     AddressRange r = AddressRange.parse(entry);
+                    int at = i;
+                    UnusableAddresses.in(r).ifPresent(k -> errors.add("spec.addresses[" + at + "] " + k.refusal(entry)));
                     for (int j = 0; j < ranges.size(); j++) {
                         if (ranges.get(j).overlaps(r)) {
                             errors.add("spec.addresses[" + i + "] \"" + entry + "\" overlaps spec.addresses["

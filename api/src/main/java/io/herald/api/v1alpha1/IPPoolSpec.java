@@ -22,7 +22,7 @@ public class IPPoolSpec {
        list names start and end once ({@code s}, {@code e}) instead of recomputing them everywhere.
        Substrings, not split(): the cost estimator bounds a substring by the field's maxLength but
        knows nothing of split()'s parts, and the IPv6 rule below would then look unaffordable. */
-    private static final String RANGE_WHERE = "(a.contains('-') && [a.substring(0, a.indexOf('-'))].all(s, "
+    static final String RANGE_WHERE = "(a.contains('-') && [a.substring(0, a.indexOf('-'))].all(s, "
             + "[a.substring(a.indexOf('-') + 1)].all(e, isIP(s) && isIP(e)";
     private static final String END_RANGE = ")))";
     private static final String IS_RANGE = RANGE_WHERE + END_RANGE;
@@ -71,6 +71,30 @@ public class IPPoolSpec {
     /* "in" rather than "==": the cost estimator has no size for IP values and prices == between
        them as unbounded, while "in" is priced by the list's length. */
     private static final String HOST_BITS = "(isCIDR(a) && !(cidr(a).ip() in [cidr(a).masked().ip()]))";
+    /* Overlapping IPv4 entries: each well-formed IPv4 entry becomes its [first, last] as numbers
+       (a CIDR's size from a literal list of powers of two: CEL has no shift), and every interval
+       must overlap itself only. IPv6 cannot be ordered within the API server's cost budget for 64
+       entries pairwise, so overlaps involving IPv6 are the controller's: the pool is marked Invalid. */
+    private static final String POW2 = "[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,"
+            + " 131072, 262144, 524288, 1048576, 2097152, 4194304, 8388608, 16777216, 33554432, 67108864, 134217728,"
+            + " 268435456, 536870912, 1073741824, 2147483648, 4294967296]";
+    private static final String V4_FIRST = "[0, 1, 2, 3].map(i, int((a.contains('/') ? a.substring(0, a.indexOf('/'))"
+            + " : a.contains('-') ? a.substring(0, a.indexOf('-')) : a).split('.')[i]) * [16777216, 65536, 256, 1][i]).sum()";
+    private static final String V4_LAST = "(a.contains('/') ? " + V4_FIRST + " + " + POW2
+            + "[32 - int(a.substring(a.indexOf('/') + 1))] - 1 : [0, 1, 2, 3].map(i, int((a.contains('-')"
+            + " ? a.substring(a.indexOf('-') + 1) : a).split('.')[i]) * [16777216, 65536, 256, 1][i]).sum())";
+    private static final String V4_ENTRIES = "self.filter(a, !a.contains(':') && " + WELL_FORMED + ")";
+    private static final String V4_INTERVALS = V4_ENTRIES + ".map(a, [" + V4_FIRST + ", " + V4_LAST + "])";
+    private static final String INDEXES = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,"
+            + " 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,"
+            + " 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63]";
+    private static final String OVERLAP_IJ = "j < size(l) && j != i && l[i][0] <= l[j][1] && l[j][0] <= l[i][1]";
+    private static final String V4_DISJOINT =
+            "[" + V4_INTERVALS + "].all(l, l.all(x, l.exists_one(y, x[0] <= y[1] && y[0] <= x[1])))";
+    private static final String V4_OVERLAP_MESSAGE = "[" + V4_ENTRIES + "].map(f, [" + V4_INTERVALS + "].map(l, "
+            + INDEXES + ".filter(i, i < size(l) && " + INDEXES + ".exists(j, " + OVERLAP_IJ + ")).map(i, '\"' + f[i]"
+            + " + '\" overlaps \"' + f[" + INDEXES + ".filter(j, " + OVERLAP_IJ + ")[0]] + '\": entries of one pool must"
+            + " not share addresses')[0])[0])[0]";
     private static final String FORMS =
             "a CIDR (192.168.10.0/24), a range (192.168.20.10-192.168.20.50) or a single address (192.168.1.5)";
 
@@ -94,6 +118,34 @@ public class IPPoolSpec {
             message = "a range must not be backwards: its start must not come after its end",
             messageExpression = "self.filter(a, " + BACKWARDS + ").map(a, "
                     + "'range \"' + a + '\" is backwards: its start comes after its end')[0]")
+    // Addresses no client can reach through an L2 announcement (multicast, loopback, ...): one rule
+    // per kind, so the message names the kind and its blocks.
+    @ValidationRule(value = "self.all(a, !" + UnusableRules.UNSPECIFIED + ")",
+            message = "an entry " + UnusableRules.UNSPECIFIED_WHY,
+            messageExpression = "self.filter(a, " + UnusableRules.UNSPECIFIED + ").map(a, '\"' + a + '\" "
+                    + UnusableRules.UNSPECIFIED_WHY + "')[0]")
+    @ValidationRule(value = "self.all(a, !" + UnusableRules.LOOPBACK + ")",
+            message = "an entry " + UnusableRules.LOOPBACK_WHY,
+            messageExpression = "self.filter(a, " + UnusableRules.LOOPBACK + ").map(a, '\"' + a + '\" "
+                    + UnusableRules.LOOPBACK_WHY + "')[0]")
+    @ValidationRule(value = "self.all(a, !" + UnusableRules.LINK_LOCAL + ")",
+            message = "an entry " + UnusableRules.LINK_LOCAL_WHY,
+            messageExpression = "self.filter(a, " + UnusableRules.LINK_LOCAL + ").map(a, '\"' + a + '\" "
+                    + UnusableRules.LINK_LOCAL_WHY + "')[0]")
+    @ValidationRule(value = "self.all(a, !" + UnusableRules.MULTICAST + ")",
+            message = "an entry " + UnusableRules.MULTICAST_WHY,
+            messageExpression = "self.filter(a, " + UnusableRules.MULTICAST + ").map(a, '\"' + a + '\" "
+                    + UnusableRules.MULTICAST_WHY + "')[0]")
+    @ValidationRule(value = "self.all(a, !" + UnusableRules.RESERVED + ")",
+            message = "an entry " + UnusableRules.RESERVED_WHY,
+            messageExpression = "self.filter(a, " + UnusableRules.RESERVED + ").map(a, '\"' + a + '\" "
+                    + UnusableRules.RESERVED_WHY + "')[0]")
+    @ValidationRule(value = "self.all(a, !" + UnusableRules.IPV4_MAPPED + ")",
+            message = "an entry " + UnusableRules.IPV4_MAPPED_WHY,
+            messageExpression = "self.filter(a, " + UnusableRules.IPV4_MAPPED + ").map(a, '\"' + a + '\" "
+                    + UnusableRules.IPV4_MAPPED_WHY + "')[0]")
+    @ValidationRule(value = V4_DISJOINT, message = "entries of one pool must not share addresses",
+            messageExpression = V4_OVERLAP_MESSAGE)
     @ValidationRule(value = "self.all(a, self.exists_one(b, b == a))",
             message = "each entry may appear only once",
             messageExpression = "'\"' + self.filter(a, !self.exists_one(b, b == a))[0] + '\" is listed more than once'")

@@ -348,12 +348,12 @@ class AddressAllocatorTest {
                         assign(svc("ns/b").v6().ip("fd00:10::ffff:ffff:ffff:ffff"), "fd00:10::ffff:ffff:ffff:ffff"),
                         assign(svc("ns/c").v6(), "fd00:10::1"),
                         stats("v6", "IPv4 0/0/0, IPv6 18446744073709551616/3/18446744073709551613")),
-                scenario("the whole IPv6 space is one range",
-                        pools(pool("all", "::/0")),
-                        stats("all", "IPv4 0/0/0, IPv6 340282366920938463463374607431768211456/0/"),
-                        assign(svc("ns/a").v6().ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+                scenario("all of global unicast IPv6 is one range",
+                        pools(pool("global", "2000::/3")),
+                        stats("global", "IPv4 0/0/0, IPv6 42535295865117307932921825928971026432/0/"),
+                        assign(svc("ns/a").v6().ip("3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
                         release("ns/a", "released"),
-                        assign(svc("ns/b").v6(), "::")));
+                        assign(svc("ns/b").v6(), "2000::")));
     }
 
     @ParameterizedTest(name = "{0}")
