@@ -55,9 +55,10 @@ public final class Membership {
      * @param authFailures datagrams refused for a wrong tag, or for being addressed to another node or
      *                     claiming to come from this one
      * @param malformed    datagrams refused for their form: too short or long, unknown version, garbage
+     * @param replayed     authenticated datagrams refused as repeats of, or older than, ones taken in before
      * @param probesFailed probes that got no answer, direct or indirect, within the probe interval
      */
-    public record Stats(long sent, long received, long authFailures, long malformed, long probesFailed) {
+    public record Stats(long sent, long received, long authFailures, long malformed, long replayed, long probesFailed) {
     }
 
     /** How long a peer the API no longer lists is remembered while down, so stale gossip cannot revive it. */
@@ -99,6 +100,11 @@ public final class Membership {
     private long received;
     private long authFailures;
     private long malformed;
+    private long replayed;
+    /** This node's next datagram number; see {@link ReplayWindow}. */
+    private long nextNumber;
+    /** Per sender, which of its datagram numbers were taken in. */
+    private final Map<String, ReplayWindow> windows = new HashMap<>();
     private long probesFailed;
 
     /** The probe of this protocol period. */
@@ -124,6 +130,17 @@ public final class Membership {
 
     public Membership(String selfName, InetSocketAddress selfAddress, byte[] selfMetadata, MembershipKey key,
             MembershipSettings settings, long nowNanos, RandomGenerator random) {
+        this(selfName, selfAddress, selfMetadata, key, settings, nowNanos, random, nowNanos / 1000);
+    }
+
+    /**
+     * @param firstNumber the number of this node's first datagram: larger than any number an earlier
+     *                    run of this node used (the wall clock at start, in microseconds), so its peers'
+     *                    replay windows take it in
+     */
+    public Membership(String selfName, InetSocketAddress selfAddress, byte[] selfMetadata, MembershipKey key,
+            MembershipSettings settings, long nowNanos, RandomGenerator random, long firstNumber) {
+        this.nextNumber = firstNumber;
         this.selfName = MembershipCodec.checkName("selfName", selfName);
         this.selfAddress = MembershipCodec.checkAddress("selfAddress", selfAddress);
         this.key = Objects.requireNonNull(key, "key");
@@ -179,6 +196,7 @@ public final class Membership {
             return List.of();
         }
         Message m;
+        long number;
         switch (MembershipCodec.decode(datagram, settings.maxPacketBytes(), key)) {
             case Rejection.MALFORMED -> {
                 malformed++;
@@ -188,10 +206,18 @@ public final class Membership {
                 authFailures++;
                 return List.of();
             }
-            case Valid v -> m = v.message();
+            case Valid v -> {
+                m = v.message();
+                number = v.number();
+            }
         }
         if (!m.recipient().equals(selfName) || m.sender().name().equals(selfName)) {
             authFailures++;
+            return List.of();
+        }
+        // a captured datagram sent again, by anyone, would answer a probe for a node that is gone
+        if (!windows.computeIfAbsent(m.sender().name(), n -> new ReplayWindow()).accept(number)) {
+            replayed++;
             return List.of();
         }
         received++;
@@ -329,7 +355,7 @@ public final class Membership {
     }
 
     public Stats stats() {
-        return new Stats(sent, received, authFailures, malformed, probesFailed);
+        return new Stats(sent, received, authFailures, malformed, replayed, probesFailed);
     }
 
     /** When {@link #tick} should next run; {@link Long#MAX_VALUE} once this node has left. */
@@ -420,6 +446,7 @@ public final class Membership {
                 Member before = p.view;
                 p.view = p.view.with(MemberState.DEAD);
                 p.downSinceNanos = now;
+                windows.remove(p.name);
                 gossip.add(p.view);
                 // few peers on a LAN: telling all at once beats waiting for the epidemic
                 for (Peer q : peers.values()) {
@@ -434,6 +461,7 @@ public final class Membership {
 
     private void forgetDeparted(long now) {
         peers.values().removeIf(p -> !p.seed && !p.listedOnly && p.down() && due(now, p.downSinceNanos + forgetAfter));
+        windows.keySet().retainAll(peers.keySet());
     }
 
     // ---- what a datagram says
@@ -492,7 +520,10 @@ public final class Membership {
                     p.provenAlive(now);
                 }
             }
-            case DEAD, LEFT -> p.downSinceNanos = now;
+            case DEAD, LEFT -> {
+                p.downSinceNanos = now;
+                windows.remove(p.name); // a restart numbers afresh, even from a clock set back
+            }
         }
         gossip.add(update);
         if (!wasLive && p.live()) {
@@ -660,7 +691,7 @@ public final class Membership {
                 }
                 carried.addAll(gossip.take(budget, members, MembershipCodec::size, about));
                 datagrams.add(new Outbound(p.address(),
-                        MembershipCodec.encode(new Message(self, p.recipient(), body, carried), key)));
+                        MembershipCodec.encode(new Message(self, p.recipient(), body, carried), nextNumber++, key)));
                 body = new Gossip();
             } while (!forced.isEmpty());
         }

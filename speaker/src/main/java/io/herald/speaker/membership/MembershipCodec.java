@@ -21,7 +21,7 @@ import java.util.List;
  * The wire format of membership datagrams, all integers big-endian:
  *
  * <pre>
- * "HM" | version 1 | type
+ * "HM" | version 2 | type | u64 number
  * sender member | recipient name | body | u16 count | count × member | 16-byte HMAC-SHA256 tag
  *
  * member = name | u64 incarnation | u8 state | u8 flags (bit 0: ready)
@@ -31,16 +31,19 @@ import java.util.List;
  *          target name | LEAVE, GOSSIP: nothing
  * </pre>
  *
- * The tag covers everything before it. Decoding checks every length before it reads, rejects
- * anything it does not fully understand, and never throws.
+ * The tag covers everything before it. The number grows with every datagram a sender sends, and
+ * across its restarts, so a receiver refuses one it has taken in before ({@link ReplayWindow}).
+ * Decoding checks every length before it reads, rejects anything it does not fully understand, and
+ * never throws.
  */
 final class MembershipCodec {
 
     static final int MAX_NAME_BYTES = 253; // a Kubernetes node name is a DNS subdomain
     private static final byte MAGIC_0 = 'H';
     private static final byte MAGIC_1 = 'M';
-    private static final byte VERSION = 1;
-    private static final int PREAMBLE = 4;
+    private static final byte VERSION = 2;
+    /** Magic, version, type and the datagram's number. */
+    private static final int PREAMBLE = 4 + 8;
     private static final int READY = 1;
     private static final int MAX_GOSSIP = 0xFFFF;
     /** The largest a member can take on the wire: refutation adds one, so one below the maximum. */
@@ -56,7 +59,8 @@ final class MembershipCodec {
     sealed interface Decoded permits Valid, Rejection {
     }
 
-    record Valid(Message message) implements Decoded {
+    /** @param number the sender's number for this datagram, for the receiver's {@link ReplayWindow} */
+    record Valid(Message message, long number) implements Decoded {
     }
 
     enum Rejection implements Decoded { MALFORMED, UNAUTHENTICATED }
@@ -86,7 +90,7 @@ final class MembershipCodec {
         return nameSize(utf8(m.name()).length) + 8 + 1 + 1 + addressSize(m.address()) + 2 + m.metadataLength();
     }
 
-    static byte[] encode(Message m, MembershipKey key) {
+    static byte[] encode(Message m, long number, MembershipKey key) {
         if (m.gossip().size() > MAX_GOSSIP) {
             throw new IllegalArgumentException("at most " + MAX_GOSSIP + " updates fit a datagram");
         }
@@ -95,7 +99,7 @@ final class MembershipCodec {
             length += size(g);
         }
         ByteBuffer out = ByteBuffer.allocate(length);
-        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) typeOf(m.body()).ordinal());
+        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) typeOf(m.body()).ordinal()).putLong(number);
         putMember(out, m.sender());
         putName(out, m.recipient());
         switch (m.body()) {
@@ -133,7 +137,8 @@ final class MembershipCodec {
             return Rejection.UNAUTHENTICATED;
         }
         try {
-            return new Valid(read(new Reader(datagram, datagram.length - MembershipKey.TAG_BYTES)));
+            Reader in = new Reader(datagram, datagram.length - MembershipKey.TAG_BYTES);
+            return new Valid(read(in), ByteBuffer.wrap(datagram, 4, 8).getLong());
         } catch (MalformedException e) {
             return Rejection.MALFORMED;
         }
@@ -144,6 +149,7 @@ final class MembershipCodec {
         in.u8();
         in.u8();
         int type = in.u8();
+        in.s64(); // the number, read by the caller
         if (type >= TYPES.length) {
             throw MalformedException.INSTANCE;
         }

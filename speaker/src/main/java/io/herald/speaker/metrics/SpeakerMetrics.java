@@ -93,11 +93,15 @@ public final class SpeakerMetrics {
     }
 
     /** The membership transport's drop counters, read from {@code source} at each scrape. */
-    public <T> void bindMembership(T source, ToDoubleFunction<T> authFailures, ToDoubleFunction<T> malformed) {
+    public <T> void bindMembership(T source, ToDoubleFunction<T> authFailures, ToDoubleFunction<T> malformed,
+            ToDoubleFunction<T> replayed) {
         FunctionCounter.builder("herald_speaker_membership_auth_failures_total", source, authFailures)
                 .description("Membership datagrams dropped because they failed authentication").register(registry);
         FunctionCounter.builder("herald_speaker_membership_malformed_total", source, malformed)
                 .description("Membership datagrams dropped as malformed").register(registry);
+        FunctionCounter.builder("herald_speaker_membership_replayed_total", source, replayed)
+                .description("Authenticated membership datagrams dropped as repeats of, or older than, ones taken in before")
+                .register(registry);
     }
 
     private void counter(String name, String help, LongAdder adder) {

@@ -16,6 +16,10 @@ final class FakePeer {
     long incarnation;
     boolean ready;
     byte[] metadata = new byte[0];
+    /** The next datagram's number, counting up as a real member's do. */
+    long number = 1;
+    /** The last datagram this peer sent, for a test that replays it. */
+    byte[] last;
 
     FakePeer(String name, int lastOctet, MembershipKey key) {
         this.name = name;
@@ -41,7 +45,8 @@ final class FakePeer {
 
     byte[] send(String to, Body body, Member... gossip) {
         Member sender = body instanceof Message.Leave ? self().with(MemberState.LEFT) : self();
-        return MembershipCodec.encode(new Message(sender, to, body, List.of(gossip)), key);
+        last = MembershipCodec.encode(new Message(sender, to, body, List.of(gossip)), number++, key);
+        return last;
     }
 
     /** What {@code datagram} says, read with this peer's key; fails the test if it cannot be read. */

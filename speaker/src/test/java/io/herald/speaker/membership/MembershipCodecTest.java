@@ -40,7 +40,7 @@ class MembershipCodecTest {
 
     /** A PING from b to a carrying one gossip update, laid out field by field. */
     static final String PING = """
-            484d 01 00
+            484d 02 00 | 0000000000000009
             01 62 | 0000000000000007 | 00 | 01 | 04 0a000002 1f0a | 0002 0102
             01 61
             0000002a
@@ -62,7 +62,7 @@ class MembershipCodecTest {
 
     @Test
     void writesTheDocumentedLayoutAndAnHmacSha256TagOverIt() throws Exception {
-        byte[] datagram = MembershipCodec.encode(new Message(B, "a", new Ping(42), List.of(C_DEAD)), K);
+        byte[] datagram = MembershipCodec.encode(new Message(B, "a", new Ping(42), List.of(C_DEAD)), 9, K);
         byte[] body = hex(PING);
         assertEquals(HexFormat.of().formatHex(body),
                 HexFormat.of().formatHex(Arrays.copyOf(datagram, datagram.length - 16)));
@@ -82,7 +82,7 @@ class MembershipCodecTest {
     void everyMessageReadsBackAsWritten(Body body) {
         Member sender = body instanceof Leave ? B.with(MemberState.LEFT) : B;
         Message m = new Message(sender, "ä-node", body, List.of(C_DEAD, B.with(MemberState.SUSPECT)));
-        Valid v = assertInstanceOf(Valid.class, MembershipCodec.decode(MembershipCodec.encode(m, K), 1400, K));
+        Valid v = assertInstanceOf(Valid.class, MembershipCodec.decode(MembershipCodec.encode(m, 1, K), 1400, K));
         assertEquals(m, v.message());
     }
 
@@ -92,7 +92,7 @@ class MembershipCodecTest {
         Member big = new Member(longName, address("fd00::1", 1), MemberState.ALIVE, MembershipCodec.MAX_INCARNATION,
                 true, new byte[Member.MAX_METADATA_BYTES]);
         Message m = new Message(big, longName, new PingReq(1, longName, address("fd00::2", 2)), List.of());
-        byte[] datagram = MembershipCodec.encode(m, K);
+        byte[] datagram = MembershipCodec.encode(m, 1, K);
         assertEquals(MembershipCodec.MAX_OVERHEAD_WITHOUT_SENDER + MembershipCodec.size(big), datagram.length);
         assertTrue(datagram.length <= MembershipSettings.defaults().maxPacketBytes(), datagram.length + " bytes");
         assertEquals(m, assertInstanceOf(Valid.class, MembershipCodec.decode(datagram, 1400, K)).message());
@@ -101,8 +101,8 @@ class MembershipCodecTest {
     @Test
     void acceptsThePreviousKeyAndRefusesAnUnknownOne() {
         byte[] next = "fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
-        byte[] signedWithOld = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), K);
-        byte[] signedWithNext = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), K.rotateTo(next));
+        byte[] signedWithOld = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), 1, K);
+        byte[] signedWithNext = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), 2, K.rotateTo(next));
         assertInstanceOf(Valid.class, MembershipCodec.decode(signedWithOld, 1400, K.rotateTo(next)));
         assertInstanceOf(Valid.class, MembershipCodec.decode(signedWithNext, 1400, new MembershipKey(KEY, next)));
         assertEquals(Rejection.UNAUTHENTICATED, MembershipCodec.decode(signedWithNext, 1400, K));
@@ -114,19 +114,19 @@ class MembershipCodecTest {
     static Stream<Arguments> malformed() {
         return Stream.of(
                 Arguments.of("unknown type", edit(h -> h[3] = 6)),
-                Arguments.of("sender stated as SUSPECT", edit(h -> h[14] = 1)),
-                Arguments.of("unknown flag", edit(h -> h[15] = 3)),
-                Arguments.of("address of 5 bytes", edit(h -> h[16] = 5)),
-                Arguments.of("port 0", edit(h -> { h[21] = 0; h[22] = 0; })),
-                Arguments.of("metadata longer than the datagram", edit(h -> h[24] = (byte) 0xFF)),
-                Arguments.of("empty recipient", edit(h -> h[27] = 0)),
-                Arguments.of("recipient not UTF-8", edit(h -> h[28] = (byte) 0xC0)),
-                Arguments.of("negative incarnation", edit(h -> h[6] = (byte) 0x80)),
-                Arguments.of("gossip count too high", edit(h -> h[34] = 2)),
-                Arguments.of("gossip state 4", edit(h -> h[45] = 4)),
+                Arguments.of("sender stated as SUSPECT", edit(h -> h[22] = 1)),
+                Arguments.of("unknown flag", edit(h -> h[23] = 3)),
+                Arguments.of("address of 5 bytes", edit(h -> h[24] = 5)),
+                Arguments.of("port 0", edit(h -> { h[29] = 0; h[30] = 0; })),
+                Arguments.of("metadata longer than the datagram", edit(h -> h[32] = (byte) 0xFF)),
+                Arguments.of("empty recipient", edit(h -> h[35] = 0)),
+                Arguments.of("recipient not UTF-8", edit(h -> h[36] = (byte) 0xC0)),
+                Arguments.of("negative incarnation", edit(h -> h[14] = (byte) 0x80)),
+                Arguments.of("gossip count too high", edit(h -> h[42] = 2)),
+                Arguments.of("gossip state 4", edit(h -> h[53] = 4)),
                 Arguments.of("trailing byte", Arrays.copyOf(hex(PING), hex(PING).length + 1)),
                 Arguments.of("cut inside the gossip", Arrays.copyOf(hex(PING), hex(PING).length - 3)),
-                Arguments.of("no sender", Arrays.copyOf(hex(PING), 4)));
+                Arguments.of("no sender", Arrays.copyOf(hex(PING), 12)));
     }
 
     private static byte[] edit(Consumer<byte[]> change) {
@@ -145,12 +145,12 @@ class MembershipCodecTest {
 
     @Test
     void checksFormBeforeTheTagAndTheTagBeforeTheContent() {
-        byte[] good = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), K);
-        byte[] version2 = good.clone();
-        version2[2] = 2;
+        byte[] good = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), 1, K);
+        byte[] version1 = good.clone(); // the format before datagram numbers
+        version1[2] = 1;
         byte[] badTag = good.clone();
         badTag[good.length - 1] ^= 1;
-        assertEquals(Rejection.MALFORMED, MembershipCodec.decode(version2, 1400, K));
+        assertEquals(Rejection.MALFORMED, MembershipCodec.decode(version1, 1400, K));
         assertEquals(Rejection.MALFORMED, MembershipCodec.decode(good, good.length - 1, K));
         assertEquals(Rejection.MALFORMED, MembershipCodec.decode(Arrays.copyOf(good, 19), 1400, K));
         assertEquals(Rejection.MALFORMED, MembershipCodec.decode(new byte[0], 1400, K));

@@ -166,8 +166,9 @@ class MembershipFuzzTest {
         seeds.add(e.send("a", new Ping(5), new Member("g", FakePeer.address(7), MemberState.ALIVE, 0, false,
                 new byte[0]), new Member("h", new InetSocketAddress(V6, 7946), MemberState.ALIVE, 9,
                 true, new byte[512])));
-        seeds.add(new FakePeer("i", 8, current).send("a", new Ping(6)));
-        seeds.add(new FakePeer("i", 8, current).send("a", new Leave()));
+        FakePeer i = new FakePeer("i", 8, current); // one sender: a second would number from 1 again, a replay
+        seeds.add(i.send("a", new Ping(6)));
+        seeds.add(i.send("a", new Leave()));
         return seeds;
     }
 
@@ -212,6 +213,9 @@ class MembershipFuzzTest {
         }
     }
 
+    /** Hostile datagrams are numbered upwards, as a member with the key would, so they get past the replay window. */
+    private static long numbers = 1;
+
     private static byte[] hostile(SplittableRandom random, List<String> names, MembershipKey key) {
         String from = names.get(random.nextInt(names.size()));
         String to = random.nextInt(20) == 0 ? names.get(random.nextInt(names.size())) : "a";
@@ -233,7 +237,7 @@ class MembershipFuzzTest {
                     metadata(random)));
         }
         // a hostile sender can exceed the datagram size; what matters is what a does with the rest
-        return MembershipCodec.encode(new Message(sender, to, body, gossip), key);
+        return MembershipCodec.encode(new Message(sender, to, body, gossip), numbers++, key);
     }
 
     private static long incarnation(SplittableRandom random) {

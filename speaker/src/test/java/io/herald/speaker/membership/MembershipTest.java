@@ -3,6 +3,7 @@ package io.herald.speaker.membership;
 import static io.herald.speaker.membership.Scenario.answering;
 import static io.herald.speaker.membership.Scenario.at;
 import static io.herald.speaker.membership.Scenario.from;
+import static io.herald.speaker.membership.Scenario.replayed;
 import static io.herald.speaker.membership.Scenario.seeds;
 import static io.herald.speaker.membership.Scenario.tick;
 import static io.herald.speaker.membership.Scenario.ticks;
@@ -93,6 +94,22 @@ class MembershipTest {
                 at(401, "b answers", from("b", new Ack(5))).sends(),
                 at(500, "reconnect: the dead c is pinged, and b probed", tick())
                         .sends("b:PING", "c:PING[c DEAD@0]"));
+    }
+
+    @Test
+    void aCapturedDatagramSentAgainIsDroppedAndCannotKeepADeadPeerAlive() {
+        Scenario s = new Scenario();
+        s.play(
+                at(0, "seeded with b and c", seeds("b", "c")).sends("b:PING", "c:PING"),
+                at(1, "b answers", from("b", new Ack(0))).sees("b ALIVE@0"),
+                at(1, "c answers", from("c", new Ack(1))).sees("c ALIVE@0"),
+                at(2, "b's answer, captured and sent again, is dropped", replayed("b")).sends(),
+                at(100, "the first probe goes to c", tick()).sends("c:PING"),
+                at(120, "c has died; its old answer, sent again, does not answer the probe", replayed("c")).sends(),
+                at(140, "so b is asked to probe c", tick()).sends("b:PING_REQ(c)"),
+                at(200, "and c is suspected", tick()).sees("c SUSPECT@0"));
+        assertEquals(2, s.a.stats().replayed());
+        assertEquals(2, s.a.stats().received(), "only the two answers were taken in");
     }
 
     @Test
@@ -327,7 +344,7 @@ class MembershipTest {
         for (byte[] d : refused) {
             assertEquals(List.of(), s.a.receive(b.address, d, 0));
         }
-        assertEquals(new Membership.Stats(0, 0, 3, 3, 0), s.a.stats());
+        assertEquals(new Membership.Stats(0, 0, 3, 3, 0, 0), s.a.stats());
         assertEquals(List.of(s.a.member("a").orElseThrow()), List.copyOf(s.a.members()));
         assertEquals(List.of(), s.a.drainEvents());
     }

@@ -133,6 +133,11 @@ final class Scenario {
         return s -> s.a.receive(s.peer(peer).address, s.peer(peer).send("a", body, gossip), s.now);
     }
 
+    /** The datagram {@code peer} sent last, sent again by someone who captured it (from another address). */
+    static Function<Scenario, List<Outbound>> replayed(String peer) {
+        return s -> s.a.receive(FakePeer.address(99), s.peer(peer).last, s.now);
+    }
+
     static Function<Scenario, List<Outbound>> tick() {
         return s -> s.a.tick(s.now);
     }

@@ -24,7 +24,7 @@ class DashboardAndAlertNamesTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SpeakerMetrics speaker = new SpeakerMetrics(registry);
         speaker.bind(new Announcer.Counters());
-        speaker.bindMembership(new Object(), o -> 1, o -> 2);
+        speaker.bindMembership(new Object(), o -> 1, o -> 2, o -> 3);
         speaker.bindResponder(io.herald.speaker.layer2.pcap.ResponderPriority.off());
         speaker.addresses(3, 1);
         speaker.owned(2);

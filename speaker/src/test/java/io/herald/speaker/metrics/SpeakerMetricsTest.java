@@ -22,12 +22,14 @@ class SpeakerMetricsTest {
     @Test
     void membershipCountersReadTheirSourceAtEachScrape() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        long[] drops = {0, 0};
-        new SpeakerMetrics(registry).bindMembership(drops, d -> d[0], d -> d[1]);
+        long[] drops = {0, 0, 0};
+        new SpeakerMetrics(registry).bindMembership(drops, d -> d[0], d -> d[1], d -> d[2]);
         drops[0] = 4;
         drops[1] = 7;
+        drops[2] = 9;
         assertEquals(4, registry.get("herald_speaker_membership_auth_failures_total").functionCounter().count());
         assertEquals(7, registry.get("herald_speaker_membership_malformed_total").functionCounter().count());
+        assertEquals(9, registry.get("herald_speaker_membership_replayed_total").functionCounter().count());
     }
 
     private static double gauge(SimpleMeterRegistry r, String name) {
