@@ -8,7 +8,11 @@
 #   libpcap  a libpcap that needs nothing but libc, from Debian's source package, for the speaker's
 #            image (the JRE base image has no libpcap, and Debian's own build pulls in D-Bus and
 #            systemd libraries); the lab's speakers load this same file
-# Usage: extras.sh helm|crane|coredns|libpcap   prints the path of the binary or shared library on stdout.
+#   nftables libnftables and the libraries it needs, from Debian's binary packages, for the speaker's
+#            image: the owner of a Proxy-mode address guards it with an nftables table (no nft binary
+#            or shell in the image; the speaker calls the library)
+# Usage: extras.sh helm|crane|coredns|libpcap|nftables   prints the path of the binary, shared library
+#        or library directory on stdout.
 set -euo pipefail
 HELM_VERSION=v3.19.5
 CRANE_VERSION=v0.22.1
@@ -76,10 +80,39 @@ libpcap_so() {
   echo "$out/libpcap.so.1"
 }
 
+nftables_libs() {
+  # package and the soname taken from it
+  local pkgs=(libnftables1:libnftables.so.1 libnftnl11:libnftnl.so.11 libmnl0:libmnl.so.0 libgmp10:libgmp.so.10
+    libjansson4:libjansson.so.4 libxtables12:libxtables.so.12)
+  local p versions=""
+  for p in "${pkgs[@]}"; do
+    versions+="${p%%:*}=$(apt-cache policy "${p%%:*}" | awk '/Candidate:/ {print $2}') "
+  done
+  case "$versions" in *"=(none)"*|*"= "*) apt-get update -qq >&2; versions=""
+    for p in "${pkgs[@]}"; do versions+="${p%%:*}=$(apt-cache policy "${p%%:*}" | awk '/Candidate:/ {print $2}') "; done ;;
+  esac
+  local out="$cache/nftables-$(printf '%s' "$versions" | sha256sum | cut -c1-12)"
+  if [ ! -f "$out/libnftables.so.1" ]; then
+    log "extracting libnftables and its libraries ($versions) into $out"
+    local tmp="$out.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp/deb"
+    # shellcheck disable=SC2086
+    (cd "$tmp/deb" && apt-get download -qq $versions >&2)
+    for p in "${pkgs[@]}"; do
+      dpkg-deb -x "$tmp/deb/${p%%:*}"_*.deb "$tmp/x"
+      cp -L "$(find "$tmp/x" -name "${p##*:}" | head -1)" "$tmp/${p##*:}"
+    done
+    rm -rf "$tmp/deb" "$tmp/x"
+    rm -rf "$out"; mv "$tmp" "$out"
+  fi
+  echo "$out"
+}
+
 case "${1:-}" in
   helm) helm_bin ;;
   crane) crane_bin ;;
   coredns) coredns_bin ;;
   libpcap) libpcap_so ;;
-  *) log "usage: $0 helm|crane|coredns|libpcap"; exit 2 ;;
+  nftables) nftables_libs ;;
+  *) log "usage: $0 helm|crane|coredns|libpcap|nftables"; exit 2 ;;
 esac

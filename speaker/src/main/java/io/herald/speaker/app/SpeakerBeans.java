@@ -45,6 +45,7 @@ class SpeakerBeans {
         return new ProxyRuntime.Settings(s.getProxyThreads(), s.getProxyHealthInterval(), s.getProxyHealthTimeout(),
                 s.getProxyKubeProxyHealthPort(), new BackendHealth.Thresholds(s.getProxyFailuresToMarkDown(),
                         s.getProxySuccessesToRecover(), 1),
-                s.getProxyConnectTimeout(), s.getProxyTcpIdleTimeout(), s.getProxyUdpIdleTimeout(), s.getProxyMaxUdpFlows());
+                s.getProxyConnectTimeout(), s.getProxyTcpIdleTimeout(), s.getProxyUdpIdleTimeout(), s.getProxyMaxUdpFlows(),
+                s.getProxyNftablesLibrary());
     }
 }

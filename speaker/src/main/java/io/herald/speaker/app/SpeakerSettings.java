@@ -84,6 +84,12 @@ public class SpeakerSettings {
     private Duration proxyUdpIdleTimeout = Duration.ofSeconds(60);
     @Min(1)
     private int proxyMaxUdpFlows = 16_384;
+    /**
+     * Proxy mode: libnftables, through which the owner drops everything sent to its Proxy addresses
+     * but their Services' ports and ICMP (the image carries it and sets LD_LIBRARY_PATH).
+     */
+    @NotBlank
+    private String proxyNftablesLibrary = "libnftables.so.1";
     /** A kubeconfig to use instead of the in-cluster service account (for running outside a cluster). */
     private String kubeconfig;
 
@@ -143,6 +149,8 @@ public class SpeakerSettings {
     public void setProxyUdpIdleTimeout(Duration v) { proxyUdpIdleTimeout = v; }
     public int getProxyMaxUdpFlows() { return proxyMaxUdpFlows; }
     public void setProxyMaxUdpFlows(int v) { proxyMaxUdpFlows = v; }
+    public String getProxyNftablesLibrary() { return proxyNftablesLibrary; }
+    public void setProxyNftablesLibrary(String v) { proxyNftablesLibrary = v; }
     public Duration getHandover() { return handover; }
     public void setHandover(Duration v) { handover = v; }
     public int getResponderPriority() { return responderPriority; }

@@ -2,9 +2,8 @@ package io.herald.speaker.decision;
 
 /**
  * When the speaker plans next. Every plan elects the owner of every address, so with many addresses
- * one plan costs milliseconds (about 30 on average for 1,000 addresses on a busy 2-core lab node), and
- * while Services change in bulk (each status write is a change too) planning after every change kept
- * a speaker's loop planning nearly all the time and its heap churning.
+ * one plan costs milliseconds, and while Services change in bulk (each status write is a change too)
+ * planning after every change kept a speaker's loop planning nearly all the time and its heap churning.
  *
  * <p>So a change to the cluster's objects is planned no sooner than {@link #minDelayNanos} after it
  * arrives, and no sooner than the last plan's duration times {@link #SPACING} after that plan ended

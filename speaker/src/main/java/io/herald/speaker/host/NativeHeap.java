@@ -7,10 +7,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives the C library's free memory back to the system. libpcap compiles a capture filter in
- * malloc'd memory: for 1,000 owned addresses a compile takes about 5 MiB, for 2,000 about 19, and
- * glibc keeps what was freed in the compiling thread's arena, so without a trim the speaker's RSS
- * keeps the high-water mark of every filter it ever compiled. On a C library without
- * {@code malloc_trim} (musl) this does nothing.
+ * malloc'd memory that grows faster than the number of owned addresses, and glibc keeps what was
+ * freed in the compiling thread's arena, so without a trim the speaker's RSS keeps the high-water
+ * mark of every filter it ever compiled. On a C library without {@code malloc_trim} (musl) this does
+ * nothing.
  */
 public final class NativeHeap {
     private static final Logger LOG = LoggerFactory.getLogger(NativeHeap.class);

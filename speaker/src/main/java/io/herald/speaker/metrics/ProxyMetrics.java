@@ -26,7 +26,7 @@ public final class ProxyMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger listeners = new AtomicInteger();
-    private final Counter addressErrors, listenErrors, checksPassed, checksFailed;
+    private final Counter addressErrors, listenErrors, filterErrors, checksPassed, checksFailed;
     private final MultiGauge backendUp;
     private final Map<String, List<Meter>> bound = new HashMap<>();
 
@@ -35,10 +35,13 @@ public final class ProxyMetrics {
         Gauge.builder("herald_speaker_proxy_listeners", listeners, AtomicInteger::get)
                 .description("Relay listeners (Service address, port and protocol) this node runs").register(registry);
         addressErrors = Counter.builder("herald_speaker_proxy_setup_errors_total").tag("cause", "loopback_address")
-                .description("Failures to set up the relay: an address not added to or removed from the loopback, a listener that did not bind")
+                .description("Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
                 .register(registry);
         listenErrors = Counter.builder("herald_speaker_proxy_setup_errors_total").tag("cause", "listen")
-                .description("Failures to set up the relay: an address not added to or removed from the loopback, a listener that did not bind")
+                .description("Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
+                .register(registry);
+        filterErrors = Counter.builder("herald_speaker_proxy_setup_errors_total").tag("cause", "exposure_filter")
+                .description("Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
                 .register(registry);
         checksPassed = Counter.builder("herald_speaker_proxy_health_checks_total").tag("result", "passed")
                 .description("Active backend checks run, by result").register(registry);
@@ -55,6 +58,10 @@ public final class ProxyMetrics {
 
     public void addressErrors(int n) {
         addressErrors.increment(n);
+    }
+
+    public void filterErrors(int n) {
+        filterErrors.increment(n);
     }
 
     public void listenErrors(int n) {

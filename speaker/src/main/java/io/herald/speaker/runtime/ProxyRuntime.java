@@ -2,6 +2,8 @@ package io.herald.speaker.runtime;
 
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.host.LoopbackAddresses;
+import io.herald.speaker.host.PacketFilter;
+import io.herald.speaker.proxy.ExposureRules;
 import io.herald.speaker.metrics.ProxyMetrics;
 import io.herald.speaker.proxy.BackendHealth;
 import io.herald.speaker.proxy.HealthCheck;
@@ -15,6 +17,7 @@ import io.herald.speaker.proxy.netty.BackendChooser;
 import io.herald.speaker.proxy.netty.HealthChecker;
 import io.herald.speaker.proxy.netty.RelayConfig;
 import io.herald.speaker.proxy.netty.RelayServer;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +54,7 @@ public final class ProxyRuntime implements AutoCloseable {
      */
     public record Settings(int threads, Duration healthInterval, Duration healthTimeout, int kubeProxyHealthPort,
             BackendHealth.Thresholds thresholds, Duration connectTimeout, Duration tcpIdleTimeout, Duration udpIdleTimeout,
-            int maxUdpFlows) {}
+            int maxUdpFlows, String nftablesLibrary) {}
 
     private record Active(ListenerSpec spec, ServiceBackends backends, RelayCounters counters,
             RelayServer.Listener listener) {}
@@ -60,6 +63,11 @@ public final class ProxyRuntime implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final ProxyMetrics metrics;
     private final LoopbackAddresses loopback;
+    private final PacketFilter filter;
+    /** The last exposure script the kernel took (null: unknown, as at start, or after a failure). */
+    private String guarded;
+    /** The addresses the table in the kernel guards. */
+    private Set<IpAddress> guardedAddresses = Set.of();
     private final RelayServer server;
     private HealthChecker checker;
     private ScheduledFuture<?> healthTimer;
@@ -68,15 +76,18 @@ public final class ProxyRuntime implements AutoCloseable {
     /** Keys whose listener failed to start, with the error, so it is logged once per cause. */
     private final Map<ListenerSpec.Key, String> failed = new HashMap<>();
     private Set<IpAddress> lastAddresses = Set.of();
+    private String lastFilterError;
     private boolean cleaned;
     /** Why the relay cannot serve an address this node owns (loopback or listener), for its Service's condition. */
     private Map<IpAddress, String> addressFailures = Map.of();
 
-    public ProxyRuntime(Settings settings, ScheduledExecutorService loop, ProxyMetrics metrics, LoopbackAddresses loopback) {
+    public ProxyRuntime(Settings settings, ScheduledExecutorService loop, ProxyMetrics metrics, LoopbackAddresses loopback,
+            PacketFilter filter) {
         this.settings = settings;
         this.loop = loop;
         this.metrics = metrics;
         this.loopback = loopback;
+        this.filter = filter;
         this.server = new RelayServer(settings.threads(), true);
     }
 
@@ -101,10 +112,23 @@ public final class ProxyRuntime implements AutoCloseable {
             }
         }
         failed.keySet().retainAll(wanted.keySet());
-        // 2. the loopback holds exactly the addresses still wanted
+        // 2. the loopback holds exactly the addresses still wanted, and only once the exposure table
+        //    guards them: an address on the loopback answers on every wildcard socket of the node
         Set<IpAddress> addresses = new HashSet<>();
         wanted.keySet().forEach(k -> addresses.add(k.address()));
         Map<IpAddress, String> failures = new HashMap<>();
+        Set<IpAddress> leaving = new HashSet<>(lastAddresses);
+        leaving.addAll(addresses);
+        String unguarded = guard(leaving, wanted.keySet());
+        if (unguarded != null) { // fail closed: what the last table guards stays served, nothing else is added
+            for (var it = addresses.iterator(); it.hasNext(); ) {
+                IpAddress a = it.next();
+                if (!guardedAddresses.contains(a)) {
+                    failures.put(a, unguarded);
+                    it.remove();
+                }
+            }
+        }
         if (!addresses.equals(lastAddresses) || !cleaned) {
             List<LoopbackAddresses.Problem> problems = loopback.syncProblems(addresses, ours);
             for (LoopbackAddresses.Problem p : problems) {
@@ -122,6 +146,11 @@ public final class ProxyRuntime implements AutoCloseable {
                 lastAddresses = Set.copyOf(addresses);
                 cleaned = true;
             }
+        }
+        if (unguarded == null) {
+            Set<IpAddress> still = new HashSet<>(lastAddresses);
+            still.addAll(addresses);
+            guard(still, wanted.keySet()); // the addresses that left are no longer guarded
         }
         // 3. kept listeners take their new backends; new ones start
         for (ListenerSpec spec : wanted.values()) {
@@ -144,6 +173,41 @@ public final class ProxyRuntime implements AutoCloseable {
         addressFailures = Map.copyOf(failures);
         metrics.listeners(active.size());
         publishHealth();
+    }
+
+    /**
+     * Makes the exposure table guard {@code addresses} with {@code open} their only open ports; null
+     * when it does, else why not (logged once per cause). Nothing to guard and no table known: nothing to do.
+     */
+    private String guard(Set<IpAddress> addresses, Set<ListenerSpec.Key> open) {
+        // an idle node holds no table; a stale one (a killed speaker's) goes at the first plan
+        String script = addresses.isEmpty() ? ExposureRules.remove() : ExposureRules.replace(addresses, open);
+        if (script.equals(guarded)) {
+            return null;
+        }
+        try {
+            filter.run(script);
+            guarded = script;
+            guardedAddresses = Set.copyOf(addresses);
+            lastFilterError = null;
+            return null;
+        } catch (IOException e) {
+            String why = "cannot guard the node's other ports at the Proxy-mode address: " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("Operation not permitted")
+                            ? " (the speaker needs CAP_NET_ADMIN for Proxy mode)" : "");
+            if (addresses.isEmpty()) { // nothing is exposed by a table left behind; VIP-only nodes lack NET_ADMIN
+                LOG.debug("{}", why);
+                guarded = script;
+                return null;
+            }
+            guarded = null;
+            if (!why.equals(lastFilterError)) {
+                LOG.error("{}; its addresses stay off the loopback until it can", why);
+                lastFilterError = why;
+            }
+            metrics.filterErrors(1);
+            return why;
+        }
     }
 
     /**
@@ -304,6 +368,13 @@ public final class ProxyRuntime implements AutoCloseable {
         active.clear();
         if (!lastAddresses.isEmpty()) {
             loopback.sync(Set.of(), lastAddresses::contains).forEach(p -> LOG.warn("{}", p));
+        }
+        if (guarded != null && !guarded.equals(ExposureRules.remove())) {
+            try {
+                filter.run(ExposureRules.remove());
+            } catch (IOException e) {
+                LOG.warn("cannot remove the exposure table: {}", e.getMessage());
+            }
         }
         if (checker != null) {
             checker.close();

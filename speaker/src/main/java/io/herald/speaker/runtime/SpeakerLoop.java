@@ -32,6 +32,7 @@ import io.herald.speaker.membership.MembershipSettings;
 import io.herald.speaker.metrics.ProxyMetrics;
 import io.herald.speaker.metrics.SpeakerMetrics;
 import io.herald.speaker.host.LoopbackAddresses;
+import io.herald.speaker.host.NftablesFilter;
 import io.herald.speaker.proxy.ProxyPlanner;
 import io.herald.api.model.AddressRange;
 import io.herald.speaker.net.MembershipTransport;
@@ -102,7 +103,8 @@ public final class SpeakerLoop implements AutoCloseable {
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
-        this.proxy = new ProxyRuntime(settings.proxy(), loop, proxyMetrics, new LoopbackAddresses());
+        this.proxy = new ProxyRuntime(settings.proxy(), loop, proxyMetrics, new LoopbackAddresses(),
+                NftablesFilter.load(settings.proxy().nftablesLibrary()));
         this.port = new PcapPacketPort(this::onFrame, settings.responder());
         this.watch = new ClusterWatch(client, new ClusterWatch.Settings(settings.loadBalancerClass(), settings.classless(),
                 settings.nodeName()),
@@ -119,10 +121,12 @@ public final class SpeakerLoop implements AutoCloseable {
         InetSocketAddress self = selfAddressUntilKnown();
         interfaces = InterfaceScanner.scan();
         Membership membership = new Membership(settings.nodeName(), self, InterfaceMetadata.encode(nodeInterfaces()),
-                new MembershipKey(keyBytes, null), settings.membership(), System.nanoTime(), new SplittableRandom());
+                new MembershipKey(keyBytes, null), settings.membership(), System.nanoTime(), new SplittableRandom(),
+                System.currentTimeMillis() * 1000); // datagram numbers grow across restarts: see ReplayWindow
         transport = new MembershipTransport(membership, new InetSocketAddress(settings.port()), this::onMembership);
         transport.start();
-        metrics.bindMembership(transport, t -> t.stats().authFailures(), t -> t.stats().malformed());
+        metrics.bindMembership(transport, t -> t.stats().authFailures(), t -> t.stats().malformed(),
+                t -> t.stats().replayed());
         loop.execute(this::refreshSeeds);
         long poll = settings.interfacePoll().toMillis();
         loop.scheduleWithFixedDelay(this::pollInterfaces, poll, poll, TimeUnit.MILLISECONDS);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.herald.api.model.IpAddress;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -159,6 +160,77 @@ class LoopbackNetlinkIT {
         }
         assertTrue(ipAddresses("lo").contains("198.18.0.30/32"));
         ip("addr", "del", "198.18.0.30/32", "dev", "lo");
+    }
+
+    /**
+     * A Proxy-mode address on the loopback answers only on the ports the relay serves (and ICMP) once
+     * the speaker's nftables table guards it; wildcard listeners still answer on the node's own addresses.
+     */
+    @Test
+    void theExposureTableLetsAProxyAddressAnswerOnlyOnItsServicesPorts() throws Exception {
+        assertEquals("problems ", child.ask("sync lo 198.18.0.40,fd18:18::40"));
+        List<Process> servers = new ArrayList<>();
+        Path rules = Files.createTempFile("exposure", ".nft");
+        try {
+            for (int port : new int[] {7472, 8080}) { // the speaker's metrics port, and a Service's
+                servers.add(new ProcessBuilder("ip", "netns", "exec", NS, "python3", "-m", "http.server", "--bind", "::",
+                        Integer.toString(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start());
+            }
+            for (String url : List.of("http://198.18.0.40:7472/", "http://[fd18:18::40]:7472/", "http://198.18.0.40:8080/")) {
+                assertEquals("200", await(url), "before the table: " + url);
+            }
+            Files.writeString(rules, io.herald.speaker.proxy.ExposureRules.replace(
+                    List.of(IpAddress.parse("198.18.0.40"), IpAddress.parse("fd18:18::40")),
+                    List.of(new io.herald.speaker.proxy.ListenerSpec.Key(IpAddress.parse("198.18.0.40"), 8080,
+                                    io.herald.speaker.proxy.ListenerSpec.Transport.TCP),
+                            new io.herald.speaker.proxy.ListenerSpec.Key(IpAddress.parse("fd18:18::40"), 8080,
+                                    io.herald.speaker.proxy.ListenerSpec.Transport.TCP))));
+            assertEquals("applied", child.ask("nft " + rules));
+            assertEquals("200", curl("http://198.18.0.40:8080/"));
+            assertEquals("200", curl("http://[fd18:18::40]:8080/"));
+            assertEquals("000", curl("http://198.18.0.40:7472/"), "dropped, not refused: curl times out");
+            assertEquals("000", curl("http://[fd18:18::40]:7472/"));
+            assertEquals("200", curl("http://127.0.0.1:7472/"), "the node's own addresses are not guarded");
+            run("ip", "netns", "exec", NS, "ping", "-c", "1", "-W", "2", "198.18.0.40");
+            // applied again (a replan), the table is replaced, not added to
+            assertEquals("applied", child.ask("nft " + rules));
+            String table = run("ip", "netns", "exec", NS, "nft", "list", "table", "inet", "herald");
+            assertEquals(1, table.split("chain input", -1).length - 1, table);
+
+            Files.writeString(rules, io.herald.speaker.proxy.ExposureRules.remove());
+            assertEquals("applied", child.ask("nft " + rules));
+            assertEquals("200", curl("http://198.18.0.40:7472/"));
+            assertEquals("applied", child.ask("nft " + rules), "removing an absent table is no error");
+
+            Files.writeString(rules, "table inet herald { chain input { type filter hook input priority 0; drop-it; } }\n");
+            String refused = child.ask("nft " + rules);
+            assertTrue(refused.startsWith("failure java.io.IOException: nftables refused the script: "), refused);
+        } finally {
+            servers.forEach(Process::destroyForcibly);
+            Files.deleteIfExists(rules);
+            child.ask("sync lo -");
+        }
+    }
+
+    /** The HTTP status curl got from inside the namespace, "000" when it got none within a second. */
+    private static String curl(String url) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", NS, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                "--max-time", "1", "-g", url).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private static String await(String url) throws Exception {
+        String code = "";
+        for (int i = 0; i < 50 && !code.equals("200"); i++) {
+            code = curl(url);
+            if (!code.equals("200")) {
+                Thread.sleep(100);
+            }
+        }
+        return code;
     }
 
     private static Set<String> listed(String device) throws Exception {

@@ -52,6 +52,10 @@ public final class NetlinkChild {
                             a -> a.toString().startsWith("198.18.") || a.toString().startsWith("fd18:"));
                     yield "problems " + String.join(" | ", problems);
                 }
+                case "nft" -> { // nft FILE: the script in FILE through libnftables
+                    NftablesFilter.load("libnftables.so.1").run(java.nio.file.Files.readString(java.nio.file.Path.of(c[1])));
+                    yield "applied";
+                }
                 default -> "unknown command " + c[0];
             };
         } catch (NetlinkErrorException e) {

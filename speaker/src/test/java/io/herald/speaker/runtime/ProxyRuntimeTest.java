@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.host.DeviceAddresses;
 import io.herald.speaker.host.LoopbackAddresses;
+import io.herald.speaker.host.PacketFilter;
+import io.herald.speaker.proxy.ExposureRules;
 import io.herald.speaker.host.netlink.Errno;
 import io.herald.speaker.host.netlink.InterfaceAddress;
 import io.herald.speaker.host.netlink.NetlinkErrorException;
@@ -36,8 +38,24 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyRuntimeTest {
 
+    /** What happened to the loopback and the exposure table, in order. */
+    final List<String> events = new ArrayList<>();
+
+    /** The exposure table: the scripts run, or refused while {@code refusal} is set. */
+    final class Filter implements PacketFilter {
+        String refusal;
+
+        @Override public void run(String script) throws IOException {
+            if (refusal != null) {
+                throw new IOException(refusal);
+            }
+            events.add(script.equals(ExposureRules.remove()) ? "table removed"
+                    : "table guards " + script.lines().filter(l -> l.contains("elements")).map(String::strip).toList());
+        }
+    }
+
     /** A loopback the test controls: which adds fail, and with which errno. */
-    static final class Device implements DeviceAddresses {
+    final class Device implements DeviceAddresses {
         final Set<IpAddress> held = new HashSet<>();
         final Map<IpAddress, Integer> refuse = new java.util.HashMap<>();
 
@@ -54,10 +72,14 @@ class ProxyRuntimeTest {
             if (errno != null) {
                 throw new NetlinkErrorException(errno, "Operation not permitted");
             }
+            events.add("lo + " + a);
             return held.add(a);
         }
 
-        @Override public boolean removeHost(IpAddress a) { return held.remove(a); }
+        @Override public boolean removeHost(IpAddress a) {
+            events.add("lo - " + a);
+            return held.remove(a);
+        }
     }
 
     static final IpAddress LOCAL = IpAddress.parse("127.0.0.1");
@@ -65,15 +87,17 @@ class ProxyRuntimeTest {
 
     ScheduledExecutorService loop;
     Device device;
+    Filter filter;
     ProxyRuntime relay;
 
     @BeforeEach
     void start() {
         loop = Executors.newSingleThreadScheduledExecutor();
         device = new Device();
+        filter = new Filter();
         relay = new ProxyRuntime(new ProxyRuntime.Settings(1, Duration.ofHours(1), Duration.ofMillis(500), 0,
-                BackendHealth.Thresholds.DEFAULT, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), 16),
-                loop, new ProxyMetrics(new SimpleMeterRegistry()), new LoopbackAddresses(device));
+                BackendHealth.Thresholds.DEFAULT, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), 16,
+                "unused"), loop, new ProxyMetrics(new SimpleMeterRegistry()), new LoopbackAddresses(device), filter);
     }
 
     @AfterEach
@@ -130,5 +154,50 @@ class ProxyRuntimeTest {
             assertEquals(Map.of(), relay.addressFailures());
             assertEquals(Set.of(LOCAL), device.held);
         }
+    }
+
+    @Test
+    void theTableGuardsAnAddressBeforeItIsOnTheLoopbackAndUntilItIsOff() throws Exception {
+        ListenerSpec web = spec(LOCAL, freePort());
+        apply(web);
+        assertEquals(List.of("table guards [elements = { 127.0.0.1 }, elements = { 127.0.0.1 . 6 . " + web.port() + " }]",
+                "lo + 127.0.0.1"), events);
+        events.clear();
+        apply(web); // a replan that changes nothing touches neither
+        assertEquals(List.of(), events);
+        apply();
+        // the port closes at once; the address stays guarded until it has left the loopback
+        assertEquals(List.of("table guards [elements = { 127.0.0.1 }]", "lo - 127.0.0.1", "table removed"), events);
+    }
+
+    @Test
+    void withoutTheTableTheAddressIsNotServedAndItsServiceSaysWhy() throws Exception {
+        filter.refusal = "cannot load libnftables.so.1";
+        ListenerSpec web = spec(LOCAL, freePort());
+        apply(web);
+        assertEquals(Set.of(), device.held, "not on the loopback: it would expose the node");
+        assertEquals("cannot guard the node's other ports at the Proxy-mode address: cannot load libnftables.so.1",
+                relay.addressFailures().get(LOCAL));
+        filter.refusal = null; // the image was fixed: the next plan serves it
+        apply(web);
+        assertEquals(Set.of(LOCAL), device.held);
+        assertEquals(Map.of(), relay.addressFailures());
+        assertEquals(Set.of(web.key()), relay.listeners());
+        // a later failure withholds only what the table in the kernel does not guard yet
+        filter.refusal = "netlink: Error: Operation not permitted";
+        ListenerSpec other = spec(TAKEN, freePort());
+        apply(web, other);
+        assertEquals(Set.of(LOCAL), device.held, "the guarded address stays served");
+        assertEquals(Set.of(TAKEN), relay.addressFailures().keySet());
+        assertTrue(relay.addressFailures().get(TAKEN).endsWith("(the speaker needs CAP_NET_ADMIN for Proxy mode)"),
+                relay.addressFailures().toString());
+    }
+
+    @Test
+    void closingRemovesTheAddressesThenTheTable() throws Exception {
+        apply(spec(LOCAL, freePort()));
+        events.clear();
+        loop.submit(relay::close).get();
+        assertEquals(List.of("lo - 127.0.0.1", "table removed"), events);
     }
 }

@@ -11,7 +11,7 @@ import java.util.OptionalInt;
  * u8 scope; u32 index}} and, for changes, {@code rtattr {u16 len; u16 type}} attributes holding the
  * address in network byte order.
  *
- * <p>Adding mirrors what {@code ip addr add A/32 dev lo} sends (iproute2 6.1, seen with strace): IFA_LOCAL
+ * <p>Adding mirrors what {@code ip addr add A/32 dev lo} sends: IFA_LOCAL
  * and IFA_ADDRESS both set to the address for IPv4, scope universe unless the address is in 127/8
  * (then host). For IPv6 the address goes in IFA_ADDRESS alone, the kernel's own form for an address
  * without a peer, and with IFA_F_NODAD: the kernel skips duplicate address detection on a loopback

@@ -35,7 +35,7 @@ public final class PcapPacketPort implements AutoCloseable {
      * matching frame forever, and pcap4j's handle lock lets a busy reader starve anyone else.
      * The reader runs pcap_loop with one listener rather than asking for frames one at a time:
      * pcap4j's getNextRawPacketEx allocates two JNA Memory objects per frame, each tracked by a
-     * weak map and a cleaner, which at 10,000 requests a second made the GC pause for tens of ms.
+     * weak map and a cleaner, which under heavy ARP/NDP load makes the GC pause noticeably.
      */
     private static final class Capture {
         final String iface;
