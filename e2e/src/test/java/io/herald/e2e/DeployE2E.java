@@ -93,6 +93,57 @@ class DeployE2E {
         assertFalse(speakerEnv(chartProxy).containsKey("JDK_JAVA_OPTIONS"), "Proxy mode: the optimizing compiler for the relay");
     }
 
+    /**
+     * What anyone who can reach a Herald pod sees: health without details, no management endpoint but
+     * health and metrics, and no listening socket the pod spec does not declare as a container port.
+     */
+    @Test
+    void heraldsPodsListenOnlyOnDeclaredPortsAndShowNoDetails(Lab lab) {
+        for (var pod : lab.api().pods().inNamespace(NS).list().getItems()) {
+            Lab.Host host = lab.pod(NS, pod.getMetadata().getName());
+            var declared = new java.util.TreeSet<String>();
+            int port = 0;
+            for (var c : pod.getSpec().getContainers()) {
+                for (var p : c.getPorts()) {
+                    declared.add(p.getProtocol().toLowerCase() + "/" + p.getContainerPort());
+                    if ("TCP".equals(p.getProtocol())) {
+                        port = p.getContainerPort();
+                    }
+                }
+            }
+            // sockets of the pod's java process bound to every address, loopback or the pod's own (a
+            // Proxy-mode relay's, bound to a load balancer address, are the Services' ports)
+            var listening = new java.util.TreeSet<String>();
+            for (String line : host.check("ss", "-lntupH").split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 7 || !line.contains("\"java\"")) {
+                    continue;
+                }
+                String local = f[4];
+                // Java binds an IPv4 address through an IPv6 socket: ss shows [::ffff:a.b.c.d]
+                String addr = local.substring(0, local.lastIndexOf(':')).replaceFirst("^\\[::ffff:(.*)]$", "$1");
+                if (addr.equals("*") || addr.equals("0.0.0.0") || addr.equals("[::]") || addr.startsWith("127.")
+                        || addr.equals("[::1]") || addr.equals(host.ipv4()) || addr.equals("[" + host.ipv6() + "]")) {
+                    listening.add(f[0] + "/" + local.substring(local.lastIndexOf(':') + 1));
+                }
+            }
+            assertEquals(declared, listening, pod.getMetadata().getName() + ": listening sockets against declared ports");
+            String at = "http://" + host.ipv4() + ":" + port;
+            String health = host.check("curl", "-s", at + "/health");
+            assertTrue(health.contains("\"status\":\"UP\"") && !health.contains("details"),
+                    pod.getMetadata().getName() + ": health without details: " + health);
+            for (String endpoint : List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh")) {
+                for (String method : List.of("GET", "POST")) {
+                    String code = host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
+                            at + "/" + endpoint);
+                    assertEquals("404", code, pod.getMetadata().getName() + ": " + method + " /" + endpoint);
+                }
+            }
+            assertEquals("200", host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/prometheus"),
+                    pod.getMetadata().getName() + ": /prometheus");
+        }
+    }
+
     /** The speaker container's plain (value, not valueFrom) environment variables. */
     private static Map<String, String> speakerEnv(Map<String, Map<?, ?>> objects) {
         Map<String, String> env = new TreeMap<>();
@@ -201,8 +252,12 @@ class DeployE2E {
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 String path = (String) ((Map<?, ?>) ((Map<?, ?>) speaker.get(probe)).get("httpGet")).get("path");
                 assertEquals("200", node.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                        "http://127.0.0.1:" + port + path), probe + " of the speaker on " + node);
+                        "http://" + node.ipv4() + ":" + port + path), probe + " of the speaker on " + node);
             }
+            // on the node's own address only, as the manifest binds it: not on the other addresses of the host network
+            assertEquals("000", node.run(Duration.ofSeconds(10), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                    "--max-time", "2", "http://127.0.0.1:" + port + "/health").stdout().trim(),
+                    "the speaker on " + node + " does not answer on 127.0.0.1:" + port);
             String udp = node.check("ss", "-Huln", "sport", "=", ":" + port(speaker, "memberlist"));
             assertFalse(udp.isBlank(), "the speaker on " + node + " listens on the memberlist port");
         }

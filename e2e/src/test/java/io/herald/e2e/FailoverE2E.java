@@ -107,7 +107,7 @@ class FailoverE2E {
     }
 
     static boolean speakerReady(Lab.Node n) {
-        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/health/readiness").exit() == 0;
+        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/health/readiness").exit() == 0;
     }
 
     /** Probes for {@code seconds} while {@code fault} hits the owner ~0.8 s in; the longest outage in ms. */
@@ -176,7 +176,7 @@ class FailoverE2E {
 
     /** herald_speaker_owned_addresses as the node's speaker reports it; -1 when it does not answer. */
     static int ownedAddresses(Lab.Node n) {
-        Lab.Result r = n.run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/prometheus");
+        Lab.Result r = n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/prometheus");
         Matcher m = Pattern.compile("(?m)^herald_speaker_owned_addresses(?:\\{[^}]*\\})? ([0-9.]+)").matcher(r.stdout());
         return r.exit() == 0 && m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     }

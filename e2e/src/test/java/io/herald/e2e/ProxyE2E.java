@@ -169,19 +169,28 @@ class ProxyE2E {
 
     /** Pod name to count over {@code n} requests, each on a new connection. */
     static Map<String, Integer> spread(Lab lab, String ip, int n) {
+        // a failure also counts under its curl exit code (7 refused, 28 timed out, 52 empty reply, 56 reset),
+        // which tells a backend that took the connection and said nothing from one that was never reached
         String out = lab.client().check("sh", "-c", "for i in $(seq " + n + "); do curl -s --max-time 3 http://" + ip
-                + "/ || echo FAILED; done");
+                + "/ || echo FAILED curl-exit-$?; done");
         Map<String, Integer> pods = new TreeMap<>();
         for (String line : out.split("\n")) {
             Matcher m = Pattern.compile("pod=(\\S+)").matcher(line);
-            pods.merge(m.find() ? m.group(1) : "FAILED", 1, Integer::sum);
+            if (m.find()) {
+                pods.merge(m.group(1), 1, Integer::sum);
+            } else {
+                pods.merge("FAILED", 1, Integer::sum);
+                Matcher c = Pattern.compile("curl-exit-\\d+").matcher(line);
+                pods.merge("FAILED " + (c.find() ? c.group() : line.strip()), 1, Integer::sum);
+            }
         }
         return pods;
     }
 
     /** What a node's speaker exports at /prometheus. */
     static String metrics(Lab lab, String node) {
-        return SpeakerE2E.node(lab, node).run(Duration.ofSeconds(5), "curl", "-sf", "http://127.0.0.1:7472/prometheus").stdout();
+        Lab.Node n = SpeakerE2E.node(lab, node);
+        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/prometheus").stdout();
     }
 
     /**
@@ -198,6 +207,17 @@ class ProxyE2E {
             v = v == null ? x : Math.min(v, x);
         }
         return v;
+    }
+
+    /** The owner's view of its relays (backends, health checks, relay counters) and the announcing nodes, for a failure's message. */
+    static String relayState(Lab lab, String owner) {
+        StringBuilder b = new StringBuilder("owner " + owner + " now " + owner(lab, "cluster") + ":\n");
+        for (String line : metrics(lab, owner).split("\n")) {
+            if (line.startsWith("herald_speaker_proxy_") && !line.contains("_bucket")) {
+                b.append("  ").append(line).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     static double counter(Lab lab, String owner, String name, String labels) {
@@ -221,10 +241,40 @@ class ProxyE2E {
             return true;
         });
         for (Lab.Node n : lab.nodes()) {
-            assertFalse(n.check("nft", "list", "ruleset").contains(CLUSTER),
-                    "kube-proxy on " + n.name() + " must leave an ipMode Proxy address alone");
+            String ruleset = n.check("nft", "list", "ruleset").replaceAll("(?ms)^table inet herald \\{.*?^}\n", "");
+            assertFalse(ruleset.contains(CLUSTER), "kube-proxy on " + n.name() + " must leave an ipMode Proxy address alone");
         }
         assertTrue(SpeakerE2E.fetch(lab, CLUSTER, 80).contains("pod=e-"));
+        assertOnlyServicePortsAnswer(lab, CLUSTER, owner, 80);
+    }
+
+    /** What a node serves for itself: the speaker's metrics and health, kube-proxy's health, the kubelet, SSH. */
+    static final int[] NODE_PORTS = {7472, 10256, 10250, 22};
+
+    /**
+     * A TCP connect from the client to ip:port: "open", "refused" (a reset: something there said no) or
+     * "silent" (nothing within 2 s: dropped).
+     */
+    static String connect(Lab lab, String ip, int port) {
+        Lab.Result r = lab.client().run(Duration.ofSeconds(10), "timeout", "2", "bash", "-c",
+                "exec 3<>/dev/tcp/" + ip + "/" + port);
+        return r.exit() == 0 ? "open" : r.exit() == 124 ? "silent" : "refused";
+    }
+
+    /**
+     * The owner's own ports answer at its node address, and at the load balancer address nothing but
+     * the Service's {@code open} ports does: the exposure table drops the rest (silently, so a scan
+     * learns nothing).
+     */
+    static void assertOnlyServicePortsAnswer(Lab lab, String ip, String owner, int... open) {
+        String nodeIp = SpeakerE2E.node(lab, owner).ipv4();
+        assertEquals("open", connect(lab, nodeIp, 7472), "the speaker's port answers at " + owner + "'s own address");
+        for (int port : open) {
+            assertEquals("open", connect(lab, ip, port), ip + ":" + port);
+        }
+        for (int port : NODE_PORTS) {
+            assertEquals("silent", connect(lab, ip, port), ip + ":" + port + " must not answer for " + owner);
+        }
     }
 
     @Test
@@ -341,6 +391,9 @@ class ProxyE2E {
         String listener = "proxy-e2e/cluster:80/TCP";
         await("node-3 healthy for cluster", Duration.ofSeconds(10),
                 () -> Double.valueOf(1).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
+        // the fault is the only thing wrong when it is injected: every connection served before it
+        Map<String, Integer> before = spread(lab, CLUSTER, 20);
+        assertFalse(before.containsKey("FAILED"), () -> "before the fault: " + before + "\n" + relayState(lab, owner));
         long t0 = System.nanoTime();
         lab.stopProcess("kube-proxy-node-3");
         try {
@@ -350,7 +403,7 @@ class ProxyE2E {
             System.out.println("proxy_backend_kube_proxy_stopped_taken_out_ms: " + ms);
             assertTrue(ms <= TAKEN_OUT_WITHIN_MS + 1000, "taken out after " + ms + " ms (stopping it takes up to a second)");
             Map<String, Integer> pods = spread(lab, CLUSTER, 40);
-            assertFalse(pods.containsKey("FAILED"), "no new connection fails: " + pods);
+            assertFalse(pods.containsKey("FAILED"), () -> "no new connection fails: " + pods + "\n" + relayState(lab, owner));
         } finally {
             lab.restartProcess("kube-proxy-node-3");
         }
@@ -395,10 +448,28 @@ class ProxyE2E {
             await("the restarted speaker on " + owner + " removes " + CLUSTER + " from its loopback", Duration.ofSeconds(60),
                     () -> onLoopback(old, CLUSTER) ? null : true);
             assertTrue(SpeakerE2E.fetch(lab, CLUSTER, 80).contains("pod=e-"));
+            // the new owner guards it; the restarted one, owning nothing, holds no table
+            assertOnlyServicePortsAnswer(lab, CLUSTER, next, 80);
+            Lab.Result table = old.run(Duration.ofSeconds(5), "nft", "list", "table", "inet", "herald");
+            assertTrue(table.exit() != 0 || !table.stdout().contains(CLUSTER), table.stdout());
         } finally {
             lab.startKubelet(old);
             SpeakerE2E.label(lab, owner, EXCLUDE, null);
         }
         lab.awaitHeraldReady();
+    }
+
+    @Test
+    @Order(11)
+    void aPortChangeOpensTheNewPortAndClosesTheOldOne(Lab lab) {
+        assertEquals("open", connect(lab, PP, 9100));
+        lab.api().services().inNamespace(NS).withName("pp").edit(s -> {
+            s.getSpec().getPorts().get(0).setPort(9101);
+            return s;
+        });
+        await("9101 open and 9100 silent at " + PP, Duration.ofSeconds(30),
+                () -> connect(lab, PP, 9101).equals("open") && connect(lab, PP, 9100).equals("silent") ? true : null);
+        // on whichever node owns it now: the previous test's node may just have taken its addresses back
+        assertOnlyServicePortsAnswer(lab, PP, announcedOwner(lab, "pp"), 9101);
     }
 }
