@@ -77,7 +77,7 @@ public final class ControllerLoop implements AutoCloseable {
         serviceWriter = new ServiceStatusWriter(client, this::cachedService, this::writeFailed, settings.writers(),
                 settings.identity());
         poolWriter = new PoolStatusWriter(client, name -> pools == null ? null : pools.getStore().getByKey(name));
-        // slim caches: at 10,000 Services the managedFields alone were most of the heap
+        // slim caches: in a large cluster the managedFields alone would be most of the heap
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
                 s -> submit(r -> r.serviceChanged(Views.service(s))),
                 s -> submit(r -> r.serviceDeleted(Views.key(s)))));
