@@ -119,7 +119,9 @@ public final class ProxyRuntime implements AutoCloseable {
         Map<IpAddress, String> failures = new HashMap<>();
         Set<IpAddress> leaving = new HashSet<>(lastAddresses);
         leaving.addAll(addresses);
-        String unguarded = guard(leaving, wanted.keySet());
+        // only ports a listener serves are open: a SYN to an address on the loopback with nothing
+        // listening would be answered with a reset (a client gives up), a dropped one is sent again
+        String unguarded = guard(leaving, active.keySet());
         if (unguarded != null) { // fail closed: what the last table guards stays served, nothing else is added
             for (var it = addresses.iterator(); it.hasNext(); ) {
                 IpAddress a = it.next();
@@ -147,11 +149,6 @@ public final class ProxyRuntime implements AutoCloseable {
                 cleaned = true;
             }
         }
-        if (unguarded == null) {
-            Set<IpAddress> still = new HashSet<>(lastAddresses);
-            still.addAll(addresses);
-            guard(still, wanted.keySet()); // the addresses that left are no longer guarded
-        }
         // 3. kept listeners take their new backends; new ones start
         for (ListenerSpec spec : wanted.values()) {
             Active a = active.get(spec.key());
@@ -168,6 +165,13 @@ public final class ProxyRuntime implements AutoCloseable {
         } else if (active.isEmpty() && healthTimer != null) {
             healthTimer.cancel(false);
             healthTimer = null;
+        }
+        // 4. the table opens what now listens (a port whose listener failed stays shut: whatever holds
+        //    it on the node's wildcard address must not answer there) and forgets the addresses that left
+        if (unguarded == null) {
+            Set<IpAddress> still = new HashSet<>(lastAddresses);
+            still.addAll(addresses);
+            guard(still, active.keySet());
         }
         failed.forEach((k, why) -> failures.putIfAbsent(k.address(), "cannot listen on " + k + ": " + why));
         addressFailures = Map.copyOf(failures);
