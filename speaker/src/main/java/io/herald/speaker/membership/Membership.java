@@ -248,7 +248,7 @@ public final class Membership {
             return List.of();
         }
         Outbox out = new Outbox();
-        peers.values().removeIf(p -> p.listedOnly && !sorted.containsKey(p.name));
+        forget(p -> p.listedOnly && !sorted.containsKey(p.name));
         for (Peer p : peers.values()) {
             p.seed = sorted.containsKey(p.name);
         }
@@ -460,8 +460,14 @@ public final class Membership {
     }
 
     private void forgetDeparted(long now) {
-        peers.values().removeIf(p -> !p.seed && !p.listedOnly && p.down() && due(now, p.downSinceNanos + forgetAfter));
-        windows.keySet().retainAll(peers.keySet());
+        forget(p -> !p.seed && !p.listedOnly && p.down() && due(now, p.downSinceNanos + forgetAfter));
+    }
+
+    /** Drops the peers that match, and their replay windows with them (on every tick: only when some went). */
+    private void forget(java.util.function.Predicate<Peer> gone) {
+        if (peers.values().removeIf(gone)) {
+            windows.keySet().retainAll(peers.keySet());
+        }
     }
 
     // ---- what a datagram says

@@ -64,9 +64,8 @@ public final class ExposureRules {
 
     private static List<String> elements(Collection<ListenerSpec.Key> open, boolean ipv4) {
         return open.stream().filter(k -> k.address().isIpv4() == ipv4)
-                .sorted((x, y) -> x.address().compareTo(y.address()) != 0 ? x.address().compareTo(y.address())
-                        : x.transport() != y.transport() ? x.transport().compareTo(y.transport())
-                        : Integer.compare(x.port(), y.port()))
+                .sorted(java.util.Comparator.comparing(ListenerSpec.Key::address)
+                        .thenComparing(ListenerSpec.Key::transport).thenComparingInt(ListenerSpec.Key::port))
                 .map(k -> k.address() + " . " + (k.transport() == ListenerSpec.Transport.TCP ? 6 : 17) + " . " + k.port())
                 .distinct().toList();
     }
