@@ -62,17 +62,11 @@ public sealed interface HealthCheck {
         }
 
         /**
-         * The whole request. {@code Connection: close} makes the server end the response by closing,
-         * so the connection is never left for reuse; the Host header names the target itself (IPv6 in
-         * brackets, without a zone, which is not the server's business).
+         * The request's Host header: the target itself (IPv6 in brackets, without a zone, which is not
+         * the server's business).
          */
-        public String request() {
-            return "GET " + path + " HTTP/1.1\r\n"
-                    + "Host: " + hostPort(target) + "\r\n"
-                    + "User-Agent: herald-speaker\r\n"
-                    + "Accept: */*\r\n"
-                    + "Connection: close\r\n"
-                    + "\r\n";
+        public String host() {
+            return hostPort(target);
         }
 
         @Override

@@ -1,37 +1,22 @@
 package io.herald.speaker.proxy;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What the bytes received so far for an HTTP health check say: not enough yet, a complete answer, or
- * something that is not a usable HTTP/1.x response. The checker feeds it everything it has after each
- * read and stops at the first answer that is not {@link Incomplete}.
- *
- * <p>Framing follows RFC 9112 section 6.3 for the cases a health endpoint can produce: no body for
- * 1xx, 204 and 304 (interim 1xx responses are skipped); chunked when the last transfer coding is
- * chunked; else Content-Length; else the body runs to the close. A response cut short by the close is
- * malformed; one cut short by {@link #MAX_BYTES} (the checker stops reading there) is judged on what
- * arrived, since the status line and kube-proxy's small JSON come first.
+ * What the answer to an HTTP health check means for its backend, once the Netty adapter has decoded
+ * it: a status with (the start of) its body, or why it was not a usable HTTP/1.x response. The
+ * framing itself is Netty's HttpClientCodec's; this is the decision on what it delivered.
  *
  * <p>For status 200 and 503, kube-proxy's healthCheckNodePort answers with JSON such as
  * {@code {"service":{"namespace":"ns","name":"svc"},"localEndpoints":2,"serviceProxyHealthy":true}}.
  * The count is found by a scan for the key, not a JSON parser: the body is kube-proxy's, small and
- * flat, and a body that is not that JSON simply says nothing (-1).
- *
- * <p>{@link #parse} never throws on what a peer sent: every input ends in one of the three answers.
+ * flat, may be cut at {@link #MAX_BYTES}, and a body that is not that JSON simply says nothing (-1).
  */
 public sealed interface HttpHealthResponse {
 
-    /** The checker reads at most this much of a response. */
+    /** The checker reads at most this much of a response and judges on what came by then. */
     int MAX_BYTES = 16 * 1024;
-
-    /** More bytes are needed before anything can be said. */
-    record Incomplete() implements HttpHealthResponse {
-        @Override
-        public HealthResult result() {
-            return HealthResult.failed("incomplete response");
-        }
-    }
 
     /** A whole response: its status and, for kube-proxy's JSON, its local endpoint count (else -1). */
     record Complete(int status, int localEndpoints) implements HttpHealthResponse {
@@ -66,12 +51,66 @@ public sealed interface HttpHealthResponse {
     HealthResult result();
 
     /**
-     * Reads {@code received}, everything the peer sent so far (only the first {@link #MAX_BYTES} count;
-     * that many means the reader stopped there). {@code closed}: the peer closed, nothing more comes.
-     * Never {@link Incomplete} when closed or at the cap.
+     * A response with {@code status} and {@code body} (as ISO-8859-1, one char per byte; only its start
+     * when the reader stopped at {@link #MAX_BYTES}). The body is read only for kube-proxy's answers.
      */
-    static HttpHealthResponse parse(byte[] received, boolean closed) {
-        Objects.requireNonNull(received, "received");
-        return new HttpResponseScan(received, closed).parse();
+    static HttpHealthResponse of(int status, CharSequence body) {
+        Objects.requireNonNull(body, "body");
+        if (status < 100 || status > 999) {
+            return new Malformed("status " + status + " is not three digits");
+        }
+        boolean kubeProxyAnswer = status == 200 || status == 503;
+        return new Complete(status, kubeProxyAnswer ? localEndpoints(body) : -1);
+    }
+
+    /** kube-proxy's {@code "localEndpoints": N} in {@code body}, or -1 if it is not there as a plain count. */
+    static int localEndpoints(CharSequence body) {
+        String text = body.toString();
+        final String key = "\"localEndpoints\"";
+        for (int i = text.indexOf(key); i >= 0; i = text.indexOf(key, i + 1)) {
+            int p = skipSpace(text, i + key.length());
+            if (p >= text.length() || text.charAt(p) != ':') {
+                continue; // the text as a value, not a key
+            }
+            p = skipSpace(text, p + 1);
+            int start = p;
+            while (p < text.length() && p - start < 10 && isDigit(text.charAt(p))) {
+                p++;
+            }
+            if (p == start) {
+                return -1; // negative, a string, null...
+            }
+            if (p < text.length() && (isDigit(text.charAt(p)) || ".eE".indexOf(text.charAt(p)) >= 0)) {
+                return -1; // a fraction, an exponent, or too long for a count
+            }
+            long n = Long.parseLong(text, start, p, 10);
+            return n <= Integer.MAX_VALUE ? (int) n : -1;
+        }
+        return -1;
+    }
+
+    /** A short, printable excerpt of what a peer sent (ISO-8859-1, one char per byte), for a failure's description. */
+    static String excerpt(CharSequence s) {
+        StringBuilder b = new StringBuilder("'");
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+                b.append(c);
+            } else {
+                b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+            }
+        }
+        return b.append(s.length() > 40 ? "...'" : "'").toString();
+    }
+
+    private static int skipSpace(String s, int p) {
+        while (p < s.length() && (s.charAt(p) == ' ' || s.charAt(p) == '\t' || s.charAt(p) == '\r' || s.charAt(p) == '\n')) {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 }

@@ -31,13 +31,11 @@ class HealthCheckTest {
     }
 
     @Test
-    void theRequestNamesTheTargetAndAsksForClose() {
-        assertEquals("GET /healthz HTTP/1.1\r\nHost: 192.0.2.7:10256\r\nUser-Agent: herald-speaker\r\nAccept: */*\r\n"
-                + "Connection: close\r\n\r\n", HealthCheck.HttpGet.kubeProxyHealthz(NODE).request());
-        var v6 = HealthCheck.HttpGet.serviceHealth(InetAddress.ofLiteral("2001:db8::7"), 31999);
-        assertTrue(v6.request().startsWith("GET / HTTP/1.1\r\nHost: [2001:db8:0:0:0:0:0:7]:31999\r\n"), v6.request());
-        var zoned = new HealthCheck.HttpGet(new InetSocketAddress(InetAddress.ofLiteral("fe80::1%1"), 80), "/");
-        assertTrue(zoned.request().contains("\r\nHost: [fe80:0:0:0:0:0:0:1]:80\r\n"), zoned.request());
+    void theHostHeaderNamesTheTarget() {
+        // the whole request is HealthProbeTest's, which sees what the codec writes
+        assertEquals("192.0.2.7:10256", HealthCheck.HttpGet.kubeProxyHealthz(NODE).host());
+        assertEquals("[2001:db8:0:0:0:0:0:7]:31999", HealthCheck.HttpGet.serviceHealth(InetAddress.ofLiteral("2001:db8::7"), 31999).host());
+        assertEquals("[fe80:0:0:0:0:0:0:1]:80", new HealthCheck.HttpGet(new InetSocketAddress(InetAddress.ofLiteral("fe80::1%1"), 80), "/").host());
     }
 
     @Test

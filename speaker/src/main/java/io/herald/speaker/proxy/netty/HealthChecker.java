@@ -83,7 +83,7 @@ public final class HealthChecker implements AutoCloseable {
                     .channel(channelType)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(probe)
+                    .handler(probe.initializer())
                     .connect(check.target());
             Channel ch = connect.channel();
             inFlight.put(ch, result);
