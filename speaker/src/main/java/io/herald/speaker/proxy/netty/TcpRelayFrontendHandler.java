@@ -12,17 +12,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.unix.Socket;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.DuplexChannelConfig;
-import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -128,47 +121,11 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         });
     }
 
-    /**
-     * Opens the backend channel on the client's event loop and connects it: what {@code Bootstrap}
-     * does, without what the relay does not need on every connection (an options map copied onto the
-     * channel, an address resolver for an address that is resolved already, and the connect put off
-     * to a task). Both channels start with reading off; {@link #connected} turns it on.
-     */
+    /** Both channels start with reading off; {@link #connected} turns it on. */
     private ChannelFuture connectBackend(InetSocketAddress address) {
-        Channel ch = backendChannels(inbound, address).newChannel();
-        outbound = ch;
-        if (ch.config() instanceof DuplexChannelConfig c) {
-            c.setAllowHalfClosure(true);
-        }
-        ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
-        ch.config().setAutoRead(false);
-        // TCP_NODELAY is not set here: Netty's epoll and NIO socket configs turn it on already (one
-        // system call each time it is set again)
-        ch.pipeline().addLast("relay", new TcpRelayBackendHandler(this));
-        ChannelPromise connected = ch.newPromise();
-        inbound.eventLoop().register(ch).addListener((ChannelFutureListener) registered -> {
-            if (registered.isSuccess()) {
-                ch.connect(address, connected);
-            } else {
-                ch.unsafe().closeForcibly();
-                connected.tryFailure(registered.cause());
-            }
-        });
-        return connected;
-    }
-
-    /**
-     * Backend channels of the client's transport, opened in the backend address's own family: an
-     * epoll socket opened for both families would cost a dual-stack socket option on every
-     * connection. (A factory, not a class, also spares a reflective constructor lookup per connection.)
-     */
-    static io.netty.channel.ChannelFactory<Channel> backendChannels(Channel inbound, InetSocketAddress backend) {
-        if (inbound instanceof EpollSocketChannel) {
-            SocketProtocolFamily family = backend.getAddress() instanceof Inet6Address
-                    ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
-            return () -> new EpollSocketChannel(family);
-        }
-        return NioSocketChannel::new;
+        ChannelFuture f = RelayChannels.connect(inbound, address, config.connectTimeout(), new TcpRelayBackendHandler(this));
+        outbound = f.channel();
+        return f;
     }
 
     private void connected() {
@@ -278,8 +235,8 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
      * (a slow peer draining a large write is not idle).
      */
     long idleFor(long now) {
-        long toClient = pendingWrites(inbound);
-        long toBackend = pendingWrites(outbound);
+        long toClient = RelayChannels.pendingWrites(inbound);
+        long toBackend = RelayChannels.pendingWrites(outbound);
         if (activity != seenActivity || toClient != seenPendingToClient || toBackend != seenPendingToBackend) {
             seenActivity = activity;
             seenPendingToClient = toClient;
@@ -292,11 +249,6 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     void idleTimedOut() {
         counters.closedIdle();
         closeBoth();
-    }
-
-    private static long pendingWrites(Channel ch) {
-        var buffer = ch == null ? null : ch.unsafe().outboundBuffer();
-        return buffer == null ? -1 : buffer.totalPendingWriteBytes();
     }
 
     // --- called by the backend handler, on the same event loop ---
@@ -336,28 +288,8 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     /** Closes {@code ch} unless it is closed already (Netty fails a second close with an exception). */
     static void closeNow(Channel ch) {
         if (ch != null && ch.isOpen()) {
-            closeSocketFirst(ch);
+            RelayChannels.closeSocketFirst(ch); // spares Netty's close two system calls
             ch.close();
-        }
-    }
-
-    /**
-     * Closes an epoll channel's socket just before Netty closes the channel. Netty would first ask the
-     * socket for SO_LINGER and take it out of epoll, two system calls on each side of every relayed
-     * connection that a closed socket makes unnecessary: the kernel drops it from epoll itself, and
-     * the relay never sets SO_LINGER. (When the socket has already left epoll because both its
-     * directions ended, Netty's removal fails with ENOENT and builds an exception for it.) Netty then
-     * finds the socket closed and does the rest of its close as usual: the channel goes inactive,
-     * leaves its event loop, and fails whatever was still waiting to be written. Only on the
-     * channel's own event loop, so no event for the socket can be handled in between.
-     */
-    private static void closeSocketFirst(Channel ch) {
-        if (ch instanceof EpollSocketChannel e && e.isRegistered() && e.eventLoop().inEventLoop()) {
-            try {
-                e.fd().close();
-            } catch (IOException ignored) {
-                // the descriptor is released all the same; the channel's close goes on
-            }
         }
     }
 
@@ -403,7 +335,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
      * and after a failed one only when {@code evenIfFailed}.
      */
     private static void afterWrites(Channel ch, boolean evenIfFailed, Runnable next) {
-        if (pendingWrites(ch) <= 0) {
+        if (RelayChannels.pendingWrites(ch) <= 0) {
             next.run();
         } else {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
@@ -415,21 +347,11 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     }
 
     /**
-     * Shuts down {@code ch}'s output, with nothing waiting to be written. An epoll channel's socket is
-     * shut down directly: Netty's {@code shutdownOutput()} builds an exception with a full stack trace
-     * on every call, for the writes it would fail (there are none here), a cost paid on every relayed
-     * connection. The socket records the shutdown, so the channel reports its output shut down all the
-     * same.
+     * Shuts down {@code ch}'s output, with nothing waiting to be written: directly on an epoll socket
+     * (see {@link RelayChannels#shutdownOutput}), else through Netty.
      */
     static void shutdownOutputNow(Channel ch) {
-        if (ch instanceof EpollSocketChannel e && e.fd() instanceof Socket socket) {
-            try {
-                socket.shutdown(false, true);
-            } catch (IOException | RuntimeException failed) {
-                return; // closed or reset under us: its own events close the connection
-            }
-            e.config().setAllowHalfClosure(false);
-        } else if (ch instanceof DuplexChannel d) {
+        if (!RelayChannels.shutdownOutput(ch) && ch instanceof DuplexChannel d) {
             d.shutdownOutput().addListener((ChannelFutureListener) shut -> {
                 if (shut.isSuccess() && ch.config() instanceof DuplexChannelConfig c) {
                     c.setAllowHalfClosure(false);
