@@ -132,15 +132,16 @@ class DeployE2E {
             String health = host.check("curl", "-s", at + "/health");
             assertTrue(health.contains("\"status\":\"UP\"") && !health.contains("details"),
                     pod.getMetadata().getName() + ": health without details: " + health);
-            for (String endpoint : List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh")) {
+            // prometheus: metrics moved to /metrics, and the old path is not kept as an alias
+            for (String endpoint : List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh", "prometheus")) {
                 for (String method : List.of("GET", "POST")) {
                     String code = host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
                             at + "/" + endpoint);
                     assertEquals("404", code, pod.getMetadata().getName() + ": " + method + " /" + endpoint);
                 }
             }
-            assertEquals("200", host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/prometheus"),
-                    pod.getMetadata().getName() + ": /prometheus");
+            assertEquals("200", host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/metrics"),
+                    pod.getMetadata().getName() + ": /metrics");
         }
     }
 
