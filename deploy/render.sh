@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Renders the plain manifests from the Helm chart, the one source of Herald's install objects:
 #   deploy/rbac/controller.yaml, deploy/rbac/speaker.yaml, deploy/controller/deployment.yaml,
-#   deploy/speaker/daemonset.yaml   the chart's templates with default values, namespace herald-system
+#   deploy/controller/poddisruptionbudget.yaml, deploy/speaker/daemonset.yaml
+#                                   the chart's templates with default values, namespace herald-system
+#                                   (the PodMonitor, off by default, is the chart's only)
 #   deploy/helm/herald/crds/        a copy of deploy/crds (which the api module generates)
 #   deploy/herald.yaml              everything in one file for kubectl apply -f: kubectl kustomize deploy/
 # Run it after changing the chart; DeployE2E fails while a rendered file is stale.
@@ -23,6 +25,7 @@ render() { # TEMPLATE FILE
 render controller-rbac.yaml deploy/rbac/controller.yaml
 render speaker-rbac.yaml deploy/rbac/speaker.yaml
 render controller-deployment.yaml deploy/controller/deployment.yaml
+render controller-poddisruptionbudget.yaml deploy/controller/poddisruptionbudget.yaml
 render speaker-daemonset.yaml deploy/speaker/daemonset.yaml
 mkdir -p "$out/deploy/helm/herald/crds"
 cp "$root/deploy/crds/"*.yml "$out/deploy/helm/herald/crds/"

@@ -14,3 +14,11 @@ app.kubernetes.io/component: {{ . }}
 {{- define "herald.image" -}}
 {{ .root.Values.image.registry }}/herald-{{ .component }}:{{ .root.Values.image.tag }}
 {{- end }}
+
+{{/* A component's pod labels: the selector's, then commonLabels and the component's podLabels (these win). */}}
+{{- define "herald.podLabels" -}}
+{{ include "herald.selector" .component }}
+{{- with merge (dict) (.values.podLabels | default dict) .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

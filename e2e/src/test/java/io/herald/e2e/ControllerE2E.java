@@ -120,7 +120,7 @@ class ControllerE2E {
         assertEquals(2, replicas.size(), "two controller replicas: " + replicas);
         int leaders = 0;
         for (var ip : replicas.values()) {
-            String metrics = Lab.Exec.run(Duration.ofSeconds(10), List.of("curl", "-sf", "http://" + ip + ":8080/prometheus")).stdout();
+            String metrics = Lab.Exec.run(Duration.ofSeconds(10), List.of("curl", "-sf", "http://" + ip + ":8080/metrics")).stdout();
             assertTrue(metrics.contains("herald_controller_leader"), metrics);
             leaders += metrics.contains("herald_controller_leader 1.0") ? 1 : 0;
         }

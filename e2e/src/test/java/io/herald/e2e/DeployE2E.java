@@ -63,7 +63,7 @@ class DeployE2E {
         ok(run(Duration.ofMinutes(2), root.resolve("deploy/render.sh").toString(), out.toString()));
         List<String> stale = new ArrayList<>();
         for (String f : List.of("deploy/rbac/controller.yaml", "deploy/rbac/speaker.yaml", "deploy/controller/deployment.yaml",
-                "deploy/speaker/daemonset.yaml", "deploy/herald.yaml", "deploy/helm/herald/crds/ippools.herald.io-v1.yml")) {
+                "deploy/controller/poddisruptionbudget.yaml", "deploy/speaker/daemonset.yaml", "deploy/herald.yaml", "deploy/helm/herald/crds/ippools.herald.io-v1.yml")) {
             if (!read(out.resolve(f)).equals(read(root.resolve(f)))) {
                 stale.add(f);
             }
@@ -132,15 +132,16 @@ class DeployE2E {
             String health = host.check("curl", "-s", at + "/health");
             assertTrue(health.contains("\"status\":\"UP\"") && !health.contains("details"),
                     pod.getMetadata().getName() + ": health without details: " + health);
-            for (String endpoint : List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh")) {
+            // prometheus: metrics moved to /metrics, and the old path is not kept as an alias
+            for (String endpoint : List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh", "prometheus")) {
                 for (String method : List.of("GET", "POST")) {
                     String code = host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
                             at + "/" + endpoint);
                     assertEquals("404", code, pod.getMetadata().getName() + ": " + method + " /" + endpoint);
                 }
             }
-            assertEquals("200", host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/prometheus"),
-                    pod.getMetadata().getName() + ": /prometheus");
+            assertEquals("200", host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/metrics"),
+                    pod.getMetadata().getName() + ": /metrics");
         }
     }
 
@@ -164,6 +165,10 @@ class DeployE2E {
             {"proxyMode.enabled=maybe", "enabled"},
             {"image.pullPolicy=Sometimes", "pullPolicy"},
             {"speaker.hostNetwork=false", "hostNetwork"},
+            {"speaker.updateStrategy.rollingUpdate.maxSurge=1", "maxSurge"},
+            {"controller.strategy.type=Sideways", "type"},
+            {"controller.podLabels.app\\.kubernetes\\.io/component=other", "app.kubernetes.io/component"},
+            {"metrics.podMonitor.interval=soon", "interval"},
         };
         for (String[] b : bad) {
             Lab.Result r = helmTemplate("--set", b[0]);
@@ -171,6 +176,52 @@ class DeployE2E {
             assertTrue(r.stderr().contains("values don't meet the specifications of the schema")
                     && r.stderr().contains(b[1]), "--set " + b[0] + " refused without naming " + b[1] + ": " + r.stderr());
         }
+    }
+
+    /**
+     * The chart's PodMonitor (off by default; the lab has no Prometheus Operator, so it is checked as
+     * rendered): it selects both components' pods and scrapes /metrics on their port named metrics.
+     */
+    @Test
+    void thePodMonitorScrapesTheMetricsPortOfBothComponents() throws IOException {
+        assertTrue(objects(ok(helmTemplate())).keySet().stream().noneMatch(k -> k.contains("/PodMonitor/")),
+                "no PodMonitor by default");
+        Map<String, Map<?, ?>> objects = objects(ok(helmTemplate("--set", "metrics.podMonitor.enabled=true",
+                "--set", "metrics.podMonitor.namespace=monitoring", "--set", "metrics.podMonitor.labels.release=prom",
+                "--set", "metrics.podMonitor.interval=15s")));
+        Map<?, ?> monitor = objects.get("monitoring.coreos.com/v1/PodMonitor/monitoring/herald");
+        assertTrue(monitor != null, "a PodMonitor herald in monitoring: " + objects.keySet());
+        assertEquals("prom", ((Map<?, ?>) ((Map<?, ?>) monitor.get("metadata")).get("labels")).get("release"));
+        Map<?, ?> spec = (Map<?, ?>) monitor.get("spec");
+        assertEquals(Map.of("matchNames", List.of(NS)), spec.get("namespaceSelector"));
+        Map<?, ?> endpoint = (Map<?, ?>) ((List<?>) spec.get("podMetricsEndpoints")).get(0);
+        assertEquals("metrics", endpoint.get("port"));
+        assertEquals("/metrics", endpoint.get("path"));
+        assertEquals("15s", endpoint.get("interval"));
+        Map<?, ?> selector = (Map<?, ?>) spec.get("selector");
+        for (String workload : List.of("apps/v1/Deployment/" + NS + "/herald-controller", "apps/v1/DaemonSet/" + NS + "/herald-speaker")) {
+            Map<?, ?> template = (Map<?, ?>) ((Map<?, ?>) objects.get(workload).get("spec")).get("template");
+            Map<?, ?> labels = (Map<?, ?>) ((Map<?, ?>) template.get("metadata")).get("labels");
+            assertTrue(selects(selector, labels), "the PodMonitor's selector " + selector + " selects " + workload + " " + labels);
+            port(container(objects.get(workload)), "metrics");
+        }
+    }
+
+    /** A label selector's matchLabels and its In expressions (all the PodMonitor uses) against labels. */
+    private static boolean selects(Map<?, ?> selector, Map<?, ?> labels) {
+        Map<?, ?> match = (Map<?, ?>) selector.get("matchLabels");
+        if (match != null && !match.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+            return false;
+        }
+        List<?> expressions = (List<?>) selector.get("matchExpressions");
+        for (Object o : expressions == null ? List.of() : expressions) {
+            Map<?, ?> e = (Map<?, ?>) o;
+            assertEquals("In", e.get("operator"));
+            if (!((List<?>) e.get("values")).contains(labels.get(e.get("key")))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
@@ -184,7 +235,17 @@ class DeployE2E {
                 "--set", "image.registry=registry.example.com/herald", "--set", "image.tag=0.1.1",
                 "--set", "image.pullSecrets[0].name=pull", "--set", "controller.env[0].name=HERALD_CONTROLLER_CLASSLESS",
                 "--set-string", "controller.env[0].value=false", "--set", "speaker.priorityClassName=",
-                "--set", "speaker.tolerations[0].operator=Exists")));
+                "--set", "speaker.tolerations[0].operator=Exists",
+                "--set", "controller.priorityClassName=system-cluster-critical", "--set", "controller.strategy.type=Recreate",
+                "--set", "controller.podDisruptionBudget.maxUnavailable=50%", "--set", "controller.podLabels.tier=infra",
+                "--set", "controller.podAnnotations.example\\.com/owner=net", "--set", "speaker.updateStrategy.type=OnDelete",
+                "--set", "speaker.podLabels.tier=edge", "--set", "speaker.podAnnotations.example\\.com/owner=net",
+                "--set-json", "controller.affinity={\"podAntiAffinity\":{\"preferredDuringSchedulingIgnoredDuringExecution\":"
+                        + "[{\"weight\":1,\"podAffinityTerm\":{\"topologyKey\":\"kubernetes.io/hostname\","
+                        + "\"labelSelector\":{\"matchLabels\":{\"app.kubernetes.io/component\":\"controller\"}}}}]}}",
+                "--set-json", "speaker.affinity={\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
+                        + "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/os\",\"operator\":\"In\","
+                        + "\"values\":[\"linux\"]}]}]}}}")));
         dryRun("deploy/samples/ippool.yaml", read(root.resolve("deploy/samples/ippool.yaml")));
     }
 
@@ -248,7 +309,7 @@ class DeployE2E {
             assertEquals(bytes(((Map<?, ?>) ((Map<?, ?>) speaker.get("resources")).get("limits")).get("memory")), memoryLimit(java),
                     "the speaker's cgroup memory limit is the manifest's");
             // the host network: the probes' paths answer on the manifest's port in the node's namespace
-            int port = port(speaker, "http");
+            int port = port(speaker, "metrics");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 String path = (String) ((Map<?, ?>) ((Map<?, ?>) speaker.get(probe)).get("httpGet")).get("path");
                 assertEquals("200", node.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",

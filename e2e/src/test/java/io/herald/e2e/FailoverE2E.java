@@ -176,7 +176,7 @@ class FailoverE2E {
 
     /** herald_speaker_owned_addresses as the node's speaker reports it; -1 when it does not answer. */
     static int ownedAddresses(Lab.Node n) {
-        Lab.Result r = n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/prometheus");
+        Lab.Result r = n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/metrics");
         Matcher m = Pattern.compile("(?m)^herald_speaker_owned_addresses(?:\\{[^}]*\\})? ([0-9.]+)").matcher(r.stdout());
         return r.exit() == 0 && m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     }

@@ -187,10 +187,10 @@ class ProxyE2E {
         return pods;
     }
 
-    /** What a node's speaker exports at /prometheus. */
+    /** What a node's speaker exports at /metrics. */
     static String metrics(Lab lab, String node) {
         Lab.Node n = SpeakerE2E.node(lab, node);
-        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/prometheus").stdout();
+        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/metrics").stdout();
     }
 
     /**

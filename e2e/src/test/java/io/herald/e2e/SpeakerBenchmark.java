@@ -132,7 +132,7 @@ class SpeakerBenchmark {
     }
 
     static double metric(Lab.Node n, String name) {
-        String body = n.check("curl", "-sf", "http://" + n.ipv4() + ":7472/prometheus");
+        String body = n.check("curl", "-sf", "http://" + n.ipv4() + ":7472/metrics");
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
         return m.find() ? Double.parseDouble(m.group(2)) : Double.NaN;
     }

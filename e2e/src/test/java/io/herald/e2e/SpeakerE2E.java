@@ -178,9 +178,9 @@ class SpeakerE2E {
         }
     }
 
-    /** A node's membership counters, ownership changes and live members, from its /prometheus. */
+    /** A node's membership counters, ownership changes and live members, from its /metrics. */
     static Map<String, Double> membership(Lab.Node n) {
-        String metrics = n.check("curl", "-sf", "http://" + n.ipv4() + ":7472/prometheus");
+        String metrics = n.check("curl", "-sf", "http://" + n.ipv4() + ":7472/metrics");
         Map<String, Double> out = new HashMap<>();
         String[][] names = {{"auth", "herald_speaker_membership_auth_failures_total "},
             {"malformed", "herald_speaker_membership_malformed_total "}, {"replayed", "herald_speaker_membership_replayed_total "},

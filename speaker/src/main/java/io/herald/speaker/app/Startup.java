@@ -26,6 +26,11 @@ class Startup {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) { // Netty's sync() rethrows checked ones (a BindException) undeclared
+                if (loop.stopping()) {
+                    // stopped while it waited (for its key, say): its closed client fails the wait, which is no failed start
+                    LOG.info("the speaker stopped before it had started");
+                    return;
+                }
                 LOG.error("the speaker could not start; exiting so that it is restarted: {}", e.getMessage(), e);
                 System.exit(1);
             }

@@ -146,6 +146,11 @@ public final class SpeakerLoop implements AutoCloseable {
         return running && !stopping;
     }
 
+    /** True once {@link #close} began, whether or not {@link #start} had finished. */
+    public boolean stopping() {
+        return stopping;
+    }
+
     public Map<IpAddress, Claim> claims() {
         return announcer.claims();
     }
