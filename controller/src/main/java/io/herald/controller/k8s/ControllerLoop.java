@@ -14,6 +14,7 @@ import io.herald.api.model.IpFamily;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.controller.allocator.AddressAllocator;
 import io.herald.controller.allocator.ServiceKey;
+import io.herald.controller.decision.Decision;
 import io.herald.controller.decision.Reconciler;
 import io.herald.controller.decision.ServiceTranslator;
 import io.herald.controller.metrics.ControllerMetrics;
@@ -27,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ public final class ControllerLoop implements AutoCloseable {
     private SharedIndexInformer<IPPool> pools;
     private ServiceStatusWriter serviceWriter;
     private PoolStatusWriter poolWriter;
+    private DecisionApplier applier;
     private volatile CompletableFuture<?> election;
     private volatile boolean closed;
     private volatile boolean synced;
@@ -77,13 +80,17 @@ public final class ControllerLoop implements AutoCloseable {
         serviceWriter = new ServiceStatusWriter(client, this::cachedService, this::writeFailed, settings.writers(),
                 settings.identity());
         poolWriter = new PoolStatusWriter(client, name -> pools == null ? null : pools.getStore().getByKey(name));
+        applier = new DecisionApplier(serviceWriter, serviceWriter, poolWriter, metrics);
         // slim caches: in a large cluster the managedFields alone would be most of the heap
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
                 s -> submit(r -> r.serviceChanged(Views.service(s))),
                 s -> submit(r -> r.serviceDeleted(Views.key(s)))));
         namespaces = SlimInformers.inform(client.namespaces(), handler(
                 n -> submit(r -> r.namespaceChanged(n.getMetadata().getName(), n.getMetadata().getLabels())),
-                n -> submit(r -> r.namespaceDeleted(n.getMetadata().getName()))));
+                n -> submit(r -> {
+                    r.namespaceDeleted(n.getMetadata().getName());
+                    return List.of();
+                })));
         pools = SlimInformers.inform(client.resources(IPPool.class), handler(p -> submit(this::poolsChanged), p -> submit(this::poolsChanged)));
         synced = true;
         LOG.info("informers synced: {} Services, {} Namespaces, {} IPPools", services.getStore().list().size(),
@@ -124,12 +131,13 @@ public final class ControllerLoop implements AutoCloseable {
         }
         LOG.info("leading as {}: taking over {} Services", settings.identity(), services.getStore().list().size());
         reconciler = new Reconciler(new ServiceTranslator(new ServiceTranslator.Settings(settings.loadBalancerClass(),
-                settings.classless())), serviceWriter, serviceWriter, poolWriter, metrics);
+                settings.classless())));
         Map<String, Map<String, String>> ns = new HashMap<>();
         for (Namespace n : namespaces.getStore().list()) {
             ns.put(n.getMetadata().getName(), n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
         }
-        reconciler.start(poolInputs(), ns, services.getStore().list().stream().map(Views::service).toList());
+        List<io.herald.controller.decision.ServiceView> all = services.getStore().list().stream().map(Views::service).toList();
+        decide(r -> r.start(poolInputs(), ns, all));
         metrics.leader(true);
         leadingNow = true;
         afterChanges();
@@ -148,8 +156,8 @@ public final class ControllerLoop implements AutoCloseable {
         return pools.getStore().list().stream().map(Views::pool).toList();
     }
 
-    private void poolsChanged(Reconciler r) {
-        r.poolsChanged(poolInputs());
+    private List<Decision> poolsChanged(Reconciler r) {
+        return r.poolsChanged(poolInputs());
     }
 
     private Service cachedService(ServiceKey key) {
@@ -160,31 +168,39 @@ public final class ControllerLoop implements AutoCloseable {
         queued.incrementAndGet();
         loop.schedule(() -> run(r -> {
             Service s = cachedService(key);
-            if (s != null) {
-                r.writeFailed(Views.service(s));
-            }
+            return s == null ? List.of() : r.writeFailed(Views.service(s));
         }), 1, TimeUnit.SECONDS);
     }
 
-    private void submit(Consumer<Reconciler> task) {
+    private void submit(Function<Reconciler, List<Decision>> task) {
         queued.incrementAndGet();
         loop.execute(() -> run(task));
     }
 
-    private void run(Consumer<Reconciler> task) {
+    private void run(Function<Reconciler, List<Decision>> task) {
         int left = queued.decrementAndGet();
         if (reconciler == null) {
             return;
         }
         long start = System.nanoTime();
         try {
-            task.accept(reconciler);
+            decide(task);
         } catch (RuntimeException e) {
-            LOG.error("reconcile failed; the next change or resync tries again", e);
+            LOG.error("reconcile failed; the next change or resync tries again", e instanceof Reconciler.Failure ? e.getCause() : e);
         }
         metrics.reconcileTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (left == 0) {
             afterChanges();
+        }
+    }
+
+    /** Carries out what the reconciler decides, and what a call that failed decided before it failed. */
+    private void decide(Function<Reconciler, List<Decision>> call) {
+        try {
+            applier.apply(call.apply(reconciler));
+        } catch (Reconciler.Failure e) {
+            applier.apply(e.decided());
+            throw e;
         }
     }
 
@@ -194,7 +210,7 @@ public final class ControllerLoop implements AutoCloseable {
      */
     private void afterChanges() {
         if (reconciler.retryNeeded()) {
-            reconciler.retryRefused();
+            decide(Reconciler::retryRefused);
         }
         if (!poolFlushScheduled) {
             poolFlushScheduled = true;
@@ -207,7 +223,7 @@ public final class ControllerLoop implements AutoCloseable {
         if (reconciler == null) {
             return;
         }
-        reconciler.writePoolStatuses();
+        decide(Reconciler::writePoolStatuses);
         AddressAllocator a = reconciler.allocator();
         Set<String> names = pools.getStore().list().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         for (String name : names) {
