@@ -90,7 +90,7 @@ class ControllerIT {
     ControllerLoop controller(KubernetesClient client, String identity) {
         ControllerLoop loop = new ControllerLoop(client, new ControllerLoop.Settings("herald.io/lb", true,
                 "herald-system", "herald-controller", identity, Duration.ofSeconds(4), Duration.ofSeconds(3),
-                Duration.ofMillis(500), 8), new ControllerMetrics(new SimpleMeterRegistry()));
+                Duration.ofMillis(500), 8, Duration.ofMinutes(5)), new ControllerMetrics(new SimpleMeterRegistry()));
         loop.start();
         running.add(loop);
         await("a leader known to " + identity, () -> loop.ready() ? true : null);

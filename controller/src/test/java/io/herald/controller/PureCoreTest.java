@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PureCoreTest {
 
     private static final String[] PURE = {"io.herald.api.model..", "io.herald.controller.allocator..",
-            "io.herald.controller.decision.."};
+            "io.herald.controller.decision..", "io.herald.controller.queue.."};
     private static final String[] IO = {"io.fabric8..", "io.netty..", "org.pcap4j..", "io.micronaut..",
             "java.net.http..", "java.nio.channels.."};
 

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -24,7 +25,16 @@ public final class SlimInformers {
 
     /** Starts an informer on {@code source} with a slim cache and {@code handler}, and waits for its first list. */
     public static <T extends HasMetadata> SharedIndexInformer<T> inform(Informable<T> source, ResourceEventHandler<? super T> handler) {
-        SharedIndexInformer<T> informer = source.runnableInformer(0);
+        return inform(source, handler, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #inform(Informable, ResourceEventHandler)}, and every {@code resync} (zero: never) hands
+     * {@code handler} every cached object again as an update, so work lost or refused meanwhile is redone.
+     */
+    public static <T extends HasMetadata> SharedIndexInformer<T> inform(Informable<T> source, ResourceEventHandler<? super T> handler,
+            Duration resync) {
+        SharedIndexInformer<T> informer = source.runnableInformer(resync.toMillis());
         informer.itemStore(new Store<>());
         informer.addEventHandler(handler);
         return informer.run();

@@ -22,6 +22,6 @@ class ControllerBeans {
     ControllerLoop loop(KubernetesClient client, ControllerSettings s, ControllerMetrics metrics) {
         return new ControllerLoop(client, new ControllerLoop.Settings(s.getLoadBalancerClass(), s.isClassless(),
                 s.getLeaseNamespace(), s.getLeaseName(), s.getIdentity(), s.getLeaseDuration(), s.getRenewDeadline(),
-                s.getRetryPeriod(), s.getWriters()), metrics);
+                s.getRetryPeriod(), s.getWriters(), s.getResync()), metrics);
     }
 }

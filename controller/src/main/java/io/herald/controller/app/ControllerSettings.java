@@ -30,6 +30,11 @@ public class ControllerSettings {
     @Min(1)
     @Max(64)
     private int writers = 8;
+    /**
+     * How often every Service, Namespace and IPPool is handed to the controller again, changed or not,
+     * so that whatever a lost event or a failed write left undone is done; zero: never.
+     */
+    private Duration resync = Duration.ofMinutes(5);
     /** A kubeconfig to use instead of the in-cluster service account (for running outside a cluster). */
     private String kubeconfig;
     /** The speakers' membership key Secret, made once if absent (in the lease namespace); empty: never made. */
@@ -67,6 +72,8 @@ public class ControllerSettings {
     public void setRetryPeriod(Duration v) { retryPeriod = v; }
     public int getWriters() { return writers; }
     public void setWriters(int v) { writers = v; }
+    public Duration getResync() { return resync; }
+    public void setResync(Duration v) { resync = v; }
     public String getKubeconfig() { return kubeconfig; }
     public void setKubeconfig(String v) { kubeconfig = v; }
     public String getMembershipSecretName() { return membershipSecretName; }

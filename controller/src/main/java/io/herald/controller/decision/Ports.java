@@ -4,7 +4,7 @@ import io.herald.controller.allocator.ServiceKey;
 import java.math.BigInteger;
 import java.util.List;
 
-/** The small ports through which the reconciler's decisions reach the API server. */
+/** The small ports through which an adapter carries the reconciler's {@link Decision}s to the API server and the metrics. */
 public final class Ports {
     private Ports() {}
 

@@ -24,21 +24,36 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The controller's decisions, driven by what the informers see and carried out through ports. One
- * thread calls it. It writes only what differs from what the Service already shows, so a resync or a
- * restart writes nothing, and every refusal is remembered and retried when something that could
- * change the answer changes: a pool, a namespace's labels, or an address set free.
+ * The controller's decisions, driven by what the informers see. Each call returns what it decided, in
+ * the order an adapter must carry it out, and assumes it will be (a failed write is reported back
+ * through {@link #writeFailed}). One thread calls it. It decides to write only what differs from what
+ * the Service already shows, so a resync or a restart writes nothing, and every refusal is remembered
+ * and retried when something that could change the answer changes: a pool, a namespace's labels, or
+ * an address set free.
  */
 public final class Reconciler {
 
     /** A pool as read from the API: a usable definition, or the reason it is invalid. */
     public record PoolInput(String name, PoolDefinition definition, String invalid) {}
 
+    /**
+     * A call that threw part-way. What it decided before is in {@link #decided()}: its own state already
+     * counts on those being carried out, so the adapter carries them out before handling the failure.
+     */
+    public static final class Failure extends RuntimeException {
+        private final transient List<Decision> decided;
+
+        Failure(List<Decision> decided, RuntimeException cause) {
+            super(cause.toString(), cause);
+            this.decided = List.copyOf(decided);
+        }
+
+        public List<Decision> decided() {
+            return decided;
+        }
+    }
+
     private final ServiceTranslator translator;
-    private final Ports.ServiceWriter writer;
-    private final Ports.EventRecorder events;
-    private final Ports.PoolWriter poolWriter;
-    private final Ports.Outcomes outcomes;
 
     private final AddressAllocator allocator = new AddressAllocator();
     private final Map<ServiceKey, ServiceView> services = new HashMap<>();
@@ -49,21 +64,37 @@ public final class Reconciler {
     private final Map<String, PoolStatusView> poolStatusWritten = new HashMap<>();
     private final Map<ServiceKey, ServiceUpdate> inFlight = new HashMap<>();
     private boolean retryNeeded;
+    /** Where the current call's decisions go; a fresh list per call. */
+    private List<Decision> out = new ArrayList<>();
 
-    public Reconciler(ServiceTranslator translator, Ports.ServiceWriter writer, Ports.EventRecorder events,
-            Ports.PoolWriter poolWriter, Ports.Outcomes outcomes) {
+    public Reconciler(ServiceTranslator translator) {
         this.translator = translator;
-        this.writer = writer;
-        this.events = events;
-        this.poolWriter = poolWriter;
-        this.outcomes = outcomes;
+    }
+
+    /** Runs one call, collecting what it decides. */
+    private List<Decision> decide(Runnable call) {
+        List<Decision> decided = new ArrayList<>();
+        out = decided;
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            throw new Failure(decided, e);
+        } finally {
+            out = new ArrayList<>();
+        }
+        return List.copyOf(decided);
     }
 
     /**
      * Takes over with everything the informers hold: pools first, then every Service that already
      * shows addresses (so they keep them), then the rest. A restart or a new leader moves nothing.
      */
-    public void start(Collection<PoolInput> poolInputs, Map<String, Map<String, String>> namespaceLabels,
+    public List<Decision> start(Collection<PoolInput> poolInputs, Map<String, Map<String, String>> namespaceLabels,
+            Collection<ServiceView> all) {
+        return decide(() -> takeOver(poolInputs, namespaceLabels, all));
+    }
+
+    private void takeOver(Collection<PoolInput> poolInputs, Map<String, Map<String, String>> namespaceLabels,
             Collection<ServiceView> all) {
         namespaces.putAll(namespaceLabels);
         for (PoolInput p : poolInputs) {
@@ -84,11 +115,16 @@ public final class Reconciler {
                 reconcile(s.key());
             }
         }
-        retryRefused();
-        writePoolStatuses();
+        retryAllRefused();
+        writeChangedPoolStatuses();
     }
 
-    public void serviceChanged(ServiceView s) {
+    public List<Decision> serviceChanged(ServiceView shown) {
+        return decide(() -> changed(shown));
+    }
+
+    private void changed(ServiceView shown) {
+        ServiceView s = shown;
         ServiceUpdate written = inFlight.get(s.key());
         ServiceView known = services.get(s.key());
         if (written != null && known != null) {
@@ -103,33 +139,39 @@ public final class Reconciler {
     }
 
     /** A write failed: forget what it would have shown and decide again from what the API shows. */
-    public void writeFailed(ServiceView current) {
-        inFlight.remove(current.key());
-        services.put(current.key(), current);
-        reconcile(current.key());
+    public List<Decision> writeFailed(ServiceView current) {
+        return decide(() -> {
+            inFlight.remove(current.key());
+            services.put(current.key(), current);
+            reconcile(current.key());
+        });
     }
 
-    public void serviceDeleted(ServiceKey key) {
-        services.remove(key);
-        inFlight.remove(key);
-        refused.remove(key);
-        if (allocator.release(key)) {
-            outcomes.released();
-            retryNeeded = true;
-        }
-    }
-
-    public void namespaceChanged(String name, Map<String, String> labels) {
-        Map<String, String> old = namespaces.put(name, labels == null ? Map.of() : Map.copyOf(labels));
-        if (Objects.equals(old, labels)) {
-            return;
-        }
-        for (ServiceView s : List.copyOf(services.values())) {
-            if (s.key().namespace().equals(name)) {
-                reconcile(s.key());
+    public List<Decision> serviceDeleted(ServiceKey key) {
+        return decide(() -> {
+            services.remove(key);
+            inFlight.remove(key);
+            refused.remove(key);
+            if (allocator.release(key)) {
+                out.add(new Decision.CountReleased(key));
+                retryNeeded = true;
             }
-        }
-        retryNeeded = true;
+        });
+    }
+
+    public List<Decision> namespaceChanged(String name, Map<String, String> labels) {
+        return decide(() -> {
+            Map<String, String> old = namespaces.put(name, labels == null ? Map.of() : Map.copyOf(labels));
+            if (Objects.equals(old, labels)) {
+                return;
+            }
+            for (ServiceView s : List.copyOf(services.values())) {
+                if (s.key().namespace().equals(name)) {
+                    reconcile(s.key());
+                }
+            }
+            retryNeeded = true;
+        });
     }
 
     public void namespaceDeleted(String name) {
@@ -137,7 +179,11 @@ public final class Reconciler {
     }
 
     /** Replaces the pool set; Services that lost their pool's addresses are reconciled at once. */
-    public void poolsChanged(Collection<PoolInput> poolInputs) {
+    public List<Decision> poolsChanged(Collection<PoolInput> poolInputs) {
+        return decide(() -> replacePools(poolInputs));
+    }
+
+    private void replacePools(Collection<PoolInput> poolInputs) {
         pools.clear();
         for (PoolInput p : poolInputs) {
             pools.put(p.name(), p);
@@ -145,7 +191,7 @@ public final class Reconciler {
         Set<ServiceKey> lost = allocator.setPools(validPools());
         for (ServiceKey k : lost) {
             lostBecause.put(k, whyLost(services.get(k)));
-            outcomes.released();
+            out.add(new Decision.CountReleased(k));
         }
         for (ServiceKey k : lost) {
             reconcile(k);
@@ -184,7 +230,11 @@ public final class Reconciler {
     }
 
     /** Tries every refused Service again, in order. */
-    public void retryRefused() {
+    public List<Decision> retryRefused() {
+        return decide(this::retryAllRefused);
+    }
+
+    private void retryAllRefused() {
         retryNeeded = false;
         for (ServiceKey k : List.copyOf(refused)) {
             reconcile(k);
@@ -192,11 +242,15 @@ public final class Reconciler {
     }
 
     /** Writes the status of every pool whose status changed. */
-    public void writePoolStatuses() {
+    public List<Decision> writePoolStatuses() {
+        return decide(this::writeChangedPoolStatuses);
+    }
+
+    private void writeChangedPoolStatuses() {
         for (PoolInput p : pools.values()) {
             PoolStatusView v = poolStatus(p);
             if (!v.equals(poolStatusWritten.get(p.name()))) {
-                poolWriter.write(p.name(), v);
+                out.add(new Decision.WritePoolStatus(p.name(), v));
                 poolStatusWritten.put(p.name(), v);
             }
         }
@@ -242,7 +296,7 @@ public final class Reconciler {
             refused.remove(key);
             boolean held = allocator.release(key);
             if (held) {
-                outcomes.released();
+                out.add(new Decision.CountReleased(key));
                 retryNeeded = true;
             }
             boolean ours = held || s.annotations().containsKey(Annotations.ALLOCATED_FROM_POOL);
@@ -299,7 +353,7 @@ public final class Reconciler {
         boolean changedAddresses = !ips.equals(s.ingressIps());
         write(s, update);
         if (changedAddresses) {
-            outcomes.allocated(a.poolNames());
+            out.add(new Decision.CountAllocated(s.key(), a.poolNames()));
             List<String> replaced = s.ingressIps().stream().filter(ip -> !ips.contains(ip)).toList();
             String lost = lostBecause.remove(s.key());
             if (!replaced.isEmpty()) {
@@ -307,10 +361,10 @@ public final class Reconciler {
                     IpAddress old = IpAddress.tryParse(ip);
                     return ip + ": " + (lost != null ? lost : old == null ? "not an IP address" : allocator.whyNotKept(old, req));
                 }).reduce((x, y) -> x + "; " + y).orElse("");
-                events.event(s.key(), false, "IPAllocated", "Assigned " + summary + ", replacing " + why);
+                out.add(new Decision.Event(s.key(), false, "IPAllocated", "Assigned " + summary + ", replacing " + why));
                 retryNeeded = true;
             } else {
-                events.event(s.key(), false, "IPAllocated", "Assigned " + summary);
+                out.add(new Decision.Event(s.key(), false, "IPAllocated", "Assigned " + summary));
             }
         } else {
             lostBecause.remove(s.key());
@@ -334,38 +388,38 @@ public final class Reconciler {
         write(s, update);
         String lost = lostBecause.remove(s.key());
         if (hadAddresses) {
-            outcomes.released();
+            out.add(new Decision.CountReleased(s.key()));
             retryNeeded = true;
-            events.event(s.key(), true, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": "
-                    + (lost != null ? lost : r.message()));
+            out.add(new Decision.Event(s.key(), true, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": "
+                    + (lost != null ? lost : r.message())));
         }
         if (news) {
-            outcomes.refused(r.reason().name());
-            events.event(s.key(), true, "AllocationFailed", r.message());
+            out.add(new Decision.CountRefused(s.key(), r.reason().name()));
+            out.add(new Decision.Event(s.key(), true, "AllocationFailed", r.message()));
         }
     }
 
     private void clear(ServiceView s, String why) {
         write(s, new ServiceUpdate(List.of(), null, null));
         if (!s.ingressIps().isEmpty()) {
-            events.event(s.key(), false, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": " + why);
+            out.add(new Decision.Event(s.key(), false, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": " + why));
         }
     }
 
     private void cleanupFinalizer(ServiceView s, boolean present) {
-        writer.cleanupFinalizer(s.key(), present);
+        out.add(new Decision.CleanupFinalizer(s.key(), present));
         services.put(s.key(), s.withCleanupFinalizer(present));
     }
 
     /**
-     * Writes the update unless the Service already shows it, and remembers what was written, so
+     * Decides to write the update unless the Service already shows it, and remembers it as written, so
      * that a retry before the informer catches up neither writes nor reports it twice.
      */
     private void write(ServiceView s, ServiceUpdate u) {
         if (matches(s, u)) {
             return;
         }
-        writer.write(s.key(), u);
+        out.add(new Decision.WriteStatus(s.key(), u));
         inFlight.put(s.key(), u);
         Map<String, String> annotations = new HashMap<>(s.annotations());
         if (u.poolAnnotation() == null) {

@@ -14,50 +14,76 @@ import io.herald.api.model.IpFamily;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.controller.allocator.AddressAllocator;
 import io.herald.controller.allocator.ServiceKey;
+import io.herald.controller.decision.Decision;
 import io.herald.controller.decision.Reconciler;
 import io.herald.controller.decision.ServiceTranslator;
+import io.herald.controller.decision.ServiceView;
 import io.herald.controller.metrics.ControllerMetrics;
+import io.herald.controller.queue.WorkQueue;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's edge: informers on Services, Namespaces and IPPools feed one reconcile thread;
- * a Lease elects the replica that decides and writes. Every replica keeps its caches warm, so a new
- * leader takes over from them at once, registering every address already in Service status before
- * it hands out anything new.
+ * The controller's edge: informers on Services, Namespaces and IPPools queue what changed, by key, for
+ * one reconcile thread, which reads each from the cache when it gets to it; a Lease elects the replica
+ * that decides and writes. A Service whose write failed is decided again after a backoff, and every
+ * resync period the informers hand over every object again, so nothing lost or refused waits for the
+ * next change. Every replica keeps its caches warm, so a new leader takes over from them at once,
+ * registering every address already in Service status before it hands out anything new.
  */
 public final class ControllerLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControllerLoop.class);
 
-    /** What the loop needs from its configuration. */
+    /** The delay before a failed Service is decided again, doubling with each failure in a row up to the cap. */
+    static final Duration FIRST_RETRY = Duration.ofMillis(100), RETRY_CAP = Duration.ofSeconds(30);
+
+    /**
+     * What the loop needs from its configuration.
+     *
+     * @param resync how often the informers hand over every object again; zero: never
+     */
     public record Settings(String loadBalancerClass, boolean classless, String leaseNamespace, String leaseName,
-            String identity, java.time.Duration leaseDuration, java.time.Duration renewDeadline,
-            java.time.Duration retryPeriod, int writers) {}
+            String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, int writers,
+            Duration resync) {}
+
+    /** What the reconcile thread works on: one Service, one namespace, or the pool set (read whole). */
+    sealed interface Work {
+        record OfService(ServiceKey key) implements Work {}
+
+        record OfNamespace(String name) implements Work {}
+
+        record Pools() implements Work {}
+    }
 
     private final KubernetesClient client;
     private final Settings settings;
     private final ControllerMetrics metrics;
     private final ScheduledExecutorService loop =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-reconcile").factory());
-    private final AtomicInteger queued = new AtomicInteger();
+    private final QueueRunner<Work> queue;
+    /** Services seen deleted, and Services whose write failed, since they were last worked on. */
+    private final Set<ServiceKey> deleted = ConcurrentHashMap.newKeySet(), writeFailed = ConcurrentHashMap.newKeySet();
 
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<Namespace> namespaces;
     private SharedIndexInformer<IPPool> pools;
     private ServiceStatusWriter serviceWriter;
     private PoolStatusWriter poolWriter;
+    private DecisionApplier applier;
     private volatile CompletableFuture<?> election;
     private volatile boolean closed;
     private volatile boolean synced;
@@ -70,21 +96,27 @@ public final class ControllerLoop implements AutoCloseable {
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
+        this.queue = new QueueRunner<>(new WorkQueue<>(FIRST_RETRY, RETRY_CAP, System::nanoTime), loop, this::work,
+                this::afterChanges);
     }
 
     /** Starts the informers (waiting for their first list) and joins the election. */
     public void start() {
-        serviceWriter = new ServiceStatusWriter(client, this::cachedService, this::writeFailed, settings.writers(),
-                settings.identity());
+        serviceWriter = new ServiceStatusWriter(client, this::cachedService, this::writeFailed,
+                key -> queue.succeeded(new Work.OfService(key)), settings.writers(), settings.identity());
         poolWriter = new PoolStatusWriter(client, name -> pools == null ? null : pools.getStore().getByKey(name));
+        applier = new DecisionApplier(serviceWriter, serviceWriter, poolWriter, metrics);
         // slim caches: in a large cluster the managedFields alone would be most of the heap
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
-                s -> submit(r -> r.serviceChanged(Views.service(s))),
-                s -> submit(r -> r.serviceDeleted(Views.key(s)))));
-        namespaces = SlimInformers.inform(client.namespaces(), handler(
-                n -> submit(r -> r.namespaceChanged(n.getMetadata().getName(), n.getMetadata().getLabels())),
-                n -> submit(r -> r.namespaceDeleted(n.getMetadata().getName()))));
-        pools = SlimInformers.inform(client.resources(IPPool.class), handler(p -> submit(this::poolsChanged), p -> submit(this::poolsChanged)));
+                s -> queue.add(new Work.OfService(Views.key(s))),
+                s -> {
+                    deleted.add(Views.key(s)); // a Service made again under its name before the work is done is another
+                    queue.add(new Work.OfService(Views.key(s)));
+                }), settings.resync());
+        Consumer<Namespace> namespace = n -> queue.add(new Work.OfNamespace(n.getMetadata().getName()));
+        namespaces = SlimInformers.inform(client.namespaces(), handler(namespace, namespace), settings.resync());
+        Consumer<IPPool> pool = p -> queue.add(new Work.Pools());
+        pools = SlimInformers.inform(client.resources(IPPool.class), handler(pool, pool), settings.resync());
         synced = true;
         LOG.info("informers synced: {} Services, {} Namespaces, {} IPPools", services.getStore().list().size(),
                 namespaces.getStore().list().size(), pools.getStore().list().size());
@@ -124,12 +156,13 @@ public final class ControllerLoop implements AutoCloseable {
         }
         LOG.info("leading as {}: taking over {} Services", settings.identity(), services.getStore().list().size());
         reconciler = new Reconciler(new ServiceTranslator(new ServiceTranslator.Settings(settings.loadBalancerClass(),
-                settings.classless())), serviceWriter, serviceWriter, poolWriter, metrics);
+                settings.classless())));
         Map<String, Map<String, String>> ns = new HashMap<>();
         for (Namespace n : namespaces.getStore().list()) {
             ns.put(n.getMetadata().getName(), n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
         }
-        reconciler.start(poolInputs(), ns, services.getStore().list().stream().map(Views::service).toList());
+        List<ServiceView> all = services.getStore().list().stream().map(Views::service).toList();
+        decide(r -> r.start(poolInputs(), ns, all));
         metrics.leader(true);
         leadingNow = true;
         afterChanges();
@@ -148,53 +181,77 @@ public final class ControllerLoop implements AutoCloseable {
         return pools.getStore().list().stream().map(Views::pool).toList();
     }
 
-    private void poolsChanged(Reconciler r) {
-        r.poolsChanged(poolInputs());
-    }
-
     private Service cachedService(ServiceKey key) {
         return services == null ? null : services.getStore().getByKey(key.namespace() + "/" + key.name());
     }
 
+    /** From a writer thread: decide the Service again after its backoff, from what the API shows. */
     private void writeFailed(ServiceKey key) {
-        queued.incrementAndGet();
-        loop.schedule(() -> run(r -> {
-            Service s = cachedService(key);
-            if (s != null) {
-                r.writeFailed(Views.service(s));
+        writeFailed.add(key);
+        queue.failed(new Work.OfService(key));
+    }
+
+    /** On the loop thread: reads what {@code w} names from the cache and hands it to the reconciler. */
+    private void work(Work w) {
+        if (reconciler == null) { // following: a new leader starts from the caches
+            if (w instanceof Work.OfService(ServiceKey key)) {
+                deleted.remove(key);
+                writeFailed.remove(key);
+                queue.succeeded(w);
             }
-        }), 1, TimeUnit.SECONDS);
-    }
-
-    private void submit(Consumer<Reconciler> task) {
-        queued.incrementAndGet();
-        loop.execute(() -> run(task));
-    }
-
-    private void run(Consumer<Reconciler> task) {
-        int left = queued.decrementAndGet();
-        if (reconciler == null) {
             return;
         }
         long start = System.nanoTime();
         try {
-            task.accept(reconciler);
-        } catch (RuntimeException e) {
-            LOG.error("reconcile failed; the next change or resync tries again", e);
+            switch (w) {
+                case Work.OfService(ServiceKey key) -> {
+                    boolean failed = writeFailed.remove(key);
+                    Service s = cachedService(key);
+                    if (deleted.remove(key) || s == null) {
+                        decide(r -> r.serviceDeleted(key));
+                    }
+                    if (s == null) {
+                        queue.succeeded(w); // nothing left to retry
+                    } else {
+                        ServiceView v = Views.service(s);
+                        decide(r -> failed ? r.writeFailed(v) : r.serviceChanged(v));
+                    }
+                }
+                case Work.OfNamespace(String name) -> {
+                    Namespace n = namespaces.getStore().getByKey(name);
+                    if (n == null) {
+                        reconciler.namespaceDeleted(name);
+                    } else {
+                        decide(r -> r.namespaceChanged(name, n.getMetadata().getLabels()));
+                    }
+                }
+                case Work.Pools p -> decide(r -> r.poolsChanged(poolInputs()));
+            }
+        } finally {
+            metrics.reconcileTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
-        metrics.reconcileTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        if (left == 0) {
-            afterChanges();
+    }
+
+    /** Carries out what the reconciler decides, and what a call that failed decided before it failed. */
+    private void decide(Function<Reconciler, List<Decision>> call) {
+        try {
+            applier.apply(call.apply(reconciler));
+        } catch (Reconciler.Failure e) {
+            applier.apply(e.decided());
+            throw e;
         }
     }
 
     /**
-     * Once the queue is drained: retry refused Services if something came free; publish pool status
+     * Once nothing more is due: retry refused Services if something came free; publish pool status
      * and gauges at most once a second, since under load they change with every Service.
      */
     private void afterChanges() {
+        if (reconciler == null) {
+            return;
+        }
         if (reconciler.retryNeeded()) {
-            reconciler.retryRefused();
+            decide(Reconciler::retryRefused);
         }
         if (!poolFlushScheduled) {
             poolFlushScheduled = true;
@@ -207,7 +264,7 @@ public final class ControllerLoop implements AutoCloseable {
         if (reconciler == null) {
             return;
         }
-        reconciler.writePoolStatuses();
+        decide(Reconciler::writePoolStatuses);
         AddressAllocator a = reconciler.allocator();
         Set<String> names = pools.getStore().list().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         for (String name : names) {
@@ -257,6 +314,7 @@ public final class ControllerLoop implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        queue.close();
         CompletableFuture<?> e = election;
         if (e != null) {
             e.cancel(true);

@@ -46,6 +46,7 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     private final KubernetesClient client;
     private final Function<ServiceKey, Service> cache;
     private final Consumer<ServiceKey> onFailure;
+    private final Consumer<ServiceKey> onSuccess;
     private final String component;
     private final String instance;
     private final ExecutorService[] lanes;
@@ -53,11 +54,16 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     /** False once the API server was seen to drop metadata sent to the status subresource. */
     private final AtomicBoolean metadataOnStatus = new AtomicBoolean(true);
 
+    /**
+     * @param onFailure told, on a writer thread, of a Service whose write failed (not for one deleted meanwhile)
+     * @param onSuccess told, on a writer thread, of a Service whose write succeeded
+     */
     ServiceStatusWriter(KubernetesClient client, Function<ServiceKey, Service> cache, Consumer<ServiceKey> onFailure,
-            int lanes, String instance) {
+            Consumer<ServiceKey> onSuccess, int lanes, String instance) {
         this.client = client;
         this.cache = cache;
         this.onFailure = onFailure;
+        this.onSuccess = onSuccess;
         this.component = "herald-controller";
         this.instance = instance;
         this.lanes = new ExecutorService[lanes];
@@ -116,6 +122,7 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     private boolean attempt(ServiceKey key, Runnable write) {
         try {
             write.run();
+            onSuccess.accept(key);
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {

@@ -122,17 +122,20 @@ class ImpossibleServicesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("catalogue")
     void eachImpossibleServiceIsRefusedSayingExactlyWhy(String what, Svc s, String event) {
-        ReconcilerTest.Recorder rec = new ReconcilerTest.Recorder();
-        Reconciler r = new Reconciler(new ServiceTranslator(new ServiceTranslator.Settings("herald.io/lb", true)),
-                rec, rec, rec, rec);
+        Reconciler r = new Reconciler(new ServiceTranslator(new ServiceTranslator.Settings("herald.io/lb", true)));
         r.start(pools(), Map.of("web", Map.of(), "shop", Map.of()), List.of());
         // what holds addresses already: 10.0.0.0 shared under key k on port 80, and the rest of general taken
         r.serviceChanged(svc("holder", Annotations.SHARING_KEY, "k").ip("10.0.0.0").view());
         r.serviceChanged(svc("filler-1").ip("10.0.0.1").view());
         r.serviceChanged(svc("filler-2").ip("10.0.0.2").view());
         r.serviceChanged(svc("filler-3").ip("10.0.0.3").view());
-        rec.events.clear();
-        r.serviceChanged(s.view());
-        assertEquals(List.of(s.ns() + "/" + s.name() + " AllocationFailed: " + event), rec.events, what);
+        List<Decision> decided = r.serviceChanged(s.view());
+        ServiceKey key = new ServiceKey(s.ns(), s.name());
+        assertEquals(List.of(new Decision.Event(key, true, "AllocationFailed", event)), ReconcilerTest.events(decided), what);
+        List<ServiceCondition> written = decided.stream().filter(Decision.WriteStatus.class::isInstance)
+                .map(d -> ((Decision.WriteStatus) d).update().condition()).toList();
+        assertEquals(1, written.size(), what);
+        assertEquals(List.of("False", event), List.of(written.get(0).status(), written.get(0).message()),
+                what + ": the condition carries the event's text");
     }
 }
