@@ -9,11 +9,12 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.herald.api.k8s.Services;
 import io.herald.api.k8s.SlimInformers;
 import io.herald.api.model.IpFamily;
+import io.herald.api.model.ServiceKey;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.controller.allocator.AddressAllocator;
-import io.herald.controller.allocator.ServiceKey;
 import io.herald.controller.decision.Reconciler;
 import io.herald.controller.decision.ServiceTranslator;
 import io.herald.controller.metrics.ControllerMetrics;
@@ -80,7 +81,7 @@ public final class ControllerLoop implements AutoCloseable {
         // slim caches: in a large cluster the managedFields alone would be most of the heap
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
                 s -> submit(r -> r.serviceChanged(Views.service(s))),
-                s -> submit(r -> r.serviceDeleted(Views.key(s)))));
+                s -> submit(r -> r.serviceDeleted(Services.key(s)))));
         namespaces = SlimInformers.inform(client.namespaces(), handler(
                 n -> submit(r -> r.namespaceChanged(n.getMetadata().getName(), n.getMetadata().getLabels())),
                 n -> submit(r -> r.namespaceDeleted(n.getMetadata().getName()))));
@@ -153,7 +154,7 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     private Service cachedService(ServiceKey key) {
-        return services == null ? null : services.getStore().getByKey(key.namespace() + "/" + key.name());
+        return services == null ? null : services.getStore().getByKey(key.toString());
     }
 
     private void writeFailed(ServiceKey key) {

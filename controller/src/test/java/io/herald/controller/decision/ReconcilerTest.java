@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.api.Annotations;
 import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.ServiceKey;
 import io.herald.api.model.SpecException;
 import io.herald.controller.allocator.PortKey;
-import io.herald.controller.allocator.ServiceKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
