@@ -86,7 +86,7 @@ public final class ClusterWatch implements AutoCloseable {
         reportedPoolErrors.keySet().retainAll(parsed.invalid().keySet());
         parsed.invalid().forEach((name, why) -> {
             if (!why.equals(reportedPoolErrors.put(name, why))) {
-                LOG.warn("not announcing {}", why);
+                LOG.warn("{}; it is not announced", why);
             }
         });
         return translation.state(nodes.getStore().list(), services.getStore().list(), slices.getStore().list(),
