@@ -35,6 +35,8 @@ public final class Annotations {
 
     /** The Service condition Herald writes about allocation. */
     public static final String CONDITION_ALLOCATED = "herald.io/AddressAllocated";
+    /** The Service condition the speakers write about announcement. */
+    public static final String CONDITION_ANNOUNCED = "herald.io/AddressAnnounced";
     /**
      * Kubernetes' own finalizer for "this Service's load balancer still exists" (the cloud providers' service
      * controller uses it): held while Herald has an address for the Service, so a deleted Service's address

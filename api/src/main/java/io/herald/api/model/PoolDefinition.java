@@ -8,9 +8,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * One IPPool as the controller uses it: its ranges parsed and checked, and who may draw from it.
+ * One IPPool as Herald uses it: its ranges parsed and checked, who may draw from it (the
+ * controller's part) and how its addresses are announced (the speaker's). Both read pools through
+ * the one {@link Builder}, so a pool one of them refuses the other refuses too, for the same reason.
  *
  * @param created    when the pool was created; of two overlapping pools the older one is used
  * @param priority   among pools whose allocation rules match a Service, lower wins
@@ -27,7 +31,8 @@ public record PoolDefinition(
         Set<String> namespaces,
         Selector namespaceSelector,
         Selector serviceSelector,
-        TrafficMode trafficMode) {
+        TrafficMode trafficMode,
+        Announcement announce) {
 
     public PoolDefinition {
         ranges = ranges.stream().sorted().toList();
@@ -114,6 +119,11 @@ public record PoolDefinition(
         private Selector namespaceSelector;
         private Selector serviceSelector;
         private String trafficMode;
+        private Selector nodeSelector;
+        private List<String> interfaces = List.of();
+        private Integer gratuitousCount;
+        private String gratuitousInterval;
+        private String gratuitousRefresh;
 
         private Builder(String name) {
             this.name = name;
@@ -129,6 +139,16 @@ public record PoolDefinition(
         public Builder namespaceSelector(Selector v) { namespaceSelector = v; return this; }
         public Builder serviceSelector(Selector v) { serviceSelector = v; return this; }
         public Builder trafficMode(String v) { trafficMode = v; return this; }
+        public Builder nodeSelector(Selector v) { nodeSelector = v; return this; }
+        public Builder interfaces(List<String> v) { interfaces = v == null ? List.of() : v; return this; }
+
+        /** The gratuitousArp fields as written; a null one takes its default. */
+        public Builder gratuitousArp(Integer count, String interval, String refresh) {
+            gratuitousCount = count;
+            gratuitousInterval = interval;
+            gratuitousRefresh = refresh;
+            return this;
+        }
 
         public PoolDefinition build() throws SpecException {
             List<String> errors = new ArrayList<>();
@@ -164,11 +184,34 @@ public record PoolDefinition(
             if (priority < 0) {
                 errors.add("spec.allocation.priority " + priority + " is negative");
             }
+            Announcement announce = announce(errors);
             if (!errors.isEmpty()) {
                 throw new SpecException("IPPool " + name + ": " + String.join("; ", errors));
             }
             return new PoolDefinition(name, created, ranges, autoAssign, avoidBuggyIPs, disabled, priority,
-                    namespaces, namespaceSelector, serviceSelector, mode);
+                    namespaces, namespaceSelector, serviceSelector, mode, announce);
+        }
+
+        /** The announce section, or null with its faults added to {@code errors}. */
+        private Announcement announce(List<String> errors) {
+            int before = errors.size();
+            for (int i = 0; i < interfaces.size(); i++) {
+                try {
+                    Pattern.compile(interfaces.get(i));
+                } catch (PatternSyntaxException e) {
+                    errors.add("spec.announce.interfaces[" + i + "] \"" + interfaces.get(i) + "\": " + e.getDescription());
+                }
+            }
+            GratuitousPolicy policy = null;
+            try {
+                policy = new GratuitousPolicy(
+                        gratuitousCount == null ? GratuitousPolicy.DEFAULT_COUNT : gratuitousCount,
+                        GoDuration.parse(gratuitousInterval == null ? GratuitousPolicy.DEFAULT_INTERVAL : gratuitousInterval),
+                        GoDuration.parse(gratuitousRefresh == null ? GratuitousPolicy.DEFAULT_REFRESH : gratuitousRefresh));
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                errors.add("spec.announce.gratuitousArp: " + e.getMessage());
+            }
+            return errors.size() > before ? null : new Announcement(nodeSelector, interfaces, policy);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.herald.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Pattern;
+import io.herald.api.model.FamilyCount;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,11 @@ public class FamilyCounts {
         this.total = total;
         this.assigned = assigned;
         this.available = available;
+    }
+
+    /** The model's count, as the status spells it. */
+    public static FamilyCounts of(FamilyCount c) {
+        return new FamilyCounts(c.total().toString(), Long.toString(c.assigned()), c.available().toString());
     }
 
     public String getTotal() {

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.herald.api.model.GratuitousPolicy;
 import java.util.Objects;
 
 /**
@@ -24,11 +25,11 @@ public class GratuitousArp {
 
     @Min(1)
     @Max(100)
-    @Default("3")
+    @Default("" + GratuitousPolicy.DEFAULT_COUNT)
     private Integer count;
 
     @Size(max = 32)
-    @Default("500ms")
+    @Default(GratuitousPolicy.DEFAULT_INTERVAL)
     @ValidationRule(value = SYNTAX, message = "must be a duration such as " + EXAMPLES,
             messageExpression = "'\"' + self + '\" is not a duration such as " + EXAMPLES + "'")
     @ValidationRule(value = "!" + SYNTAX + " || (duration(self) > duration('0s') && duration(self) <= duration('1h'))",
@@ -39,7 +40,7 @@ public class GratuitousArp {
     // A floor of 1s: every owner node refreshes every address it holds, and a sub-second period
     // would flood the LAN with ARP for no gain.
     @Size(max = 32)
-    @Default("60s")
+    @Default(GratuitousPolicy.DEFAULT_REFRESH)
     @ValidationRule(value = SYNTAX, message = "must be a duration such as " + EXAMPLES,
             messageExpression = "'\"' + self + '\" is not a duration such as " + EXAMPLES + "'")
     @ValidationRule(value = "!" + SYNTAX + " || duration(self) == duration('0s')"

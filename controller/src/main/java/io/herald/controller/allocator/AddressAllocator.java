@@ -1,8 +1,10 @@
 package io.herald.controller.allocator;
 
+import io.herald.api.model.FamilyCount;
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.IpFamily;
 import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.ServiceKey;
 import io.herald.controller.allocator.Refusal.Reason;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -135,10 +137,8 @@ public final class AddressAllocator {
     }
 
     /** Addresses per family: usable total, assigned, available (total less assigned). */
-    public record FamilyStats(BigInteger total, long assigned, BigInteger available) {}
-
-    public Map<IpFamily, FamilyStats> stats(String pool) {
-        Map<IpFamily, FamilyStats> m = new EnumMap<>(IpFamily.class);
+    public Map<IpFamily, FamilyCount> stats(String pool) {
+        Map<IpFamily, FamilyCount> m = new EnumMap<>(IpFamily.class);
         PoolDefinition def = definitions.get(pool);
         if (def == null) {
             return m;
@@ -146,7 +146,7 @@ public final class AddressAllocator {
         PoolState p = pools.get(pool);
         for (Map.Entry<IpFamily, BigInteger> e : def.usableCounts().entrySet()) {
             long assigned = p == null ? 0 : p.assigned.get(e.getKey());
-            m.put(e.getKey(), new FamilyStats(e.getValue(), assigned, e.getValue().subtract(BigInteger.valueOf(assigned))));
+            m.put(e.getKey(), FamilyCount.of(e.getValue(), assigned));
         }
         return m;
     }

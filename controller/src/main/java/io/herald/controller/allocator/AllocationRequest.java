@@ -2,6 +2,7 @@ package io.herald.controller.allocator;
 
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.IpFamily;
+import io.herald.api.model.ServiceKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.herald.controller.decision;
 
-import io.herald.controller.allocator.ServiceKey;
+import io.herald.api.model.ServiceKey;
 import io.herald.controller.decision.Ports.PoolStatusView;
 
 /**

@@ -1,7 +1,7 @@
 package io.herald.controller.decision;
 
-import io.herald.controller.allocator.ServiceKey;
-import java.math.BigInteger;
+import io.herald.api.model.FamilyCount;
+import io.herald.api.model.ServiceKey;
 import java.util.List;
 
 /** The small ports through which an adapter carries the reconciler's {@link Decision}s to the API server and the metrics. */
@@ -36,11 +36,8 @@ public final class Ports {
         void released();
     }
 
-    /** Addresses of one family in a pool; exact decimals (a /64 overflows a long). */
-    public record FamilyCounts(BigInteger total, long assigned, BigInteger available) {}
-
     /** An IPPool's status: which condition holds, and its counts. */
-    public record PoolStatusView(String state, String message, FamilyCounts ipv4, FamilyCounts ipv6) {
+    public record PoolStatusView(String state, String message, FamilyCount ipv4, FamilyCount ipv6) {
         public static final String READY = "Ready", CONFLICTING = "Conflicting", INVALID = "Invalid";
 
         public List<String> states() {

@@ -1,18 +1,17 @@
 package io.herald.controller.decision;
 
 import io.herald.api.Annotations;
+import io.herald.api.model.FamilyCount;
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.IpFamily;
 import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.ServiceKey;
 import io.herald.controller.allocator.AddressAllocator;
 import io.herald.controller.allocator.Allocation;
 import io.herald.controller.allocator.AllocationRequest;
 import io.herald.controller.allocator.Outcome;
 import io.herald.controller.allocator.Refusal;
-import io.herald.controller.allocator.ServiceKey;
-import io.herald.controller.decision.Ports.FamilyCounts;
 import io.herald.controller.decision.Ports.PoolStatusView;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -258,23 +257,18 @@ public final class Reconciler {
     }
 
     private PoolStatusView poolStatus(PoolInput p) {
-        FamilyCounts zero = new FamilyCounts(BigInteger.ZERO, 0, BigInteger.ZERO);
         if (p.definition() == null) {
-            return new PoolStatusView(PoolStatusView.INVALID, p.invalid(), zero, zero);
+            return new PoolStatusView(PoolStatusView.INVALID, p.invalid(), FamilyCount.ZERO, FamilyCount.ZERO);
         }
-        Map<IpFamily, AddressAllocator.FamilyStats> st = allocator.stats(p.name());
-        FamilyCounts v4 = counts(st.get(IpFamily.IPv4)), v6 = counts(st.get(IpFamily.IPv6));
+        Map<IpFamily, FamilyCount> st = allocator.stats(p.name());
+        FamilyCount v4 = st.getOrDefault(IpFamily.IPv4, FamilyCount.ZERO);
+        FamilyCount v6 = st.getOrDefault(IpFamily.IPv6, FamilyCount.ZERO);
         return allocator.conflictOf(p.name())
                 .map(older -> new PoolStatusView(PoolStatusView.CONFLICTING,
                         "IPPool " + p.name() + " overlaps the older IPPool " + older + " and is not used until that is fixed",
                         v4, v6))
                 .orElse(new PoolStatusView(PoolStatusView.READY, p.definition().disabled()
                         ? "disabled: keeps assigned addresses, assigns nothing new" : "in use", v4, v6));
-    }
-
-    private static FamilyCounts counts(AddressAllocator.FamilyStats s) {
-        return s == null ? new FamilyCounts(BigInteger.ZERO, 0, BigInteger.ZERO)
-                : new FamilyCounts(s.total(), s.assigned(), s.available());
     }
 
     public AddressAllocator allocator() {

@@ -3,6 +3,7 @@ package io.herald.controller.decision;
 import io.herald.api.Annotations;
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.IpFamily;
+import io.herald.api.model.ServiceOwnership;
 import io.herald.controller.allocator.AllocationRequest;
 import io.herald.controller.allocator.DualStack;
 import io.herald.controller.allocator.Refusal;
@@ -27,22 +28,20 @@ public final class ServiceTranslator {
         record Invalid(Refusal refusal) implements Translation {}
     }
 
-    private final Settings settings;
+    private final ServiceOwnership ownership;
 
     public ServiceTranslator(Settings settings) {
-        this.settings = settings;
+        this.ownership = new ServiceOwnership(settings.loadBalancerClass(), settings.classless());
     }
 
+    /** Whether the Service is Herald's and not being deleted. */
     public boolean isOurs(ServiceView s) {
-        if (s.deleting() || !"LoadBalancer".equals(s.type())) {
-            return false;
-        }
-        return s.loadBalancerClass() == null ? settings.classless() : settings.loadBalancerClass().equals(s.loadBalancerClass());
+        return !s.deleting() && ownership.isOurs(s.type(), s.loadBalancerClass());
     }
 
     /** Whether the Service's class (or its having none) is Herald's, whatever its type or state. */
     public boolean classIsOurs(ServiceView s) {
-        return s.loadBalancerClass() == null ? settings.classless() : settings.loadBalancerClass().equals(s.loadBalancerClass());
+        return ownership.classIsOurs(s.loadBalancerClass());
     }
 
     /** The first of the annotation's spellings that is set (Herald's own first), or null. */

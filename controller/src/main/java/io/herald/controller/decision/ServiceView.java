@@ -1,7 +1,7 @@
 package io.herald.controller.decision;
 
+import io.herald.api.model.ServiceKey;
 import io.herald.controller.allocator.PortKey;
-import io.herald.controller.allocator.ServiceKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

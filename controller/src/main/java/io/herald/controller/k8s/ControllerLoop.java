@@ -9,11 +9,12 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.herald.api.k8s.Services;
 import io.herald.api.k8s.SlimInformers;
 import io.herald.api.model.IpFamily;
+import io.herald.api.model.ServiceKey;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.controller.allocator.AddressAllocator;
-import io.herald.controller.allocator.ServiceKey;
 import io.herald.controller.decision.Decision;
 import io.herald.controller.decision.Reconciler;
 import io.herald.controller.decision.ServiceTranslator;
@@ -108,10 +109,10 @@ public final class ControllerLoop implements AutoCloseable {
         applier = new DecisionApplier(serviceWriter, serviceWriter, poolWriter, metrics);
         // slim caches: in a large cluster the managedFields alone would be most of the heap
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
-                s -> queue.add(new Work.OfService(Views.key(s))),
+                s -> queue.add(new Work.OfService(Services.key(s))),
                 s -> {
-                    deleted.add(Views.key(s)); // a Service made again under its name before the work is done is another
-                    queue.add(new Work.OfService(Views.key(s)));
+                    deleted.add(Services.key(s)); // a Service made again under its name before the work is done is another
+                    queue.add(new Work.OfService(Services.key(s)));
                 }), settings.resync());
         Consumer<Namespace> namespace = n -> queue.add(new Work.OfNamespace(n.getMetadata().getName()));
         namespaces = SlimInformers.inform(client.namespaces(), handler(namespace, namespace), settings.resync());
@@ -182,7 +183,7 @@ public final class ControllerLoop implements AutoCloseable {
     }
 
     private Service cachedService(ServiceKey key) {
-        return services == null ? null : services.getStore().getByKey(key.namespace() + "/" + key.name());
+        return services == null ? null : services.getStore().getByKey(key.toString());
     }
 
     /** From a writer thread: decide the Service again after its backoff, from what the API shows. */

@@ -5,11 +5,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.herald.api.k8s.Conditions;
+import io.herald.api.model.FamilyCount;
+import io.herald.api.v1alpha1.FamilyCounts;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.controller.decision.Ports;
-import java.math.BigInteger;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,34 +45,22 @@ final class PoolStatusWriter implements Ports.PoolWriter, AutoCloseable {
             if (cached == null) {
                 return;
             }
+            List<Condition> current = cached.getStatus() == null ? null : cached.getStatus().getConditions();
+            Instant now = Instant.now();
             List<Map<String, Object>> conditions = new ArrayList<>();
             for (String type : v.states()) {
                 boolean on = type.equals(v.state());
-                String status = on ? "True" : "False";
-                String since = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-                if (cached.getStatus() != null && cached.getStatus().getConditions() != null) {
-                    for (Condition c : cached.getStatus().getConditions()) {
-                        if (type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
-                            since = c.getLastTransitionTime();
-                        }
-                    }
-                }
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("type", type);
-                c.put("status", status);
-                c.put("reason", on ? type : "Not" + type);
-                c.put("message", on ? v.message() : "");
-                c.put("lastTransitionTime", since);
-                c.put("observedGeneration", cached.getMetadata().getGeneration());
-                conditions.add(c);
+                conditions.add(Conditions.condition(type, on ? "True" : "False", on ? type : "Not" + type,
+                        on ? v.message() : "", cached.getMetadata().getGeneration(), current, now));
             }
+            FamilyCount both = v.ipv4().plus(v.ipv6());
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("conditions", conditions);
             status.put("observedGeneration", cached.getMetadata().getGeneration());
-            status.put("ipv4", counts(v.ipv4()));
-            status.put("ipv6", counts(v.ipv6()));
-            status.put("assigned", v.ipv4().assigned() + v.ipv6().assigned());
-            status.put("available", v.ipv4().available().add(v.ipv6().available()).toString());
+            status.put("ipv4", FamilyCounts.of(v.ipv4()));
+            status.put("ipv6", FamilyCounts.of(v.ipv6()));
+            status.put("assigned", both.assigned());
+            status.put("available", both.available().toString());
             String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
             try {
                 client.resources(IPPool.class).withName(pool).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
@@ -81,11 +70,6 @@ final class PoolStatusWriter implements Ports.PoolWriter, AutoCloseable {
                 }
             }
         });
-    }
-
-    private static Map<String, String> counts(Ports.FamilyCounts c) {
-        BigInteger total = c.total();
-        return Map.of("total", total.toString(), "assigned", Long.toString(c.assigned()), "available", c.available().toString());
     }
 
     @Override

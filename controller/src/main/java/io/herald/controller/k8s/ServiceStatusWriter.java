@@ -1,19 +1,18 @@
 package io.herald.controller.k8s;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.herald.api.Annotations;
-import io.herald.controller.allocator.ServiceKey;
+import io.herald.api.k8s.Conditions;
+import io.herald.api.k8s.ServiceEvents;
+import io.herald.api.model.ServiceKey;
 import io.herald.controller.decision.Ports;
 import io.herald.controller.decision.ServiceCondition;
 import io.herald.controller.decision.ServiceUpdate;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -47,8 +45,7 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     private final Function<ServiceKey, Service> cache;
     private final Consumer<ServiceKey> onFailure;
     private final Consumer<ServiceKey> onSuccess;
-    private final String component;
-    private final String instance;
+    private final ServiceEvents.Reporter reporter;
     private final ExecutorService[] lanes;
     private final ExecutorService[] followUps;
     /** False once the API server was seen to drop metadata sent to the status subresource. */
@@ -64,8 +61,7 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         this.cache = cache;
         this.onFailure = onFailure;
         this.onSuccess = onSuccess;
-        this.component = "herald-controller";
-        this.instance = instance;
+        this.reporter = new ServiceEvents.Reporter("herald-controller", null, "herald.io/controller", instance);
         this.lanes = new ExecutorService[lanes];
         this.followUps = new ExecutorService[Math.max(1, lanes / 2)];
         for (int i = 0; i < lanes; i++) {
@@ -190,30 +186,12 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
 
     /** The condition to write; its transition time moves only when its status does. */
     private Map<String, Object> condition(ServiceKey key, ServiceCondition c) {
-        String since = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Service cached = cache.apply(key);
-        Long generation = null;
-        if (cached != null) {
-            generation = cached.getMetadata().getGeneration();
-            if (cached.getStatus() != null && cached.getStatus().getConditions() != null) {
-                for (Condition old : cached.getStatus().getConditions()) {
-                    if (c.type().equals(old.getType()) && c.status().equals(old.getStatus())
-                            && old.getLastTransitionTime() != null) {
-                        since = old.getLastTransitionTime();
-                    }
-                }
-            }
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", c.type());
-        m.put("status", c.status());
-        m.put("reason", c.reason());
-        m.put("message", c.message().length() > 32_000 ? c.message().substring(0, 32_000) : c.message());
-        m.put("lastTransitionTime", since);
-        if (generation != null) {
-            m.put("observedGeneration", generation);
-        }
-        return m;
+        // the API server refuses a condition message over 32768 characters
+        String message = c.message().length() > 32_000 ? c.message().substring(0, 32_000) : c.message();
+        return Conditions.condition(c.type(), c.status(), c.reason(), message,
+                cached == null ? null : cached.getMetadata().getGeneration(),
+                cached == null || cached.getStatus() == null ? null : cached.getStatus().getConditions(), Instant.now());
     }
 
     /** The separate annotation write, for an API server that drops metadata sent with status. */
@@ -234,25 +212,10 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         Service cached = cache.apply(key);
         // through the status lane, so the event follows the status it reports
         lane(key).execute(() -> followUp(key).execute(() -> {
-            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             try {
-                client.v1().events().inNamespace(key.namespace()).resource(new EventBuilder()
-                        .withNewMetadata()
-                        .withName(key.name() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
-                        .withNamespace(key.namespace())
-                        .endMetadata()
-                        .withNewInvolvedObject()
-                        .withApiVersion("v1").withKind("Service").withNamespace(key.namespace()).withName(key.name())
-                        .withUid(cached == null ? null : cached.getMetadata().getUid())
-                        .endInvolvedObject()
-                        .withReason(reason)
-                        .withMessage(message)
-                        .withType(warning ? "Warning" : "Normal")
-                        .withNewSource().withComponent(component).endSource()
-                        .withReportingComponent("herald.io/controller")
-                        .withReportingInstance(instance)
-                        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                        .build()).create();
+                client.v1().events().inNamespace(key.namespace()).resource(ServiceEvents.event(key,
+                        cached == null ? null : cached.getMetadata().getUid(), warning ? "Warning" : "Normal", reason,
+                        message, reporter, Instant.now())).create();
             } catch (KubernetesClientException e) {
                 LOG.warn("recording event {} on Service {} failed: {}", reason, key, e.getMessage());
             }

@@ -2,6 +2,7 @@ package io.herald.controller.allocator;
 
 import io.herald.api.model.IpFamily;
 import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.ServiceKey;
 import io.herald.api.model.SpecException;
 import java.util.Arrays;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.herald.api.Annotations;
 import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.ServiceKey;
 import io.herald.api.model.SpecException;
 import io.herald.controller.allocator.PortKey;
-import io.herald.controller.allocator.ServiceKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

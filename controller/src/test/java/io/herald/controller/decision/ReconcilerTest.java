@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.api.Annotations;
 import io.herald.api.model.PoolDefinition;
+import io.herald.api.model.ServiceKey;
 import io.herald.api.model.SpecException;
 import io.herald.controller.allocator.PortKey;
-import io.herald.controller.allocator.ServiceKey;
 import io.herald.controller.decision.Decision.CleanupFinalizer;
 import io.herald.controller.decision.Decision.CountAllocated;
 import io.herald.controller.decision.Decision.CountRefused;
@@ -16,7 +16,7 @@ import io.herald.controller.decision.Decision.CountReleased;
 import io.herald.controller.decision.Decision.Event;
 import io.herald.controller.decision.Decision.WritePoolStatus;
 import io.herald.controller.decision.Decision.WriteStatus;
-import io.herald.controller.decision.Ports.FamilyCounts;
+import io.herald.api.model.FamilyCount;
 import io.herald.controller.decision.Ports.PoolStatusView;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -97,11 +97,11 @@ class ReconcilerTest {
         return new CountReleased(key(svc));
     }
 
-    static FamilyCounts counts(long total, long assigned, long available) {
-        return new FamilyCounts(BigInteger.valueOf(total), assigned, BigInteger.valueOf(available));
+    static FamilyCount counts(long total, long assigned, long available) {
+        return new FamilyCount(BigInteger.valueOf(total), assigned, BigInteger.valueOf(available));
     }
 
-    static final FamilyCounts NONE = counts(0, 0, 0);
+    static final FamilyCount NONE = counts(0, 0, 0);
 
     static List<Event> events(List<Decision> decisions) {
         return decisions.stream().filter(Event.class::isInstance).map(Event.class::cast).toList();
@@ -343,7 +343,7 @@ class ReconcilerTest {
                 new WritePoolStatus("a", new PoolStatusView("Ready", "in use", counts(4, 1, 3), NONE)),
                 new WritePoolStatus("b", new PoolStatusView("Conflicting",
                         "IPPool b overlaps the older IPPool a and is not used until that is fixed",
-                        counts(2, 0, 2), new FamilyCounts(slash64, 0, slash64))),
+                        counts(2, 0, 2), new FamilyCount(slash64, 0, slash64))),
                 new WritePoolStatus("bad", new PoolStatusView("Invalid", "IPPool bad: spec.addresses is empty", NONE, NONE))),
                 decided.stream().filter(WritePoolStatus.class::isInstance).toList());
         assertEquals(List.of(), r.writePoolStatuses(), "unchanged statuses are not written again");

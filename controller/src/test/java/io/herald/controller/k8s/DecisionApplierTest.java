@@ -2,7 +2,7 @@ package io.herald.controller.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.herald.controller.allocator.ServiceKey;
+import io.herald.api.model.ServiceKey;
 import io.herald.controller.decision.Decision;
 import io.herald.controller.decision.Ports;
 import io.herald.controller.decision.ServiceUpdate;
@@ -34,7 +34,7 @@ class DecisionApplierTest {
         Recorder rec = new Recorder();
         ServiceKey s = new ServiceKey("a", "s");
         ServiceUpdate cleared = new ServiceUpdate(List.of(), null, null);
-        Ports.FamilyCounts none = new Ports.FamilyCounts(BigInteger.ZERO, 0, BigInteger.ZERO);
+        io.herald.api.model.FamilyCount none = new io.herald.api.model.FamilyCount(BigInteger.ZERO, 0, BigInteger.ZERO);
         new DecisionApplier(rec, rec, rec, rec).apply(List.of(
                 new Decision.CleanupFinalizer(s, true),
                 new Decision.WriteStatus(s, cleared),

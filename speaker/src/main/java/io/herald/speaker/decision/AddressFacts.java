@@ -1,9 +1,10 @@
 package io.herald.speaker.decision;
 
+import io.herald.api.model.GratuitousPolicy;
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.Selector;
+import io.herald.api.model.ServiceKey;
 import io.herald.speaker.election.AnnounceTarget;
-import io.herald.speaker.layer2.GratuitousPolicy;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  * @param readyEndpointNodes null unless a Service on it is externalTrafficPolicy Local
  */
 public record AddressFacts(IpAddress address, String pool, Selector nodeSelector, List<Pattern> interfaces,
-        GratuitousPolicy policy, Set<String> readyEndpointNodes, List<ServiceRef> services) {
+        GratuitousPolicy policy, Set<String> readyEndpointNodes, List<ServiceKey> services) {
 
     public AddressFacts {
         interfaces = List.copyOf(interfaces);

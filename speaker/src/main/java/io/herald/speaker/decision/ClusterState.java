@@ -35,6 +35,27 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
     }
 
     /**
+     * This state with what keeps each Proxy-mode Service from being relayed as asked (see
+     * {@link ProxyPlanner#problem}) as its problem. Comes first: the other problems below fill in only
+     * where the Service's own fields gave none.
+     */
+    public ClusterState withProxyProblems() {
+        Map<String, ProxyService> byRef = new java.util.HashMap<>();
+        proxyServices.forEach(p -> byRef.put(p.ref(), p));
+        if (byRef.isEmpty()) {
+            return this;
+        }
+        List<ServiceFacts> out = new ArrayList<>(services.size());
+        for (ServiceFacts s : services) {
+            ProxyService p = byRef.get(s.ref().toString());
+            ProxyPlanner.Problem problem = p == null ? null : ProxyPlanner.problem(p);
+            out.add(problem == null ? s : new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(),
+                    s.conditionMessage(), problem));
+        }
+        return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
+    }
+
+    /**
      * This state with the relay's own failures on node {@code self} (address to why) as the relay
      * problem of each Service holding such an address, where the API objects gave it none: the owner's
      * condition then says why Proxy traffic to it fails, instead of claiming all is well.

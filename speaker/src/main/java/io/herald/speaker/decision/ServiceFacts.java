@@ -1,6 +1,7 @@
 package io.herald.speaker.decision;
 
 import io.herald.api.model.IpAddress;
+import io.herald.api.model.ServiceKey;
 import io.herald.speaker.proxy.ProxyPlanner;
 import java.util.List;
 
@@ -11,13 +12,13 @@ import java.util.List;
  * @param problem          what keeps its traffic from being served as announced (null: nothing): in Proxy
  *                         mode the relay's trouble, in VIP mode kube-proxy answering ARP on the owner
  */
-public record ServiceFacts(ServiceRef ref, List<IpAddress> addresses, String conditionStatus, String conditionMessage,
+public record ServiceFacts(ServiceKey ref, List<IpAddress> addresses, String conditionStatus, String conditionMessage,
         ProxyPlanner.Problem problem) {
     public ServiceFacts {
         addresses = addresses.stream().sorted().toList();
     }
 
-    public ServiceFacts(ServiceRef ref, List<IpAddress> addresses, String conditionStatus, String conditionMessage) {
+    public ServiceFacts(ServiceKey ref, List<IpAddress> addresses, String conditionStatus, String conditionMessage) {
         this(ref, addresses, conditionStatus, conditionMessage, null);
     }
 }

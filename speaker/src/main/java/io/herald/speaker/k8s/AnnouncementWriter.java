@@ -1,16 +1,16 @@
 package io.herald.speaker.k8s;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.herald.api.Annotations;
+import io.herald.api.k8s.Conditions;
+import io.herald.api.k8s.ServiceEvents;
+import io.herald.api.model.ServiceKey;
 import io.herald.speaker.decision.ConditionWrite;
-import io.herald.speaker.decision.ServiceRef;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +33,11 @@ public final class AnnouncementWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnnouncementWriter.class);
 
     private final KubernetesClient client;
-    private final Function<ServiceRef, Service> cache;
+    private final Function<ServiceKey, Service> cache;
     private final String node;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("herald-status").daemon().factory());
-    private final Map<ServiceRef, ConditionWrite> pending = new LinkedHashMap<>();
+    private final Map<ServiceKey, ConditionWrite> pending = new LinkedHashMap<>();
     /**
      * What was written last per Service, when, and over which version of the Service: while the informer
      * still shows that version it does not show the write yet, and the plan would ask for the same write
@@ -47,11 +46,11 @@ public final class AnnouncementWriter implements AutoCloseable {
      */
     private record Written(ConditionWrite write, long at, String versionBefore) {}
     private static final long SETTLE_NANOS = 5_000_000_000L;
-    private final Map<ServiceRef, Written> written = new HashMap<>();
+    private final Map<ServiceKey, Written> written = new HashMap<>();
 
     private final Runnable retry;
 
-    public AnnouncementWriter(KubernetesClient client, Function<ServiceRef, Service> cache, String node, Runnable retry) {
+    public AnnouncementWriter(KubernetesClient client, Function<ServiceKey, Service> cache, String node, Runnable retry) {
         this.client = client;
         this.cache = cache;
         this.node = node;
@@ -106,51 +105,23 @@ public final class AnnouncementWriter implements AutoCloseable {
     }
 
     private void patch(ConditionWrite w) {
-        ServiceRef ref = w.service();
-        String status = w.status() ? "True" : "False";
-        String transition = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        ServiceKey ref = w.service();
         Service cached = cache.apply(ref);
-        if (cached != null && cached.getStatus() != null && cached.getStatus().getConditions() != null) {
-            for (Condition c : cached.getStatus().getConditions()) {
-                if (ClusterWatch.CONDITION_ANNOUNCED.equals(c.getType()) && status.equals(c.getStatus())
-                        && c.getLastTransitionTime() != null) {
-                    transition = c.getLastTransitionTime();
-                }
-            }
-        }
-        Map<String, Object> condition = new LinkedHashMap<>();
-        condition.put("type", ClusterWatch.CONDITION_ANNOUNCED);
-        condition.put("status", status);
-        condition.put("reason", w.reason());
-        condition.put("message", w.message());
-        condition.put("lastTransitionTime", transition);
+        Map<String, Object> condition = Conditions.condition(Annotations.CONDITION_ANNOUNCED, w.status() ? "True" : "False",
+                w.reason(), w.message(), null,
+                cached == null || cached.getStatus() == null ? null : cached.getStatus().getConditions(), Instant.now());
         String patch = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", List.of(condition))));
         client.services().inNamespace(ref.namespace()).withName(ref.name()).subresource("status")
                 .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
     }
 
     private void event(ConditionWrite w) {
-        ServiceRef ref = w.service();
+        ServiceKey ref = w.service();
         Service cached = cache.apply(ref);
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         try {
-            client.v1().events().inNamespace(ref.namespace()).resource(new EventBuilder()
-                    .withNewMetadata()
-                    .withName(ref.name() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
-                    .withNamespace(ref.namespace())
-                    .endMetadata()
-                    .withNewInvolvedObject()
-                    .withApiVersion("v1").withKind("Service").withNamespace(ref.namespace()).withName(ref.name())
-                    .withUid(cached == null ? null : cached.getMetadata().getUid())
-                    .endInvolvedObject()
-                    .withReason(w.reason())
-                    .withMessage(w.message())
-                    .withType(w.eventType())
-                    .withNewSource().withComponent("herald-speaker").withHost(node).endSource()
-                    .withReportingComponent("herald.io/speaker")
-                    .withReportingInstance(node)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .build()).create();
+            client.v1().events().inNamespace(ref.namespace()).resource(ServiceEvents.event(ref,
+                    cached == null ? null : cached.getMetadata().getUid(), w.eventType(), w.reason(), w.message(),
+                    new ServiceEvents.Reporter("herald-speaker", node, "herald.io/speaker", node), Instant.now())).create();
         } catch (KubernetesClientException e) {
             LOG.warn("recording event {} on Service {} failed: {}", w.reason(), ref, e.getMessage());
         }

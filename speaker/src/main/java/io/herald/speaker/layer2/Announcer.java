@@ -1,5 +1,6 @@
 package io.herald.speaker.layer2;
 
+import io.herald.api.model.GratuitousPolicy;
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.election.Prefix;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.herald.speaker.layer2;
 
+import io.herald.api.model.GratuitousPolicy;
 import io.herald.api.model.IpAddress;
 import java.util.Objects;
 

@@ -343,7 +343,7 @@ public final class SpeakerLoop implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Map<IpAddress, String> relayFailures = proxy.addressFailures();
-            ClusterState state = watch.snapshot().withRelayFailures(relayFailures, settings.nodeName())
+            ClusterState state = watch.snapshot().withProxyProblems().withRelayFailures(relayFailures, settings.nodeName())
                     .withKubeProxyProblem(kubeProxyProblem);
             Map<String, PeerFacts> peers = peers();
             metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());

@@ -1,13 +1,11 @@
 package io.herald.speaker.decision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.speaker.election.NodeInterface;
 import io.herald.speaker.election.Prefix;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -45,17 +43,5 @@ class InterfaceMetadataTest {
         }
         assertEquals(List.of(new NodeInterface("eth0", true, List.of())),
                 InterfaceMetadata.decode("eth0 1 not/a/prefix 300.1.1.1/24\n\n x".getBytes(StandardCharsets.UTF_8)).subList(0, 1));
-    }
-
-    @Test
-    void goDurations() {
-        assertEquals(Duration.ofMillis(500), GoDuration.parse("500ms"));
-        assertEquals(Duration.ofSeconds(90), GoDuration.parse("1m30s"));
-        assertEquals(Duration.ofMillis(1500), GoDuration.parse("1.5s"));
-        assertEquals(Duration.ofHours(24), GoDuration.parse("24h"));
-        assertEquals(Duration.ZERO, GoDuration.parse("0"));
-        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("5"));
-        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("1x"));
-        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(""));
     }
 }

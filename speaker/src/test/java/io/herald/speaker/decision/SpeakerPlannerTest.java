@@ -3,13 +3,14 @@ package io.herald.speaker.decision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.api.model.GratuitousPolicy;
 import io.herald.api.model.IpAddress;
 import io.herald.api.model.Selector;
+import io.herald.api.model.ServiceKey;
 import io.herald.speaker.election.NodeFacts;
 import io.herald.speaker.election.NodeInterface;
 import io.herald.speaker.election.PeerFacts;
 import io.herald.speaker.election.Prefix;
-import io.herald.speaker.layer2.GratuitousPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ class SpeakerPlannerTest {
 
     static final IpAddress V4 = IpAddress.parse("198.18.0.200");
     static final IpAddress V6 = IpAddress.parse("fd18:18::200");
-    static final ServiceRef WEB = new ServiceRef("demo", "web");
+    static final ServiceKey WEB = new ServiceKey("demo", "web");
     static final List<NodeInterface> LAN = List.of(new NodeInterface("eth0", true,
             List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64"))));
     static final List<String> NODES = List.of("node-1", "node-2", "node-3");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.api.model.GratuitousPolicy;
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.election.Prefix;
 import java.time.Duration;

@@ -1,6 +1,9 @@
-package io.herald.controller.allocator;
+package io.herald.api.model;
 
-/** A Service by namespace and name. */
+/**
+ * A Service by namespace and name. Its text form, namespace/name, is also the key an informer's
+ * store files the Service under.
+ */
 public record ServiceKey(String namespace, String name) implements Comparable<ServiceKey> {
     @Override
     public int compareTo(ServiceKey o) {

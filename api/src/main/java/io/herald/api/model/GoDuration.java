@@ -1,4 +1,4 @@
-package io.herald.speaker.decision;
+package io.herald.api.model;
 
 import java.math.BigDecimal;
 import java.time.Duration;

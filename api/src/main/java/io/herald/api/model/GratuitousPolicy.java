@@ -1,4 +1,4 @@
-package io.herald.speaker.layer2;
+package io.herald.api.model;
 
 import java.time.Duration;
 
@@ -8,7 +8,14 @@ import java.time.Duration;
  */
 public record GratuitousPolicy(int count, Duration interval, Duration refresh) {
 
-    public static final GratuitousPolicy DEFAULT = new GratuitousPolicy(3, Duration.ofMillis(500), Duration.ofSeconds(60));
+    // Constants the CRD's own defaults are written from, so that the API server and the speaker
+    // default a field left out to the same value.
+    public static final int DEFAULT_COUNT = 3;
+    public static final String DEFAULT_INTERVAL = "500ms";
+    public static final String DEFAULT_REFRESH = "60s";
+
+    public static final GratuitousPolicy DEFAULT = new GratuitousPolicy(DEFAULT_COUNT,
+            GoDuration.parse(DEFAULT_INTERVAL), GoDuration.parse(DEFAULT_REFRESH));
 
     public GratuitousPolicy {
         if (count < 1) {
