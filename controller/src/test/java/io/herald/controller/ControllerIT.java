@@ -80,6 +80,14 @@ class ControllerIT {
         clients.forEach(KubernetesClient::close);
         clients.clear();
         admin.resources(IPPool.class).delete();
+        // with no controller left to release them, Herald's cleanup finalizer would keep this test's Services
+        // terminating, for the next test's controller to release first (a thousand of them after the handover test)
+        for (Service s : admin.services().inNamespace(ns).list().getItems()) {
+            if (!s.getMetadata().getFinalizers().isEmpty()) {
+                admin.services().inNamespace(ns).withName(s.getMetadata().getName())
+                        .edit(x -> { x.getMetadata().setFinalizers(List.of()); return x; });
+            }
+        }
         admin.services().inNamespace(ns).delete();
     }
 
