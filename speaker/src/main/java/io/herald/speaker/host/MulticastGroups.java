@@ -2,6 +2,7 @@ package io.herald.speaker.host;
 
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.layer2.NdpCodec;
+import io.herald.speaker.runtime.SpeakerPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * snooping switches need, and program the interface's multicast filter, so solicitations reach the
  * speaker without promiscuous mode.
  */
-public final class MulticastGroups implements AutoCloseable {
+public final class MulticastGroups implements SpeakerPorts.MulticastPort, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MulticastGroups.class);
 
     private record Group(String iface, IpAddress group) {}
@@ -30,6 +31,7 @@ public final class MulticastGroups implements AutoCloseable {
     private final Map<Group, MembershipKey> joined = new HashMap<>();
 
     /** Joins the groups for {@code owned} (address to interface) and leaves every other. */
+    @Override
     public synchronized void set(Map<IpAddress, String> owned) {
         Set<Group> want = new HashSet<>();
         owned.forEach((a, iface) -> {

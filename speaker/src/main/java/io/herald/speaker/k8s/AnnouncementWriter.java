@@ -10,6 +10,7 @@ import io.herald.api.k8s.Conditions;
 import io.herald.api.k8s.ServiceEvents;
 import io.herald.api.model.ServiceKey;
 import io.herald.speaker.decision.ConditionWrite;
+import io.herald.speaker.runtime.SpeakerPorts;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * second later, so a fresh plan (which still sees the old condition, if it is still wrong) asks again;
  * retrying the old wish itself could overwrite what a newer owner wrote meanwhile.
  */
-public final class AnnouncementWriter implements AutoCloseable {
+public final class AnnouncementWriter implements SpeakerPorts.ConditionWriter {
     private static final Logger LOG = LoggerFactory.getLogger(AnnouncementWriter.class);
 
     private final KubernetesClient client;
@@ -48,15 +49,20 @@ public final class AnnouncementWriter implements AutoCloseable {
     private static final long SETTLE_NANOS = 5_000_000_000L;
     private final Map<ServiceKey, Written> written = new HashMap<>();
 
-    private final Runnable retry;
+    private volatile Runnable retry = () -> {};
 
-    public AnnouncementWriter(KubernetesClient client, Function<ServiceKey, Service> cache, String node, Runnable retry) {
+    public AnnouncementWriter(KubernetesClient client, Function<ServiceKey, Service> cache, String node) {
         this.client = client;
         this.cache = cache;
         this.node = node;
+    }
+
+    @Override
+    public void start(Runnable retry) {
         this.retry = retry;
     }
 
+    @Override
     public void write(List<ConditionWrite> writes) {
         synchronized (pending) {
             for (ConditionWrite w : writes) {

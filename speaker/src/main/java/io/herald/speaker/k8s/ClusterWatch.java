@@ -11,6 +11,7 @@ import io.herald.api.model.ServiceKey;
 import io.herald.api.model.ServiceOwnership;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.speaker.decision.ClusterState;
+import io.herald.speaker.runtime.SpeakerPorts;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * into a {@link ClusterState} on demand by {@link ClusterTranslation}. When the API server goes away
  * the informers keep their last contents, so the speaker goes on announcing what it knew.
  */
-public final class ClusterWatch implements AutoCloseable {
+public final class ClusterWatch implements SpeakerPorts.ClusterSource {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
 
     /** @param nodeName the node this speaker runs on: its own endpoints matter to the relay */
     public record Settings(String loadBalancerClass, boolean classless, String nodeName) {}
 
     private final KubernetesClient client;
-    private final Runnable changed;
+    private volatile Runnable changed = () -> {};
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<EndpointSlice> slices;
@@ -38,15 +39,16 @@ public final class ClusterWatch implements AutoCloseable {
     /** The pools found unusable, with why, as last logged. */
     private final Map<String, String> reportedPoolErrors = new HashMap<>();
 
-    public ClusterWatch(KubernetesClient client, Settings settings, Runnable changed) {
+    public ClusterWatch(KubernetesClient client, Settings settings) {
         this.client = client;
-        this.changed = changed;
         this.translation = new ClusterTranslation(new ServiceOwnership(settings.loadBalancerClass(), settings.classless()),
                 settings.nodeName());
     }
 
     /** Starts the informers and waits for their first lists. */
-    public void start() {
+    @Override
+    public void start(Runnable changed) {
+        this.changed = changed;
         nodes = SlimInformers.inform(client.nodes(), handler());
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler());
         slices = SlimInformers.inform(client.discovery().v1().endpointSlices().inAnyNamespace(), handler());
@@ -73,11 +75,13 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     /** Every node's InternalIP (IPv4 preferred), the address its speaker listens on. */
+    @Override
     public Map<String, String> nodeAddresses() {
         return nodes == null ? new TreeMap<>() : ClusterTranslation.nodeAddresses(nodes.getStore().list());
     }
 
     /** What the informers hold now, translated; a pool that cannot be used is logged once until it changes. */
+    @Override
     public ClusterState snapshot() {
         if (nodes == null) {
             return ClusterState.EMPTY;

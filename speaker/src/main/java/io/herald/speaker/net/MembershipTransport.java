@@ -5,6 +5,7 @@ import io.herald.speaker.membership.MemberEvent;
 import io.herald.speaker.membership.Membership;
 import io.herald.speaker.membership.MembershipKey;
 import io.herald.speaker.membership.Outbound;
+import io.herald.speaker.runtime.SpeakerPorts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * the clock, and runs every call into the membership on the one Netty event-loop thread, so the state
  * machine needs no locks. Whoever listens gets the member list after every change.
  */
-public final class MembershipTransport implements AutoCloseable {
+public final class MembershipTransport implements SpeakerPorts.MembershipPort, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipTransport.class);
     /** The least wait before the next timer run, should the membership ask for one at once again. */
     private static final long MIN_TIMER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -94,6 +95,7 @@ public final class MembershipTransport implements AutoCloseable {
     }
 
     /** The peers the API lists; unknown ones are pinged to join. */
+    @Override
     public void setSeeds(Map<String, InetSocketAddress> seeds) {
         group.execute(() -> {
             send(membership.setSeeds(seeds, System.nanoTime()));
@@ -102,6 +104,7 @@ public final class MembershipTransport implements AutoCloseable {
         });
     }
 
+    @Override
     public void updateMetadata(byte[] metadata) {
         group.execute(() -> {
             send(membership.updateMetadata(metadata, System.nanoTime()));
@@ -111,6 +114,7 @@ public final class MembershipTransport implements AutoCloseable {
     }
 
     /** Restarts this member's warm-up (its link came back after a cut). */
+    @Override
     public void rewarm() {
         group.execute(() -> {
             send(membership.rewarm(System.nanoTime()));
@@ -120,6 +124,7 @@ public final class MembershipTransport implements AutoCloseable {
     }
 
     /** Whether this member has lost every peer it had. */
+    @Override
     public boolean isolated() {
         return isolated;
     }
@@ -128,7 +133,13 @@ public final class MembershipTransport implements AutoCloseable {
         group.execute(() -> membership.setKey(key));
     }
 
+    @Override
+    public void setKey(byte[] current, byte[] previous) {
+        setKey(new MembershipKey(current, previous));
+    }
+
     /** Tells every peer this member leaves; completes once the datagrams are written. */
+    @Override
     public CompletableFuture<Void> leave() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         group.execute(() -> {
@@ -146,6 +157,7 @@ public final class MembershipTransport implements AutoCloseable {
         return timerRuns;
     }
 
+    @Override
     public Collection<Member> members() {
         return members;
     }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every method runs on the speaker's loop thread (the executor given), so the listener table needs
  * no locks; health results arrive on Netty threads and are handed back to that thread.
  */
-public final class ProxyRuntime implements AutoCloseable {
+public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
 
     /**
@@ -92,6 +92,7 @@ public final class ProxyRuntime implements AutoCloseable {
     }
 
     /** The listeners running now, by key. */
+    @Override
     public Set<ListenerSpec.Key> listeners() {
         return Set.copyOf(active.keySet());
     }
@@ -100,6 +101,7 @@ public final class ProxyRuntime implements AutoCloseable {
      * Makes this node relay exactly {@code wanted}. {@code ours} tells which loopback addresses are
      * Herald's (in a pool), so stale ones, a killed speaker's included, are removed.
      */
+    @Override
     public void apply(Map<ListenerSpec.Key, ListenerSpec> wanted, Predicate<IpAddress> ours) {
         long now = System.nanoTime();
         // 1. listeners no longer wanted, or wanted with a different relay configuration, stop first
@@ -218,6 +220,7 @@ public final class ProxyRuntime implements AutoCloseable {
      * Why the relay cannot serve each address it was last asked to (none when it serves them all):
      * the owner puts this in the Service's condition, where the operator looks.
      */
+    @Override
     public Map<IpAddress, String> addressFailures() {
         return addressFailures;
     }

@@ -1,8 +1,6 @@
 package io.herald.speaker.runtime;
 
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.herald.api.model.AddressRange;
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.decision.ClusterState;
 import io.herald.speaker.decision.InterfaceMetadata;
@@ -12,130 +10,138 @@ import io.herald.speaker.decision.PlanPacing;
 import io.herald.speaker.decision.SpeakerPlanner;
 import io.herald.speaker.election.NodeInterface;
 import io.herald.speaker.election.PeerFacts;
-import io.herald.speaker.host.InterfaceScanner;
-import io.herald.speaker.host.KubeProxyProbe;
-import io.herald.speaker.host.MulticastGroups;
-import io.herald.speaker.k8s.AnnouncementWriter;
-import io.herald.speaker.k8s.ClusterWatch;
 import io.herald.speaker.layer2.Announcer;
 import io.herald.speaker.layer2.Claim;
 import io.herald.speaker.layer2.LocalInterface;
 import io.herald.speaker.layer2.OutFrame;
-import io.herald.speaker.layer2.pcap.PcapPacketPort;
-import io.herald.speaker.layer2.pcap.ResponderPriority;
+import io.herald.speaker.layer2.PacketPort;
 import io.herald.speaker.membership.Member;
 import io.herald.speaker.membership.MemberEvent;
 import io.herald.speaker.membership.MemberState;
-import io.herald.speaker.membership.Membership;
-import io.herald.speaker.membership.MembershipKey;
-import io.herald.speaker.membership.MembershipSettings;
-import io.herald.speaker.metrics.ProxyMetrics;
+import io.herald.speaker.membership.RewarmHold;
 import io.herald.speaker.metrics.SpeakerMetrics;
-import io.herald.speaker.host.LoopbackAddresses;
-import io.herald.speaker.host.NftablesFilter;
+import io.herald.speaker.proxy.ListenerSpec;
 import io.herald.speaker.proxy.ProxyPlanner;
-import io.herald.api.model.AddressRange;
-import io.herald.speaker.net.MembershipTransport;
+import io.herald.speaker.runtime.SpeakerPorts.ClusterSource;
+import io.herald.speaker.runtime.SpeakerPorts.ConditionWriter;
+import io.herald.speaker.runtime.SpeakerPorts.InterfaceSource;
+import io.herald.speaker.runtime.SpeakerPorts.KeySource;
+import io.herald.speaker.runtime.SpeakerPorts.KubeProxyCheck;
+import io.herald.speaker.runtime.SpeakerPorts.MembershipPort;
+import io.herald.speaker.runtime.SpeakerPorts.MulticastPort;
+import io.herald.speaker.runtime.SpeakerPorts.RelayPort;
+import io.herald.speaker.runtime.SpeakerPorts.Scheduler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The speaker's edge: the API's view, the membership, this node's interfaces and the packet port
- * meet on one thread, which plans and carries out. Replies to ARP and neighbour solicitations do
- * not pass through here; the capture threads answer from the announcer's snapshot.
+ * The speaker's runner: the API's view, the membership, this node's interfaces and the packet port
+ * meet on one thread, which plans and carries out through {@link SpeakerPorts}. Replies to ARP and
+ * neighbour solicitations do not pass through here; the packet port answers from the announcer's snapshot.
  */
 public final class SpeakerLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpeakerLoop.class);
 
-    /** @param ignoreExcludeLabel nodes labelled exclude-from-external-load-balancers announce and relay too */
-    public record Settings(String nodeName, int port, String secretNamespace, String secretName, String secretKey,
-            MembershipSettings membership, Duration interfacePoll, Duration resync, Duration handover,
-            String loadBalancerClass, boolean classless, ProxyRuntime.Settings proxy, ResponderPriority responder,
-            boolean ignoreExcludeLabel, java.net.URI kubeProxyModeUrl, Duration kubeProxyCheckInterval) {}
+    /**
+     * @param port               the membership's UDP port, the same on every node
+     * @param warmup             membership's warm-up, which a link coming up while cut off restarts
+     * @param kubeProxyHealthPort kube-proxy's healthz port, which the relay checks for {@code Local} Services
+     * @param ignoreExcludeLabel nodes labelled exclude-from-external-load-balancers announce and relay too
+     */
+    public record Settings(String nodeName, int port, Duration warmup, Duration interfacePoll, Duration resync,
+            Duration keyPoll, Duration handover, Duration kubeProxyCheckInterval, int kubeProxyHealthPort,
+            boolean ignoreExcludeLabel) {}
 
-    private final KubernetesClient client;
+    /**
+     * What the runner reaches through.
+     *
+     * @param loop   the runner's own thread, which the relay shares
+     * @param checks a thread for host checks, since asking kube-proxy may take up to a second
+     */
+    public record Ports(ClusterSource cluster, ConditionWriter conditions, KeySource key, InterfaceSource interfaces,
+            MembershipPort.Starter membership, PacketPort packets, MulticastPort groups, RelayPort relay,
+            KubeProxyCheck kubeProxy, Scheduler loop, Scheduler checks) {}
+
     private final Settings settings;
     private final SpeakerMetrics metrics;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("herald-speaker").factory());
-    private final Announcer announcer = new Announcer();
-    private final PcapPacketPort port;
-    private final MulticastGroups groups = new MulticastGroups();
-    private final ClusterWatch watch;
-    private final AnnouncementWriter writer;
+    private final Scheduler loop;
+    private final Announcer announcer;
+    private final PacketPort port;
+    private final MulticastPort groups;
+    private final ClusterSource watch;
+    private final ConditionWriter writer;
+    private final KeySource keySource;
+    private final InterfaceSource interfaceSource;
+    private final MembershipPort.Starter membershipStarter;
+    private final KubeProxyCheck kubeProxy;
     private final PlanPacing pacing = new PlanPacing(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
     /** The next plan, when one is scheduled; guarded by {@link #pacing}. */
-    private ScheduledFuture<?> pendingPlan;
+    private Scheduler.Scheduled pendingPlan;
     private Object pendingToken;
     private long pendingPlanDue;
-    private final ProxyRuntime proxy;
+    private final RelayPort proxy;
     private volatile boolean running;
     private volatile boolean stopping;
-    private MembershipTransport transport;
+    private MembershipPort transport;
     private Map<String, LocalInterface> interfaces = Map.of();
     private Map<String, InetSocketAddress> seeds = Map.of();
     private byte[] keyBytes;
-    private ScheduledFuture<?> announceTimer;
-    /** Checked off the loop thread: asking kube-proxy may take up to a second. */
-    private final ScheduledExecutorService hostChecks = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("herald-kube-proxy-check").factory());
+    private Scheduler.Scheduled announceTimer;
+    private final Scheduler hostChecks;
     /** What is wrong with kube-proxy's ARP behaviour on this node (see {@link KubeProxyArp}), or null. */
     private volatile String kubeProxyProblem;
-    /** After a rewarm, until membership's own view catches up: take nothing while cut off. */
-    private long rewarmedUntil = System.nanoTime();
+    /** Loop thread only. */
+    private final RewarmHold hold;
 
-    public SpeakerLoop(KubernetesClient client, Settings settings, SpeakerMetrics metrics, ProxyMetrics proxyMetrics) {
-        this.client = client;
+    /** @param announcer the announcement state, whose snapshot the packet port answers from */
+    public SpeakerLoop(Settings settings, Ports ports, Announcer announcer, SpeakerMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.proxy = new ProxyRuntime(settings.proxy(), loop, proxyMetrics, new LoopbackAddresses(),
-                NftablesFilter.load(settings.proxy().nftablesLibrary()));
-        this.port = new PcapPacketPort(this::onFrame, settings.responder());
-        this.watch = new ClusterWatch(client, new ClusterWatch.Settings(settings.loadBalancerClass(), settings.classless(),
-                settings.nodeName()),
-                this::replanSoon);
-        this.writer = new AnnouncementWriter(client, watch::service, settings.nodeName(), this::replanSoon);
+        this.loop = ports.loop();
+        this.hostChecks = ports.checks();
+        this.announcer = announcer;
+        this.port = ports.packets();
+        this.groups = ports.groups();
+        this.watch = ports.cluster();
+        this.writer = ports.conditions();
+        this.keySource = ports.key();
+        this.interfaceSource = ports.interfaces();
+        this.membershipStarter = ports.membership();
+        this.kubeProxy = ports.kubeProxy();
+        this.proxy = ports.relay();
+        this.hold = new RewarmHold(settings.warmup(), loop.nanoTime());
         metrics.bind(announcer.counters());
-        metrics.bindResponder(settings.responder());
     }
 
     /** Informers, the membership key, the node's own address, then membership and timers. Blocks until started. */
     public void start() throws InterruptedException {
-        watch.start();
+        watch.start(this::replanSoon);
+        writer.start(this::replanSoon);
         keyBytes = readKeyUntilAvailable();
         InetSocketAddress self = selfAddressUntilKnown();
-        interfaces = InterfaceScanner.scan();
-        Membership membership = new Membership(settings.nodeName(), self, InterfaceMetadata.encode(nodeInterfaces()),
-                new MembershipKey(keyBytes, null), settings.membership(), System.nanoTime(), new SplittableRandom(),
-                System.currentTimeMillis() * 1000); // datagram numbers grow across restarts: see ReplayWindow
-        transport = new MembershipTransport(membership, new InetSocketAddress(settings.port()), this::onMembership);
-        transport.start();
-        metrics.bindMembership(transport, t -> t.stats().authFailures(), t -> t.stats().malformed(),
-                t -> t.stats().replayed());
+        interfaces = interfaceSource.scan();
+        transport = membershipStarter.start(self, InterfaceMetadata.encode(nodeInterfaces()), keyBytes, this::onMembership);
         loop.execute(this::refreshSeeds);
-        long poll = settings.interfacePoll().toMillis();
-        loop.scheduleWithFixedDelay(this::pollInterfaces, poll, poll, TimeUnit.MILLISECONDS);
-        long resync = settings.resync().toMillis();
-        loop.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
-        loop.scheduleWithFixedDelay(this::pollKey, 30, 30, TimeUnit.SECONDS);
-        KubeProxyProbe probe = new KubeProxyProbe(settings.kubeProxyModeUrl());
-        hostChecks.scheduleWithFixedDelay(() -> checkKubeProxy(probe), 0, settings.kubeProxyCheckInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        long poll = settings.interfacePoll().toNanos();
+        loop.repeat(this::pollInterfaces, poll, poll);
+        long resync = settings.resync().toNanos();
+        loop.repeat(this::resync, resync, resync);
+        long keyPoll = settings.keyPoll().toNanos();
+        loop.repeat(this::pollKey, keyPoll, keyPoll);
+        hostChecks.repeat(this::checkKubeProxy, 0, settings.kubeProxyCheckInterval().toNanos());
         running = true;
         replanSoon();
         LOG.info("speaker {} started: membership on udp {}, {} interfaces", settings.nodeName(), self.getPort(),
@@ -159,47 +165,36 @@ public final class SpeakerLoop implements AutoCloseable {
         while (true) {
             String problem;
             try {
-                byte[] k = readKey();
-                if (k != null) {
-                    return k;
+                Optional<byte[]> k = keySource.read();
+                if (k.isPresent()) {
+                    return k.get();
                 }
-                problem = "Secret " + settings.secretNamespace() + "/" + settings.secretName() + " has no key \""
-                        + settings.secretKey() + "\" of at least 16 bytes";
-            } catch (KubernetesClientException e) {
-                problem = "cannot read Secret " + settings.secretNamespace() + "/" + settings.secretName() + ": "
-                        + e.getMessage();
+                problem = keySource.where() + " has no key \"" + keySource.keyName() + "\" of at least 16 bytes";
+            } catch (KeySource.Unreadable e) {
+                problem = "cannot read " + keySource.where() + ": " + e.getMessage();
             }
             LOG.error("{}; membership cannot start without it, retrying in 5 s", problem);
-            Thread.sleep(5000);
+            loop.sleep(5000);
         }
-    }
-
-    private byte[] readKey() {
-        Secret s = client.secrets().inNamespace(settings.secretNamespace()).withName(settings.secretName()).get();
-        if (s == null || s.getData() == null || s.getData().get(settings.secretKey()) == null) {
-            return null;
-        }
-        byte[] k = Base64.getDecoder().decode(s.getData().get(settings.secretKey()).trim());
-        return k.length >= 16 ? k : null;
     }
 
     private void pollKey() {
         try {
-            byte[] k = readKey();
-            if (k != null && !Arrays.equals(k, keyBytes)) {
-                transport.setKey(new MembershipKey(k, keyBytes));
-                keyBytes = k;
+            Optional<byte[]> k = keySource.read();
+            if (k.isPresent() && !Arrays.equals(k.get(), keyBytes)) {
+                transport.setKey(k.get(), keyBytes);
+                keyBytes = k.get();
                 LOG.info("membership key rotated; the previous key is still accepted");
             }
-        } catch (KubernetesClientException e) {
+        } catch (KeySource.Unreadable e) {
             LOG.debug("cannot re-read the membership key: {}", e.getMessage());
         }
     }
 
-    private void checkKubeProxy(KubeProxyProbe probe) {
+    private void checkKubeProxy() {
         try {
-            String problem = probe.observe().problem(settings.nodeName());
-            if (java.util.Objects.equals(problem, kubeProxyProblem)) {
+            String problem = kubeProxy.problem();
+            if (Objects.equals(problem, kubeProxyProblem)) {
                 return;
             }
             if (problem != null) {
@@ -222,7 +217,7 @@ public final class SpeakerLoop implements AutoCloseable {
                 return new InetSocketAddress(ip, settings.port());
             }
             LOG.error("Node {} has no InternalIP in the API (is NODE_NAME right?); retrying in 2 s", settings.nodeName());
-            Thread.sleep(2000);
+            loop.sleep(2000);
         }
     }
 
@@ -247,12 +242,12 @@ public final class SpeakerLoop implements AutoCloseable {
 
     private void requestPlan(boolean urgent) {
         synchronized (pacing) {
-            long due = pacing.due(System.nanoTime(), urgent);
+            long due = pacing.due(loop.nanoTime(), urgent);
             if (pendingPlan != null && pendingPlanDue - due <= 0) {
                 return; // one is coming at least as soon
             }
             if (pendingPlan != null) {
-                pendingPlan.cancel(false);
+                pendingPlan.cancel();
             }
             Object token = new Object();
             try {
@@ -264,10 +259,10 @@ public final class SpeakerLoop implements AutoCloseable {
                         }
                     }
                     replan();
-                }, Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }, Math.max(0, due - loop.nanoTime()));
                 pendingToken = token;
                 pendingPlanDue = due;
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 pendingPlan = null; // stopping: nothing more to plan
             }
         }
@@ -278,8 +273,8 @@ public final class SpeakerLoop implements AutoCloseable {
         replan();
     }
 
-    private void onMembership(MembershipTransport.Change change) {
-        for (MemberEvent e : change.events()) {
+    private void onMembership(List<MemberEvent> events) {
+        for (MemberEvent e : events) {
             if (e.to() == MemberState.DEAD && e.detectionNanos() > 0) {
                 metrics.detected(e.detectionNanos());
             }
@@ -297,19 +292,17 @@ public final class SpeakerLoop implements AutoCloseable {
 
     private void pollInterfaces() {
         try {
-            Map<String, LocalInterface> now = InterfaceScanner.scan();
+            Map<String, LocalInterface> now = interfaceSource.scan();
             if (!now.equals(interfaces)) {
                 Set<String> changed = new HashSet<>(now.keySet());
                 changed.addAll(interfaces.keySet());
-                changed.removeIf(n -> java.util.Objects.equals(now.get(n), interfaces.get(n)));
+                changed.removeIf(n -> Objects.equals(now.get(n), interfaces.get(n)));
                 LOG.info("interfaces changed: {}", changed);
                 boolean cameUp = changed.stream().anyMatch(n -> now.get(n) != null && now.get(n).up()
                         && (interfaces.get(n) == null || !interfaces.get(n).up()));
-                if (cameUp && transport.isolated()) {
-                    // the link is back after a cut: take nothing back before a warm-up, as on a restart
+                if (cameUp && hold.interfaceCameUp(transport.isolated(), loop.nanoTime())) {
                     LOG.info("an interface came up while cut off from every peer: warming up again");
                     transport.rewarm();
-                    rewarmedUntil = System.nanoTime() + settings.membership().warmup().toNanos();
                 }
                 interfaces = now;
                 transport.updateMetadata(InterfaceMetadata.encode(nodeInterfaces()));
@@ -327,10 +320,7 @@ public final class SpeakerLoop implements AutoCloseable {
             List<NodeInterface> ifs = m.name().equals(settings.nodeName()) ? nodeInterfaces()
                     : InterfaceMetadata.decode(m.metadata());
             boolean self = m.name().equals(settings.nodeName());
-            // cut off from every peer and not yet sure it is the last one standing (see Membership):
-            // this node takes nothing, so a restored link or a healed partition causes no flap
-            boolean excluded = self && (stopping
-                    || transport.isolated() && (!m.ready() || System.nanoTime() - rewarmedUntil < 0));
+            boolean excluded = self && (stopping || hold.holdsBack(transport.isolated(), m.ready(), loop.nanoTime()));
             out.put(m.name(), new PeerFacts(m.name(), alive && !excluded, m.ready(), ifs));
         }
         return out;
@@ -340,7 +330,7 @@ public final class SpeakerLoop implements AutoCloseable {
         if (!running || stopping) {
             return;
         }
-        long started = System.nanoTime();
+        long started = loop.nanoTime();
         try {
             Map<IpAddress, String> relayFailures = proxy.addressFailures();
             ClusterState state = watch.snapshot().withProxyProblems().withRelayFailures(relayFailures, settings.nodeName())
@@ -358,7 +348,7 @@ public final class SpeakerLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("planning failed; keeping the current announcements", e);
         } finally {
-            long ended = System.nanoTime();
+            long ended = loop.nanoTime();
             metrics.planned(ended - started);
             synchronized (pacing) {
                 pacing.planned(started, ended);
@@ -369,13 +359,13 @@ public final class SpeakerLoop implements AutoCloseable {
     /** Proxy mode: relay for the Proxy addresses this node now announces, and for no other. */
     private void relay(ClusterState state) {
         var wanted = ProxyPlanner.plan(settings.nodeName(), announcer.claims().keySet(), state.proxyServices(), state.proxyNodes(),
-                settings.proxy().kubeProxyHealthPort(), settings.ignoreExcludeLabel());
+                settings.kubeProxyHealthPort(), settings.ignoreExcludeLabel());
         List<AddressRange> ranges = state.poolRanges();
         proxy.apply(wanted, a -> ranges.stream().anyMatch(r -> r.contains(a)));
     }
 
     /** Proxy listeners running now (for tests). */
-    public Set<io.herald.speaker.proxy.ListenerSpec.Key> relayListeners() {
+    public Set<ListenerSpec.Key> relayListeners() {
         return proxy.listeners();
     }
 
@@ -392,10 +382,10 @@ public final class SpeakerLoop implements AutoCloseable {
         }
         Set<String> capturing = port.interfaces();
         List<Claim> usable = claims.stream().filter(c -> capturing.contains(c.iface())).toList();
-        long now = System.nanoTime();
+        long now = loop.nanoTime();
         List<OutFrame> burst = announcer.update(usable, interfaces, now);
         send(burst);
-        long burstNanos = System.nanoTime() - now;
+        long burstNanos = loop.nanoTime() - now;
         Map<IpAddress, Claim> after = announcer.claims();
         int gained = 0, lost = 0;
         for (IpAddress a : after.keySet()) {
@@ -436,31 +426,23 @@ public final class SpeakerLoop implements AutoCloseable {
 
     private void scheduleAnnouncements() {
         if (announceTimer != null) {
-            announceTimer.cancel(false);
+            announceTimer.cancel();
             announceTimer = null;
         }
-        long next = announcer.nextDeadline(System.nanoTime());
+        long next = announcer.nextDeadline(loop.nanoTime());
         if (next == Long.MAX_VALUE) {
             return;
         }
-        long delay = Math.max(0, next - System.nanoTime());
+        long delay = Math.max(0, next - loop.nanoTime());
         announceTimer = loop.schedule(() -> {
-            send(announcer.tick(System.nanoTime()));
+            send(announcer.tick(loop.nanoTime()));
             scheduleAnnouncements();
-        }, delay, TimeUnit.NANOSECONDS);
+        }, delay);
     }
 
     private void send(List<OutFrame> frames) {
         for (OutFrame f : frames) {
             port.send(f.iface(), f.frame());
-        }
-    }
-
-    /** On a capture thread: answer at once from the announcer's snapshot. */
-    private void onFrame(String iface, byte[] frame, int length) {
-        OutFrame reply = announcer.answer(iface, frame, length);
-        if (reply != null) {
-            port.send(reply.iface(), reply.frame());
         }
     }
 
@@ -474,20 +456,15 @@ public final class SpeakerLoop implements AutoCloseable {
             try {
                 transport.leave().get(1, TimeUnit.SECONDS);
                 LOG.info("left the membership; handing over for {} ms", settings.handover().toMillis());
-                Thread.sleep(settings.handover().toMillis());
+                loop.sleep(settings.handover().toMillis());
             } catch (Exception e) {
                 LOG.warn("leaving the membership: {}", e.toString());
             }
         }
         stopping = true;
-        hostChecks.shutdownNow();
-        loop.shutdownNow();
-        try {
-            loop.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        announcer.update(List.of(), interfaces, System.nanoTime());
+        hostChecks.stop(0);
+        loop.stop(2000);
+        announcer.update(List.of(), interfaces, loop.nanoTime());
         try {
             proxy.close();
         } catch (RuntimeException e) {

@@ -1,6 +1,10 @@
 package io.herald.speaker.layer2.pcap;
 
+import io.herald.api.model.IpAddress;
 import io.herald.speaker.host.NativeHeap;
+import io.herald.speaker.layer2.OutFrame;
+import io.herald.speaker.layer2.PacketPort;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,17 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Raw frames in and out of the interfaces the speaker announces on, through libpcap. Each open
  * interface has a capture handle, read by its own thread that hands every ARP request and neighbour
- * solicitation to the {@link FrameHandler}, and a separate handle for sending, so a gratuitous burst
- * never waits behind a blocked read.
+ * solicitation to the {@link PacketPort.Responder} and sends its reply, and a separate handle for
+ * sending, so a gratuitous burst never waits behind a blocked read.
  */
-public final class PcapPacketPort implements AutoCloseable {
+public final class PcapPacketPort implements PacketPort {
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketPort.class);
-
-    /** Called on the interface's capture thread with each captured frame. */
-    @FunctionalInterface
-    public interface FrameHandler {
-        void onFrame(String iface, byte[] frame, int length);
-    }
 
     /**
      * One interface: a capture handle read by its own thread, and a send handle. The reader applies
@@ -53,17 +51,18 @@ public final class PcapPacketPort implements AutoCloseable {
 
     static final int READ_TIMEOUT_MILLIS = 20;
 
-    private final FrameHandler handler;
+    private final Responder responder;
     private final ResponderPriority priority;
     private final Map<String, Capture> open = new HashMap<>();
     private volatile boolean closed;
 
-    public PcapPacketPort(FrameHandler handler, ResponderPriority priority) {
-        this.handler = handler;
+    public PcapPacketPort(Responder responder, ResponderPriority priority) {
+        this.responder = responder;
         this.priority = priority;
     }
 
     /** Starts capturing on {@code iface}, letting nothing through until {@link #answerFor} says what; a no-op when open. */
+    @Override
     public synchronized void open(String iface) throws PcapNativeException, NotOpenException {
         if (closed || open.containsKey(iface)) {
             return;
@@ -90,7 +89,8 @@ public final class PcapPacketPort implements AutoCloseable {
     }
 
     /** Lets through only requests for {@code targets} on {@code iface} (from the reader's next wake-up). */
-    public synchronized void answerFor(String iface, java.util.Collection<io.herald.api.model.IpAddress> targets) {
+    @Override
+    public synchronized void answerFor(String iface, Collection<IpAddress> targets) {
         Capture c = open.get(iface);
         if (c != null) {
             String f = CaptureFilter.forTargets(targets);
@@ -110,6 +110,7 @@ public final class PcapPacketPort implements AutoCloseable {
     }
 
     /** Stops capturing on {@code iface}; its reader closes the handles within a read timeout. */
+    @Override
     public void close(String iface) {
         Capture c;
         synchronized (this) {
@@ -121,11 +122,13 @@ public final class PcapPacketPort implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized Set<String> interfaces() {
         return Set.copyOf(open.keySet());
     }
 
     /** Puts {@code frame} on {@code iface}'s wire; false when the interface is not open or the send failed. */
+    @Override
     public boolean send(String iface, byte[] frame) {
         Capture c;
         synchronized (this) {
@@ -145,7 +148,10 @@ public final class PcapPacketPort implements AutoCloseable {
 
     private void deliver(Capture c, byte[] frame) {
         try {
-            handler.onFrame(c.iface, frame, frame.length);
+            OutFrame reply = responder.answer(c.iface, frame, frame.length);
+            if (reply != null) {
+                send(reply.iface(), reply.frame());
+            }
         } catch (RuntimeException e) {
             LOG.error("a captured frame on {} could not be handled", c.iface, e);
         }
