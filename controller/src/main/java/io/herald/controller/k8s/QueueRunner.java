@@ -80,12 +80,15 @@ final class QueueRunner<K> {
         int budget;
         synchronized (queue) {
             pass = null; // from here on, keys queued are seen by this pass or schedule another
+            if (closed) { // a pass that had started when close() came: cancelling could not stop it
+                return;
+            }
             budget = queue.size();
         }
         for (int i = 0; i < budget; i++) {
             K key;
             synchronized (queue) {
-                key = queue.poll();
+                key = closed ? null : queue.poll();
             }
             if (key == null) {
                 break;
@@ -98,7 +101,7 @@ final class QueueRunner<K> {
         }
         boolean more;
         synchronized (queue) {
-            more = queue.anyDue();
+            more = closed || queue.anyDue(); // closed: nothing drained to report either
             schedule();
         }
         if (!more) {
@@ -110,7 +113,7 @@ final class QueueRunner<K> {
         }
     }
 
-    /** Schedules no more passes. */
+    /** Schedules no more passes, and a pass under way works on no further key. */
     void close() {
         synchronized (queue) {
             closed = true;
