@@ -1,4 +1,4 @@
-package io.herald.api.k8s;
+package io.herald.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

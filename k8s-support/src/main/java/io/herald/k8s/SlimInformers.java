@@ -1,4 +1,4 @@
-package io.herald.api.k8s;
+package io.herald.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
