@@ -1,4 +1,4 @@
-package io.herald.api.migrate;
+package io.herald.migrate;
 
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,11 @@
-package io.herald.api.migrate;
+package io.herald.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.herald.api.migrate.cli.MetalLbMigrationCommand;
+import io.herald.migrate.cli.MetalLbMigrationCommand;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.herald.api.migrate;
+package io.herald.migrate;
 
 import io.herald.api.model.AddressRange;
 import io.herald.api.model.IpAddress;

@@ -1,4 +1,4 @@
-package io.herald.api.migrate.cli;
+package io.herald.migrate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

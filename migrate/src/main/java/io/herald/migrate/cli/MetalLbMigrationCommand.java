@@ -1,4 +1,4 @@
-package io.herald.api.migrate.cli;
+package io.herald.migrate.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.herald.api.Annotations;
-import io.herald.api.migrate.Conversion;
-import io.herald.api.migrate.MetalLbConverter;
+import io.herald.migrate.Conversion;
+import io.herald.migrate.MetalLbConverter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

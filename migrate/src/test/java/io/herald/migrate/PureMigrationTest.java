@@ -1,4 +1,4 @@
-package io.herald.api.migrate;
+package io.herald.migrate;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 
@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 class PureMigrationTest {
 
     private static final String[] ALLOWED = {"java.lang..", "java.util..", "java.math..", "java.time..",
-            "io.herald.api.model..", "io.herald.api.migrate"};
+            "io.herald.api.model..", "io.herald.migrate"};
 
     @Test
     void theConverterDependsOnJavaAndThePureModelOnly() {
         JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.herald.api.migrate");
-        classes().that().resideInAPackage("io.herald.api.migrate").should().onlyDependOnClassesThat()
+                .importPackages("io.herald.migrate");
+        classes().that().resideInAPackage("io.herald.migrate").should().onlyDependOnClassesThat()
                 .resideInAnyPackage(ALLOWED).because("conversion decisions are pure; the command does the I/O")
                 .check(classes);
     }

@@ -1,15 +1,15 @@
-package io.herald.api.migrate.cli;
+package io.herald.migrate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.herald.api.migrate.MetalLbConverter;
 import io.herald.api.model.PoolDefinition;
 import io.herald.api.model.Selector;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.api.v1alpha1.LabelSelectors;
+import io.herald.migrate.MetalLbConverter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
