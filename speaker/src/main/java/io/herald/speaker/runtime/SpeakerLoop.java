@@ -20,6 +20,8 @@ import io.herald.speaker.k8s.ClusterWatch;
 import io.herald.speaker.layer2.Announcer;
 import io.herald.speaker.layer2.Claim;
 import io.herald.speaker.layer2.LocalInterface;
+import io.herald.speaker.layer2.MacAddress;
+import io.herald.speaker.layer2.NdpCodec;
 import io.herald.speaker.layer2.OutFrame;
 import io.herald.speaker.layer2.pcap.PcapPacketPort;
 import io.herald.speaker.layer2.pcap.ResponderPriority;
@@ -75,7 +77,7 @@ public final class SpeakerLoop implements AutoCloseable {
             Thread.ofPlatform().name("herald-speaker").factory());
     private final Announcer announcer = new Announcer();
     private final PcapPacketPort port;
-    private final MulticastGroups groups = new MulticastGroups();
+    private final MulticastGroups groups = new MulticastGroups(NdpCodec::solicitedNodeMulticast);
     private final ClusterWatch watch;
     private final AnnouncementWriter writer;
     private final PlanPacing pacing = new PlanPacing(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
@@ -119,7 +121,7 @@ public final class SpeakerLoop implements AutoCloseable {
         watch.start();
         keyBytes = readKeyUntilAvailable();
         InetSocketAddress self = selfAddressUntilKnown();
-        interfaces = InterfaceScanner.scan();
+        interfaces = scanInterfaces();
         Membership membership = new Membership(settings.nodeName(), self, InterfaceMetadata.encode(nodeInterfaces()),
                 new MembershipKey(keyBytes, null), settings.membership(), System.nanoTime(), new SplittableRandom(),
                 System.currentTimeMillis() * 1000); // datagram numbers grow across restarts: see ReplayWindow
@@ -291,13 +293,18 @@ public final class SpeakerLoop implements AutoCloseable {
         replanUrgently();
     }
 
+    private static Map<String, LocalInterface> scanInterfaces() {
+        return InterfaceScanner.scan((name, index, mac, up, prefixes) -> new LocalInterface(name, index, MacAddress.of(mac),
+                up, prefixes));
+    }
+
     private List<NodeInterface> nodeInterfaces() {
         return interfaces.values().stream().map(i -> new NodeInterface(i.name(), i.up(), i.prefixes())).toList();
     }
 
     private void pollInterfaces() {
         try {
-            Map<String, LocalInterface> now = InterfaceScanner.scan();
+            Map<String, LocalInterface> now = scanInterfaces();
             if (!now.equals(interfaces)) {
                 Set<String> changed = new HashSet<>(now.keySet());
                 changed.addAll(interfaces.keySet());

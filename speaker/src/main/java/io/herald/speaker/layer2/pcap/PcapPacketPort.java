@@ -1,6 +1,6 @@
 package io.herald.speaker.layer2.pcap;
 
-import io.herald.speaker.host.NativeHeap;
+import io.herald.speaker.libc.NativeHeap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;

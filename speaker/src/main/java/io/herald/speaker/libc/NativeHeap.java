@@ -1,4 +1,4 @@
-package io.herald.speaker.host;
+package io.herald.speaker.libc;
 
 import com.sun.jna.Platform;
 import java.util.concurrent.atomic.AtomicBoolean;

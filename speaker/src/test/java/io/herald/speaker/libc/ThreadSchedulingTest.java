@@ -1,4 +1,4 @@
-package io.herald.speaker.host;
+package io.herald.speaker.libc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.herald.speaker.host;
+package io.herald.speaker.libc;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Platform;
