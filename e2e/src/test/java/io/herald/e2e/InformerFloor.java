@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.herald.api.k8s.SlimInformers;
+import io.herald.k8s.SlimInformers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.herald.controller.app;
 
-import io.herald.api.migrate.cli.MetalLbMigrationCommand;
+import io.herald.migrate.cli.MetalLbMigrationCommand;
 import io.micronaut.runtime.Micronaut;
 import java.util.Arrays;
 

@@ -114,7 +114,10 @@ class SpeakerBeans {
         KubeProxyProbe probe = new KubeProxyProbe(s.getKubeProxyModeUrl());
         SpeakerLoop.Ports ports = new SpeakerLoop.Ports(watch, writer,
                 new MembershipKeySecret(client, s.getSecretNamespace(), s.getSecretName(), s.getSecretKey()),
-                InterfaceScanner::scan, membership(s, m, metrics), packets, new MulticastGroups(), relay,
+                () -> InterfaceScanner.scan((name, index, mac, up, prefixes) -> new io.herald.speaker.layer2.LocalInterface(name,
+                        index, io.herald.speaker.layer2.MacAddress.of(mac), up, prefixes)),
+                membership(s, m, metrics), packets, new MulticastGroups(io.herald.speaker.layer2.NdpCodec::solicitedNodeMulticast),
+                relay,
                 () -> probe.observe().problem(s.getNodeName()), thread, checks);
         return new SpeakerLoop(new SpeakerLoop.Settings(s.getNodeName(), s.getPort(), m.warmup(), s.getInterfacePoll(),
                 s.getResync(), KEY_POLL, s.getHandover(), s.getKubeProxyCheckInterval(), s.getProxyKubeProxyHealthPort(),

@@ -2,8 +2,6 @@ package io.herald.speaker.host;
 
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.election.Prefix;
-import io.herald.speaker.layer2.LocalInterface;
-import io.herald.speaker.layer2.MacAddress;
 import java.io.IOException;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
@@ -29,9 +27,19 @@ public final class InterfaceScanner {
 
     private InterfaceScanner() {}
 
+    /**
+     * What the caller makes of one interface. The caller (the speaker's loop) builds layer2's value,
+     * so this adapter of the node's network knows no layer2 type.
+     */
+    @FunctionalInterface
+    public interface Found<T> {
+        /** @param mac the 6-byte hardware address */
+        T of(String name, int index, byte[] mac, boolean up, List<Prefix> prefixes);
+    }
+
     /** Every interface with a 6-byte hardware address, by name. Loopback and tunnels are left out. */
-    public static Map<String, LocalInterface> scan() {
-        Map<String, LocalInterface> out = new TreeMap<>();
+    public static <T> Map<String, T> scan(Found<T> as) {
+        Map<String, T> out = new TreeMap<>();
         List<NetworkInterface> all;
         try {
             all = Collections.list(NetworkInterface.getNetworkInterfaces());
@@ -52,8 +60,7 @@ public final class InterfaceScanner {
                         prefixes.add(new Prefix(a, ia.getNetworkPrefixLength()));
                     }
                 }
-                out.put(ni.getName(), new LocalInterface(ni.getName(), ni.getIndex(), MacAddress.of(hw),
-                        ni.isUp() && carrier(ni.getName()), prefixes));
+                out.put(ni.getName(), as.of(ni.getName(), ni.getIndex(), hw, ni.isUp() && carrier(ni.getName()), prefixes));
             } catch (SocketException | IllegalArgumentException e) {
                 LOG.debug("skipping interface {}: {}", ni.getName(), e.getMessage());
             }

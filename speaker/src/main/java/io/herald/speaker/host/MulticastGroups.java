@@ -1,7 +1,6 @@
 package io.herald.speaker.host;
 
 import io.herald.api.model.IpAddress;
-import io.herald.speaker.layer2.NdpCodec;
 import io.herald.speaker.runtime.SpeakerPorts;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +27,17 @@ public final class MulticastGroups implements SpeakerPorts.MulticastPort, AutoCl
 
     private record Group(String iface, IpAddress group) {}
 
+    private final UnaryOperator<IpAddress> groupOf;
     private final Map<String, DatagramChannel> channels = new HashMap<>();
     private final Map<Group, MembershipKey> joined = new HashMap<>();
+
+    /**
+     * @param groupOf the group an owned IPv6 address's solicitations are sent to; which group that is
+     *     is NDP's business (layer2), joining it is this class's
+     */
+    public MulticastGroups(UnaryOperator<IpAddress> groupOf) {
+        this.groupOf = groupOf;
+    }
 
     /** Joins the groups for {@code owned} (address to interface) and leaves every other. */
     @Override
@@ -36,7 +45,7 @@ public final class MulticastGroups implements SpeakerPorts.MulticastPort, AutoCl
         Set<Group> want = new HashSet<>();
         owned.forEach((a, iface) -> {
             if (!a.isIpv4()) {
-                want.add(new Group(iface, NdpCodec.solicitedNodeMulticast(a)));
+                want.add(new Group(iface, groupOf.apply(a)));
             }
         });
         joined.entrySet().removeIf(e -> {

@@ -1,9 +1,9 @@
 package io.herald.speaker.layer2.pcap;
 
 import io.herald.api.model.IpAddress;
-import io.herald.speaker.host.NativeHeap;
 import io.herald.speaker.layer2.OutFrame;
 import io.herald.speaker.layer2.PacketPort;
+import io.herald.speaker.libc.NativeHeap;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.herald.speaker.layer2.pcap;
 
-import io.herald.speaker.host.ThreadScheduling;
 import io.herald.speaker.layer2.ResponderBudget;
+import io.herald.speaker.libc.ThreadScheduling;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.AtomicBoolean;
