@@ -38,6 +38,9 @@ public final class NetlinkChild {
         }
     }
 
+    private static PacketFilter filter;
+    private static final List<java.nio.channels.FileChannel> held = new java.util.ArrayList<>();
+
     private static String answer(String[] c) {
         NetlinkDeviceAddresses device = new NetlinkDeviceAddresses(c[1]);
         try {
@@ -52,9 +55,18 @@ public final class NetlinkChild {
                             a -> a.toString().startsWith("198.18.") || a.toString().startsWith("fd18:"));
                     yield "problems " + String.join(" | ", problems);
                 }
-                case "nft" -> { // nft FILE: the script in FILE through libnftables
-                    NftablesFilter.load("libnftables.so.1").run(java.nio.file.Files.readString(java.nio.file.Path.of(c[1])));
+                case "nft" -> { // nft FILE: the script in FILE through libnftables (one filter, as the speaker has)
+                    if (filter == null) {
+                        filter = NftablesFilter.load("libnftables.so.1");
+                    }
+                    filter.run(java.nio.file.Files.readString(java.nio.file.Path.of(c[1])));
                     yield "applied";
+                }
+                case "hold" -> { // hold N: N more open descriptors, as a speaker relaying many flows has
+                    for (int i = 0; i < Integer.parseInt(c[1]); i++) {
+                        held.add(java.nio.channels.FileChannel.open(java.nio.file.Path.of("/dev/null")));
+                    }
+                    yield "holding " + held.size();
                 }
                 default -> "unknown command " + c[0];
             };
