@@ -756,11 +756,20 @@ fault() {
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$a" oifname "n$b" drop comment "\"part-$a-$b\""
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$b" oifname "n$a" drop comment "\"part-$a-$b\"" ;;
     heal) nsx "$P-lan" nft flush chain bridge lab forward ;;
+    cpu-hog) # NODE SECONDS: one busy loop per CPU in the node's CPU cgroup, weighted far above its pods,
+      # for SECONDS (returns when they end): the node is alive but its processes wait for the CPU
+      local i g n; i=$(node_index "$1"); g="/sys/fs/cgroup/cpu/$P-node-$i/hog"
+      [[ ${2:-} =~ ^[0-9]+$ ]] || die "cpu-hog takes a node and a number of seconds"
+      mkdir -p "$g"; echo 262144 >"$g/cpu.shares"
+      for ((n = 0; n < $(nproc); n++)); do
+        (echo "$BASHPID" >"$g/cgroup.procs"; exec timeout "$2" sh -c 'while :; do :; done') &
+      done
+      wait ;;
     kill | stop | cont | term) # PROCESS-NAME: one of the lab's own processes (control plane, a node's, a tool)
       local sig; sig=$(echo "$what" | tr a-z A-Z)
       proc_signal "$1" "$sig" ;;
     restart) proc_restart "$1" ;;
-    *) die "unknown fault '$what' (link-down|link-up|kubelet-stop|kubelet-start|node-ready|speaker-kill|speaker-term|speaker-stop|speaker-cont|speaker-delete|container-kill|container-term|container-stop|container-cont|apiserver-stop|apiserver-start|partition|heal|kill|stop|cont|term|restart)" ;;
+    *) die "unknown fault '$what' (link-down|link-up|kubelet-stop|kubelet-start|node-ready|speaker-kill|speaker-term|speaker-stop|speaker-cont|speaker-delete|container-kill|container-term|container-stop|container-cont|apiserver-stop|apiserver-start|partition|heal|cpu-hog|kill|stop|cont|term|restart)" ;;
   esac
 }
 

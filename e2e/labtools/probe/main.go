@@ -1,6 +1,8 @@
 // Command probe measures the outage a TCP client sees: it starts a connect attempt to -target
 // every -interval, without waiting for earlier attempts to finish (a lost SYN then hides no
-// recovery), and reports every run of failed attempts.
+// recovery), and reports every run of failed attempts. With -udp an attempt is a datagram to
+// -target from a fresh socket that counts when any answer comes back within -timeout (an echo
+// service answers every datagram).
 //
 // An outage is a maximal run of consecutive failed attempts, ordered by start time. It lasts
 // from the start of the last successful attempt before it to the start of the first successful
@@ -41,6 +43,7 @@ func main() {
 	timeout := flag.Duration("timeout", 300*time.Millisecond, "connect timeout of one attempt")
 	total := flag.Duration("for", 5*time.Second, "how long to probe; 0 means until SIGINT or SIGTERM")
 	readyFile := flag.String("ready-file", "", "create this file once the first attempt succeeded")
+	udp := flag.Bool("udp", false, "probe a UDP echo service: a datagram, and an answer within -timeout")
 	flag.Parse()
 
 	addr, err := netip.ParseAddrPort(*target)
@@ -62,7 +65,11 @@ func main() {
 		defer stop()
 	}
 
-	t := run(ctx, addr.String(), *interval, *timeout, *readyFile, func(o outage) { printOutage(o) })
+	network := "tcp"
+	if *udp {
+		network = "udp"
+	}
+	t := run(ctx, network, addr.String(), *interval, *timeout, *readyFile, func(o outage) { printOutage(o) })
 	fmt.Printf("attempts: %d\nfailures: %d\nmax_outage_ms: %.3f\noutages: %d\n",
 		t.attempts, t.failures, ms(t.longest), t.outages)
 	if t.leading > 0 && !t.lastOK.IsZero() {
@@ -88,7 +95,7 @@ func printOutage(o outage) {
 
 // run probes until ctx is done, waits for the attempts under way, and returns the totals. Every
 // outage is passed to report as soon as it is over, the unrecovered one last.
-func run(ctx context.Context, target string, interval, timeout time.Duration, readyFile string, report func(outage)) *tracker {
+func run(ctx context.Context, network, target string, interval, timeout time.Duration, readyFile string, report func(outage)) *tracker {
 	type result struct {
 		seq int
 		a   attempt
@@ -101,9 +108,16 @@ func run(ctx context.Context, target string, interval, timeout time.Duration, re
 	dialer := net.Dialer{Timeout: timeout, KeepAlive: -1}
 	try := func(seq int, start time.Time) {
 		defer wg.Done()
-		c, err := dialer.Dial("tcp", target)
+		var err error
+		if network == "udp" {
+			err = echo(target, timeout)
+		} else {
+			var c net.Conn
+			if c, err = dialer.Dial("tcp", target); err == nil {
+				c.Close()
+			}
+		}
 		if err == nil {
-			c.Close()
 			if readyFile != "" {
 				ready.Do(func() {
 					if err := os.WriteFile(readyFile, []byte("ok\n"), 0o644); err != nil {
@@ -147,4 +161,22 @@ func run(ctx context.Context, target string, interval, timeout time.Duration, re
 		report(o)
 	}
 	return t
+}
+
+// echo sends one datagram to target and waits up to timeout for any answer.
+func echo(target string, timeout time.Duration) error {
+	c, err := net.DialTimeout("udp", target, timeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	if _, err := c.Write([]byte("probe\n")); err != nil {
+		return err
+	}
+	buf := make([]byte, 1500)
+	_, err = c.Read(buf)
+	return err
 }

@@ -121,11 +121,49 @@ func TestRunAgainstListener(t *testing.T) {
 		ln.Close()
 	}()
 	var got []outage
-	tr := run(ctx, ln.Addr().String(), 10*time.Millisecond, 100*time.Millisecond, ready, func(o outage) { got = append(got, o) })
+	tr := run(ctx, "tcp", ln.Addr().String(), 10*time.Millisecond, 100*time.Millisecond, ready, func(o outage) { got = append(got, o) })
 	if b, err := os.ReadFile(ready); err != nil || !strings.HasPrefix(string(b), "ok") {
 		t.Fatalf("ready file: %q %v", b, err)
 	}
 	if len(got) != 1 || got[0].recovered || tr.outages != 1 || tr.failures == 0 || tr.attempts < 20 {
+		t.Fatalf("outages %+v, totals %+v", got, tr)
+	}
+	if d := got[0].duration; d < 100*time.Millisecond || d > 300*time.Millisecond {
+		t.Fatalf("unrecovered outage of %v, want about 200ms", d)
+	}
+}
+
+func TestUDPProbeCountsAnsweredDatagramsAndAnOutageOnceTheEchoStops(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(buf[:n], from)
+		}
+	}()
+	ready := filepath.Join(t.TempDir(), "ready")
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	go func() {
+		for {
+			if _, err := os.Stat(ready); err == nil {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		pc.Close()
+	}()
+	var got []outage
+	tr := run(ctx, "udp", pc.LocalAddr().String(), 10*time.Millisecond, 50*time.Millisecond, ready, func(o outage) { got = append(got, o) })
+	if len(got) != 1 || got[0].recovered || tr.failures == 0 || tr.attempts < 20 {
 		t.Fatalf("outages %+v, totals %+v", got, tr)
 	}
 	if d := got[0].duration; d < 100*time.Millisecond || d > 300*time.Millisecond {
