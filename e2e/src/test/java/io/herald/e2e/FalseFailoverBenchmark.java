@@ -1,0 +1,106 @@
+package io.herald.e2e;
+
+import static io.herald.e2e.Lab.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * False failovers: how often an address moves although nothing failed, when the owner is only slow.
+ * The owner's speaker process is stopped (SIGSTOP) for 100, 200 and 400 ms and continued, and the
+ * owner node's CPU is starved for 10 s; every ownership change counted on any node in the seconds
+ * after is a false one. With the default timers (probe every 100 ms, a probe timeout of 40 ms,
+ * suspicion 150 ms) a stall longer than about one probe interval plus the suspicion timeout is, by
+ * design, indistinguishable from a dead node; this prints how the lab's nodes fare below and above it.
+ */
+@ExtendWith(Lab.class)
+class FalseFailoverBenchmark {
+
+    static final String NS = "false-failover";
+    static final String IP = "198.18.0.140";
+    static final int TRIALS = Integer.getInteger("herald.falsefailover.trials", 10);
+
+    @BeforeAll
+    static void deploy(Lab lab) {
+        lab.heraldUp();
+        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        SoakE2E.pool(lab, "false-failover", "198.18.0.140-198.18.0.149", "VIP");
+        for (Lab.Node n : lab.nodes()) {
+            lab.addPod(NS, "echo-" + n.index(), n, true, Map.of("app", "echo"));
+        }
+        var svc = SoakE2E.service("steady", IP);
+        svc.getMetadata().setNamespace(NS);
+        lab.api().resource(svc).create();
+        await("steady announced", Duration.ofSeconds(60), () -> owner(lab));
+    }
+
+    @AfterAll
+    static void undeploy(Lab lab) {
+        lab.deleteServices(NS);
+        lab.heraldDown();
+        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("false-failover").delete();
+        lab.api().namespaces().withName(NS).delete();
+    }
+
+    static String owner(Lab lab) {
+        var s = lab.api().services().inNamespace(NS).withName("steady").get();
+        if (s == null || s.getStatus() == null || s.getStatus().getConditions() == null) {
+            return null;
+        }
+        for (var c : s.getStatus().getConditions()) {
+            if ("herald.io/AddressAnnounced".equals(c.getType()) && "True".equals(c.getStatus())) {
+                var m = SpeakerE2E.ANNOUNCED.matcher(c.getMessage());
+                return m.find() ? m.group(2) : null;
+            }
+        }
+        return null;
+    }
+
+    /** Ownership gains counted by every node's speaker so far. */
+    static double gains(Lab lab) {
+        double sum = 0;
+        for (Lab.Node n : lab.nodes()) {
+            sum += SpeakerE2E.membership(n).get("gained");
+        }
+        return sum;
+    }
+
+    @Test
+    void aStalledOrStarvedOwnerKeepsItsAddressesBelowTheSuspicionTime(Lab lab) throws Exception {
+        for (int pauseMs : new int[] {100, 200, 400}) {
+            int moved = 0;
+            for (int t = 0; t < TRIALS; t++) {
+                String owner = owner(lab);
+                Lab.Node node = SpeakerE2E.node(lab, owner);
+                String pid = lab.lab("container-pid", "herald-system", lab.speakerPod(node), "speaker").stdout().trim();
+                double before = gains(lab);
+                // one shell, so the stop lasts the pause and not a process start more
+                Lab.Result r = Lab.Exec.run(Duration.ofSeconds(10), List.of("sh", "-c",
+                        "kill -STOP " + pid + "; sleep " + (pauseMs / 1000.0) + "; kill -CONT " + pid));
+                if (r.exit() != 0) {
+                    throw new AssertionError("pause failed: " + r.stderr());
+                }
+                Thread.sleep(3000);
+                moved += gains(lab) > before ? 1 : 0;
+                await("an owner again", Duration.ofSeconds(30), () -> owner(lab));
+            }
+            System.out.printf("false_failover_paused_ms_%d: %d of %d trials moved the address%n", pauseMs, moved, TRIALS);
+        }
+        int moved = 0;
+        int trials = Math.max(1, TRIALS / 3);
+        for (int t = 0; t < trials; t++) {
+            String owner = owner(lab);
+            double before = gains(lab);
+            lab.lab("fault", "cpu-hog", owner, "10");
+            Thread.sleep(3000);
+            moved += gains(lab) > before ? 1 : 0;
+        }
+        System.out.printf("false_failover_cpu_starved_10s: %d of %d trials moved the address%n", moved, trials);
+    }
+}
