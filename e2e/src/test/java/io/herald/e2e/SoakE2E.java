@@ -143,6 +143,8 @@ class SoakE2E {
         long probeSeconds = Duration.ofMinutes(MINUTES).toSeconds() + 30;
         List<CompletableFuture<Lab.Result>> probes = new ArrayList<>();
         List<String> probeNames = new ArrayList<>();
+        // threads of their own: eight probes blocking the common pool for the whole run starve the API client
+        java.util.concurrent.ExecutorService probing = java.util.concurrent.Executors.newFixedThreadPool(8);
         for (var e : SERVICES.entrySet()) {
             for (String proto : List.of("tcp", "udp")) {
                 List<String> cmd = new ArrayList<>(List.of(lab.tool("probe").toString(), "-target",
@@ -153,7 +155,7 @@ class SoakE2E {
                 }
                 probeNames.add(e.getKey() + "/" + proto);
                 probes.add(CompletableFuture.supplyAsync(() -> lab.client().run(Duration.ofSeconds(probeSeconds + 60),
-                        cmd.toArray(String[]::new))));
+                        cmd.toArray(String[]::new)), probing));
             }
         }
         Thread.sleep(3000); // the probes' first successes: failures before them are no outage
@@ -172,6 +174,7 @@ class SoakE2E {
         for (var p : probes) {
             results.add(p.get());
         }
+        probing.shutdown();
 
         // every outage a client saw, put down to the fault under way (or just over) when it began
         Map<Kind, Double> longest = new TreeMap<>();
@@ -218,7 +221,9 @@ class SoakE2E {
         lab.awaitHeraldReady();
         for (var e : SERVICES.entrySet()) {
             assertEquals(e.getValue(), address(lab, e.getKey()), e.getKey() + " kept its address");
-            String arping = lab.client().check("arping", "-c", "3", "-w", "5", "-I", "eth0", e.getValue());
+            // arping exits 1 when fewer answers than asked for came: the MACs it saw are what counts
+            String arping = lab.client().run(Duration.ofSeconds(15), "arping", "-c", "3", "-w", "5", "-I", "eth0",
+                    e.getValue()).stdout();
             java.util.Set<String> macs = new java.util.TreeSet<>();
             Matcher mac = Pattern.compile("\\[([0-9a-fA-F:]{17})]").matcher(arping);
             while (mac.find()) {
