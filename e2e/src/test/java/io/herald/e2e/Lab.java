@@ -134,7 +134,9 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         down = true;
         api.close();
         Path keep = root.resolve("e2e/target/lab-logs");
-        Exec.run(Duration.ofSeconds(60), List.of("sh", "-c", "rm -rf '" + keep + "' && mkdir -p '" + keep + "' && cp -r '"
+        // lab-logs/herald holds what keepHeraldLogs kept at each uninstall: the rest is this lab's
+        Exec.run(Duration.ofSeconds(60), List.of("sh", "-c", "mkdir -p '" + keep + "' && find '" + keep
+                + "' -mindepth 1 -maxdepth 1 ! -name herald -exec rm -rf {} + && cp -r '"
                 + state.resolve("log") + "/.' '" + keep + "/' && for d in '" + state + "'/nodes/*/log/pods; do"
                 + " n=$(basename $(dirname $(dirname $d))); mkdir -p '" + keep + "'/pods-node-$n && cp -rL $d/. '" + keep
                 + "'/pods-node-$n/; done"));
@@ -375,6 +377,9 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     private void keepHeraldLogs() {
         Path dir = root.resolve("e2e/target/lab-logs/herald");
         int n = installs.incrementAndGet();
+        if (n == 1) { // a previous run's
+            Exec.run(Duration.ofSeconds(30), List.of("rm", "-rf", dir.toString()));
+        }
         for (var pod : heraldPods()) {
             String name = pod.getMetadata().getName();
             for (String previous : List.of("false", "true")) {

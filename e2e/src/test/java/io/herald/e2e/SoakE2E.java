@@ -58,6 +58,11 @@ class SoakE2E {
     enum Kind { LINK_CUT, PARTITION, SPEAKER_KILL, SPEAKER_DELETE, KUBELET_STOP, APISERVER_STOP, CPU_STARVATION,
         CONTROLLER_LEADER_KILL }
 
+    /** {@code -Dherald.soak.faults=APISERVER_STOP,LINK_CUT} narrows the schedule to those kinds (all by default). */
+    static final Kind[] KINDS = System.getProperty("herald.soak.faults", "").isBlank() ? Kind.values()
+            : java.util.Arrays.stream(System.getProperty("herald.soak.faults").split(","))
+                    .map(k -> Kind.valueOf(k.trim().toUpperCase())).toArray(Kind[]::new);
+
     record Fault(Kind kind, String target, Instant start, Instant end) {}
 
     @BeforeAll
@@ -160,7 +165,7 @@ class SoakE2E {
         }
         Thread.sleep(3000); // the probes' first successes: failures before them are no outage
         List<Fault> faults = new ArrayList<>();
-        Kind[] kinds = Kind.values();
+        Kind[] kinds = KINDS;
         int round = 0;
         while (Instant.now().plus(Duration.ofSeconds(40)).isBefore(deadline)) {
             // every kind once before any twice, in a seeded order, then at random
