@@ -756,11 +756,19 @@ fault() {
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$a" oifname "n$b" drop comment "\"part-$a-$b\""
       nsx "$P-lan" nft add rule bridge lab forward iifname "n$b" oifname "n$a" drop comment "\"part-$a-$b\"" ;;
     heal) nsx "$P-lan" nft flush chain bridge lab forward ;;
-    cpu-hog) # NODE SECONDS: one busy loop per CPU in the node's CPU cgroup, weighted far above its pods,
-      # for SECONDS (returns when they end): the node is alive but its processes wait for the CPU
-      local i g n; i=$(node_index "$1"); g="/sys/fs/cgroup/cpu/$P-node-$i/hog"
-      [[ ${2:-} =~ ^[0-9]+$ ]] || die "cpu-hog takes a node and a number of seconds"
-      mkdir -p "$g"; echo 262144 >"$g/cpu.shares"
+    cpu-hog) # NODE SECONDS [pods|node]: one busy loop per CPU on the node for SECONDS (returns when they
+      # end): the node is alive but its processes wait for the CPU. "pods" (the default) weighs the loops
+      # like a pod that requested every CPU of the node, beside its other pods: what any workload can do
+      # to the speaker. "node" puts them beside the node's pods, weighted far above them all: a runaway
+      # process outside Kubernetes' reach, which leaves a pod almost nothing.
+      local i g n; i=$(node_index "$1")
+      [[ ${2:-} =~ ^[0-9]+$ ]] || die "cpu-hog takes a node and a number of seconds, then pods or node"
+      case "${3:-pods}" in
+        pods) g="/sys/fs/cgroup/cpu/$P-node-$i/kubepods/hog"; mkdir -p "$g"
+          cat "/sys/fs/cgroup/cpu/$P-node-$i/kubepods/cpu.shares" >"$g/cpu.shares" ;;
+        node) g="/sys/fs/cgroup/cpu/$P-node-$i/hog"; mkdir -p "$g"; echo 262144 >"$g/cpu.shares" ;;
+        *) die "cpu-hog weighs its loops like a pod (pods) or above the node's pods (node), not '$3'" ;;
+      esac
       for ((n = 0; n < $(nproc); n++)); do
         (echo "$BASHPID" >"$g/cgroup.procs"; exec timeout "$2" sh -c 'while :; do :; done') &
       done
