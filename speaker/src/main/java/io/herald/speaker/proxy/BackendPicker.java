@@ -194,6 +194,11 @@ public final class BackendPicker {
         return best.backend();
     }
 
+    /** Whether {@code c} could be picked now, excluded nodes aside: usable health and, under Local, a weight. */
+    public boolean inRotation(Candidate c) {
+        return usable(c.health()) && weight(c) > 0;
+    }
+
     private int weight(Candidate c) {
         return policy == TrafficPolicy.CLUSTER ? 1 : c.backend().weight();
     }

@@ -66,11 +66,22 @@ public final class ServiceBackends {
         return picker.pick(candidates, client.getAddress(), now, excludedNodes);
     }
 
-    /** The relay could not connect to {@code backend}: it goes out at once. */
+    /**
+     * The relay could not connect to {@code backend}: it goes out at once, unless it is the last one in
+     * rotation. A connect through a working node's NodePort can fail when kube-proxy there sends it to a
+     * pod on a node that is gone (the EndpointSlice still lists it until that node is NotReady); the
+     * failure then says nothing about this node, and taking out the last one would turn a share of
+     * failed connections into none served. The active checker still takes out a node that fails itself.
+     */
     public synchronized Optional<BackendHealth.Transition> passiveFailure(Backend backend, String detail, long now) {
         Entry e = entries.get(backend.node());
         if (e == null || !e.backend().address().equals(backend.address())) {
             return Optional.empty(); // the set changed while the connect was under way
+        }
+        boolean othersInRotation = entries.values().stream().anyMatch(o -> o != e && picker.inRotation(
+                new BackendPicker.Candidate(o.backend(), o.health().state())));
+        if (!othersInRotation) {
+            return Optional.empty();
         }
         return e.health().passiveFailure(now, detail);
     }

@@ -70,4 +70,35 @@ class ServiceBackendsTest {
         assertTrue(s.activeFailure("zzz", "gone", 4).isEmpty());
         assertThrows(IllegalArgumentException.class, () -> s.update(List.of(b("a", 1, 1), b("a", 2, 1)), 5));
     }
+
+    @Test
+    void theLastBackendInRotationStaysThroughPassiveFailuresAndGoesOnlyOnItsOwnActiveFailures() {
+        ServiceBackends s = new ServiceBackends("shop/web:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
+        s.update(List.of(b("a", 30080, 1), b("b", 30080, 1)), 0);
+        s.activeSuccess("a", 1);
+        s.activeSuccess("b", 1);
+        s.activeFailure("b", "timed out", 2);
+        s.activeFailure("b", "timed out", 3);
+        assertEquals(Map.of("a", HEALTHY, "b", UNHEALTHY), s.health(), "b's node is gone");
+        // connects through a's NodePort that kube-proxy sent to a pod on b's node time out
+        assertTrue(s.passiveFailure(b("a", 30080, 1), "timed out", 4).isEmpty(), "a is the last one in rotation");
+        assertEquals(Map.of("a", HEALTHY, "b", UNHEALTHY), s.health());
+        assertEquals("a", pickNode(s, Set.of()));
+        s.activeSuccess("b", 5);
+        s.activeSuccess("b", 6);
+        assertEquals(Map.of("a", HEALTHY, "b", HEALTHY), s.health());
+        assertEquals(UNHEALTHY, s.passiveFailure(b("a", 30080, 1), "refused", 7).orElseThrow().to(),
+                "with b back, a failed connect takes a out at once again");
+        s.activeFailure("a", "refused", 8);
+        s.activeFailure("b", "refused", 8);
+        s.activeFailure("b", "refused", 9);
+        assertEquals(Map.of("a", UNHEALTHY, "b", UNHEALTHY), s.health(), "active failures take out the last one too");
+
+        ServiceBackends local = new ServiceBackends("shop/web:443", TrafficPolicy.LOCAL, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
+        local.update(List.of(b("a", 30443, 1), b("b", 30443, 1)), 0);
+        local.activeSuccess("a", 1, 1);
+        local.activeSuccess("b", 0, 1);
+        assertTrue(local.passiveFailure(b("a", 30443, 1), "timed out", 2).isEmpty(),
+                "Local: b has no local endpoints, so a is the last in rotation");
+    }
 }
