@@ -611,8 +611,9 @@ class DeployE2E {
         Path f = Files.createTempFile("herald-dry-run", ".yaml");
         try {
             Files.writeString(f, yaml);
-            Lab.Result r = kubectl("apply", "--dry-run=server", "--server-side", "--force-conflicts",
-                    "--field-manager", "herald-deploy-e2e", "-f", f.toString());
+            // as the installed Herald's own applier (kubectl's manager), as an upgrade applies: fields it set
+            // and the new rendering drops go (a strategy switched to Recreate loses its rollingUpdate)
+            Lab.Result r = kubectl("apply", "--dry-run=server", "--server-side", "--force-conflicts", "-f", f.toString());
             assertEquals(0, r.exit(), "the API server refused " + what + ":\n" + r.output());
         } finally {
             Files.deleteIfExists(f);

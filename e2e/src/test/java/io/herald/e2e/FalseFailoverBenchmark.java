@@ -83,7 +83,7 @@ class FalseFailoverBenchmark {
      * shipped request otherwise); the first is the shipped default.
      */
     static final List<String> TIMERS = List.of(System.getProperty("herald.falsefailover.timers",
-            "100ms/150ms,100ms/400ms,200ms/1000ms").split(","));
+            "100ms/150ms,100ms/150ms/50m,100ms/250ms,100ms/400ms,200ms/1000ms").split(","));
 
     /** Sets the speakers' timers as an operator would (the DaemonSet's environment) and waits for the rollout. */
     static void timers(Lab lab, String interval, String suspicion, String cpu) throws InterruptedException {

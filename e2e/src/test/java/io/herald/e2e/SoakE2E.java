@@ -250,6 +250,18 @@ class SoakE2E {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
+    static int restarts(Lab lab, String pod) {
+        var p = lab.api().pods().inNamespace("herald-system").withName(pod).get();
+        return p == null || p.getStatus().getContainerStatuses() == null ? 0
+                : p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount()).sum();
+    }
+
+    static boolean ready(Lab lab, String pod) {
+        var p = lab.api().pods().inNamespace("herald-system").withName(pod).get();
+        return p != null && p.getStatus().getContainerStatuses() != null
+                && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
+    }
+
     /** One fault, on the owner of a Service picked at random where the kind has a node; healed before it returns. */
     static Fault inject(Lab lab, Kind kind, Random random) throws Exception {
         List<String> names = new ArrayList<>(SERVICES.keySet());
@@ -273,7 +285,13 @@ class SoakE2E {
                 lab.heal();
             }
             case SPEAKER_KILL -> {
+                // over once the kubelet restarted it (after its back-off) and it is ready: the rollout
+                // status alone can pass before the kubelet noticed, and the next fault would overlap
+                String pod = lab.speakerPod(node);
+                int before = restarts(lab, pod);
                 lab.killSpeaker(node);
+                await("the killed speaker restarted and ready", Duration.ofSeconds(120),
+                        () -> restarts(lab, pod) > before && ready(lab, pod) ? true : null);
                 lab.awaitHeraldReady();
             }
             case SPEAKER_DELETE -> {
