@@ -22,9 +22,11 @@ class CrdFileIsCurrentTest {
     void committedCrdIsWhatTheBuildGenerates() throws IOException {
         Path generated = Path.of(System.getProperty("herald.crd.generated", "target/classes/META-INF/fabric8"), FILE)
                 .normalize();
-        Path committed = Path.of(System.getProperty("herald.crd.committed", "../deploy/crds"), FILE).normalize();
+        Path committed = Path.of(System.getProperty("herald.crd.committed", "../deploy/crds"), FILE)
+                .normalize();
         assertTrue(Files.isRegularFile(generated), "the build generated no " + generated);
-        assertTrue(Files.isRegularFile(committed),
+        assertTrue(
+                Files.isRegularFile(committed),
                 committed + " is missing; build the api module without CI=true to create it");
         List<String> want = Files.readAllLines(generated);
         List<String> have = Files.readAllLines(committed);

@@ -4,9 +4,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.herald.api.v1alpha1.IPPool;
 import io.herald.api.v1alpha1.IPPoolSpec;
 import io.herald.testkit.ApiServer;
@@ -42,20 +42,28 @@ class ControllerApiBenchmark {
     static final int RATE = Integer.getInteger("bench.rate", 250);
     /** Below saturation: the latency an operator sees when the API server is not the queue. */
     static final int PACED_RATE = Integer.getInteger("bench.paced.rate", 20);
+
     static final int PACED_SERVICES = Integer.getInteger("bench.paced.services", 1200);
 
     @Test
     void tenThousandServices(ApiServer server) throws Exception {
         // a client of its own that may have as many requests in flight as the creators need
-        io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(
-                Files.readString(server.kubeconfig()));
+        io.fabric8.kubernetes.client.Config config =
+                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(server.kubeconfig()));
         config.setMaxConcurrentRequestsPerHost(64);
         config.setMaxConcurrentRequests(128);
-        KubernetesClient admin = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+        KubernetesClient admin = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(config)
+                .build();
         Path root = Path.of(System.getProperty("herald.root", ".."));
         server.installIpPoolCrd();
         for (String ns : List.of("herald-system", "bench", "paced", "reference", "reference-create", "warmup")) {
-            admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+            admin.resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .serverSideApply();
         }
         IPPool pool = new IPPool();
         pool.getMetadata().setName("bench");
@@ -69,8 +77,12 @@ class ControllerApiBenchmark {
         for (int i = 0; i < reference.length; i++) {
             Service s = admin.resource(service("reference", "r" + i)).create();
             long t0 = System.nanoTime();
-            admin.services().inNamespace("reference").withName(s.getMetadata().getName()).subresource("status")
-                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+            admin.services()
+                    .inNamespace("reference")
+                    .withName(s.getMetadata().getName())
+                    .subresource("status")
+                    .patch(
+                            PatchContext.of(PatchType.STRATEGIC_MERGE),
                             "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"192.0.2.1\",\"ipMode\":\"VIP\"}]}}}");
             reference[i] = System.nanoTime() - t0;
         }
@@ -85,7 +97,8 @@ class ControllerApiBenchmark {
             long refStart = System.nanoTime();
             for (int i = 0; i < referenceCreates; i++) {
                 String name = "c" + i;
-                refCreators.execute(() -> admin.resource(service("reference-create", name)).create());
+                refCreators.execute(
+                        () -> admin.resource(service("reference-create", name)).create());
             }
             refCreators.shutdown();
             refCreators.awaitTermination(10, TimeUnit.MINUTES);
@@ -93,7 +106,14 @@ class ControllerApiBenchmark {
             System.out.printf("api_reference_create_per_s_%d_threads: %.1f%n", threads, rate);
             referenceCreateRate = Math.max(referenceCreateRate, rate);
             admin.services().inNamespace("reference-create").delete();
-            for (int waited = 0; waited < 600 && !admin.services().inNamespace("reference-create").list().getItems().isEmpty(); waited++) {
+            for (int waited = 0;
+                    waited < 600
+                            && !admin.services()
+                                    .inNamespace("reference-create")
+                                    .list()
+                                    .getItems()
+                                    .isEmpty();
+                    waited++) {
                 Thread.sleep(100);
             }
         }
@@ -104,9 +124,13 @@ class ControllerApiBenchmark {
             port = s.getLocalPort();
         }
         Path log = Files.createTempFile("controller", ".log");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        cmd.addAll(Files.readAllLines(root.resolve("controller/jvm.options")).stream().filter(l -> !l.isBlank()).toList());
-        cmd.addAll(List.of("-jar", root.resolve("controller/target/herald-controller.jar").toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(Files.readAllLines(root.resolve("controller/jvm.options")).stream()
+                .filter(l -> !l.isBlank())
+                .toList());
+        cmd.addAll(List.of(
+                "-jar", root.resolve("controller/target/herald-controller.jar").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("HERALD_CONTROLLER_KUBECONFIG", kubeconfig.toString());
         pb.environment().put("HERALD_CONTROLLER_LEASE_NAMESPACE", "herald-system");
@@ -117,7 +141,8 @@ class ControllerApiBenchmark {
             // a controller that has run for a while is warm: let the JIT do its work before timing
             Result warm = fill(admin, "warmup", WARMUP, RATE, controller);
             if (warm.addressed() < WARMUP) {
-                throw new AssertionError("warm-up: only " + warm.addressed() + " of " + WARMUP + " got an address; log: " + log);
+                throw new AssertionError(
+                        "warm-up: only " + warm.addressed() + " of " + WARMUP + " got an address; log: " + log);
             }
             Result r = fill(admin, "bench", SERVICES, RATE, controller);
             long rss = rssKib(controller.pid());
@@ -131,10 +156,13 @@ class ControllerApiBenchmark {
             System.out.printf("api_create_rate_per_s: %d%n", RATE);
             System.out.printf("api_create_seconds: %.1f%n", r.createSeconds());
             System.out.printf("api_create_achieved_per_s: %.1f%n", SERVICES / r.createSeconds());
-            System.out.printf("api_reference_create_per_s_without_controller: %.1f%n", referenceCreateRate); // the better of the two
+            System.out.printf(
+                    "api_reference_create_per_s_without_controller: %.1f%n",
+                    referenceCreateRate); // the better of the two
             System.out.printf("api_create_to_status_p50_ms: %.1f%n", pct(latency, 50) / 1e6);
             System.out.printf("api_create_to_status_p99_ms: %.1f%n", pct(latency, 99) / 1e6);
-            System.out.printf("api_create_to_status_max_ms: %.1f%n", latency.length == 0 ? 0 : latency[latency.length - 1] / 1e6);
+            System.out.printf(
+                    "api_create_to_status_max_ms: %.1f%n", latency.length == 0 ? 0 : latency[latency.length - 1] / 1e6);
             System.out.printf("api_reference_status_patch_p50_ms: %.1f%n", pct(reference, 50) / 1e6);
             System.out.printf("api_reference_status_patch_p99_ms: %.1f%n", pct(reference, 99) / 1e6);
             System.out.printf("api_p50_over_reference_p50: %.2f%n", (double) pct(latency, 50) / pct(reference, 50));
@@ -147,11 +175,12 @@ class ControllerApiBenchmark {
             System.out.printf("api_paced_create_achieved_per_s: %.1f%n", PACED_SERVICES / paced.createSeconds());
             System.out.printf("api_paced_create_to_status_p50_ms: %.1f%n", pct(pl, 50) / 1e6);
             System.out.printf("api_paced_create_to_status_p99_ms: %.1f%n", pct(pl, 99) / 1e6);
-            System.out.printf("api_paced_create_to_status_max_ms: %.1f%n", pl.length == 0 ? 0 : pl[pl.length - 1] / 1e6);
+            System.out.printf(
+                    "api_paced_create_to_status_max_ms: %.1f%n", pl.length == 0 ? 0 : pl[pl.length - 1] / 1e6);
             System.out.printf("api_paced_p99_over_reference_p99: %.2f%n", (double) pct(pl, 99) / pct(reference, 99));
             if (r.addressed() < SERVICES || paced.addressed() < PACED_SERVICES) {
-                throw new AssertionError("only " + r.addressed() + " of " + SERVICES + " (and " + paced.addressed() + " of "
-                        + PACED_SERVICES + " paced) Services got an address; log: " + log);
+                throw new AssertionError("only " + r.addressed() + " of " + SERVICES + " (and " + paced.addressed()
+                        + " of " + PACED_SERVICES + " paced) Services got an address; log: " + log);
             }
         } finally {
             controller.destroy();
@@ -175,7 +204,9 @@ class ControllerApiBenchmark {
             java.util.function.Consumer<Service> seen = s -> {
                 long now = System.nanoTime();
                 var lb = s.getStatus().getLoadBalancer();
-                if (lb != null && lb.getIngress() != null && !lb.getIngress().isEmpty()
+                if (lb != null
+                        && lb.getIngress() != null
+                        && !lb.getIngress().isEmpty()
                         && addressed.putIfAbsent(s.getMetadata().getName(), now) == null) {
                     all.countDown();
                 }
@@ -218,30 +249,49 @@ class ControllerApiBenchmark {
             creators.shutdown();
             for (int waited = 0; waited < 600 && !all.await(1, TimeUnit.SECONDS); waited++) {
                 if (!controller.isAlive()) {
-                    throw new AssertionError("the controller exited (code " + controller.exitValue() + ") during the fill");
+                    throw new AssertionError(
+                            "the controller exited (code " + controller.exitValue() + ") during the fill");
                 }
             }
             creators.awaitTermination(1, TimeUnit.MINUTES);
-            long end = addressed.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
-            long lastCreate = created.values().stream().mapToLong(Long::longValue).max().orElse(start);
+            long end =
+                    addressed.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+            long lastCreate =
+                    created.values().stream().mapToLong(Long::longValue).max().orElse(start);
             watch.close();
-            long[] latency = created.entrySet().stream().filter(e -> addressed.containsKey(e.getKey()))
-                    .mapToLong(e -> Math.max(0, addressed.get(e.getKey()) - e.getValue())).sorted().toArray();
+            long[] latency = created.entrySet().stream()
+                    .filter(e -> addressed.containsKey(e.getKey()))
+                    .mapToLong(e -> Math.max(0, addressed.get(e.getKey()) - e.getValue()))
+                    .sorted()
+                    .toArray();
             return new Result(addressed.size(), latency, (lastCreate - start) / 1e9, (end - start) / 1e9);
         }
     }
 
     static Service service(String ns, String name) {
-        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
+                .endMetadata()
                 // 10,000 Services would exhaust the NodePort range; NodePorts play no part in allocation
-                .withNewSpec().withType("LoadBalancer").withAllocateLoadBalancerNodePorts(false)
+                .withNewSpec()
+                .withType("LoadBalancer")
+                .withAllocateLoadBalancerNodePorts(false)
                 .withSelector(Map.of("app", name))
-                .addNewPort().withPort(80).endPort().endSpec().build();
+                .addNewPort()
+                .withPort(80)
+                .endPort()
+                .endSpec()
+                .build();
     }
 
     static void awaitLeader(KubernetesClient admin, Process controller, Path log) throws Exception {
         for (int i = 0; i < 600; i++) {
-            var lease = admin.leases().inNamespace("herald-system").withName("herald-controller").get();
+            var lease = admin.leases()
+                    .inNamespace("herald-system")
+                    .withName("herald-controller")
+                    .get();
             if (lease != null && lease.getSpec().getHolderIdentity() != null) {
                 return;
             }

@@ -63,14 +63,31 @@ class ControllerIT {
     static void crd(ApiServer server) {
         admin = server.admin();
         server.installIpPoolCrd();
-        admin.resource(new NamespaceBuilder().withNewMetadata().withName("herald-system").endMetadata().build()).serverSideApply();
+        admin.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("herald-system")
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
     }
 
     @BeforeEach
     void namespace(TestInfo info) {
-        ns = "t-" + info.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "").substring(0, 20)
+        ns = "t-"
+                + info.getTestMethod()
+                        .orElseThrow()
+                        .getName()
+                        .toLowerCase()
+                        .replaceAll("[^a-z0-9]", "")
+                        .substring(0, 20)
                 + "-" + Long.toString(System.nanoTime() % 100000, 36);
-        admin.resource(new NamespaceBuilder().withNewMetadata().withName(ns).addToLabels("team", "web").endMetadata().build()).create();
+        admin.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .addToLabels("team", "web")
+                        .endMetadata()
+                        .build())
+                .create();
     }
 
     @AfterEach
@@ -84,8 +101,13 @@ class ControllerIT {
         // terminating, for the next test's controller to release first (a thousand of them after the handover test)
         for (Service s : admin.services().inNamespace(ns).list().getItems()) {
             if (!s.getMetadata().getFinalizers().isEmpty()) {
-                admin.services().inNamespace(ns).withName(s.getMetadata().getName())
-                        .edit(x -> { x.getMetadata().setFinalizers(List.of()); return x; });
+                admin.services()
+                        .inNamespace(ns)
+                        .withName(s.getMetadata().getName())
+                        .edit(x -> {
+                            x.getMetadata().setFinalizers(List.of());
+                            return x;
+                        });
             }
         }
         admin.services().inNamespace(ns).delete();
@@ -96,9 +118,20 @@ class ControllerIT {
     }
 
     ControllerLoop controller(KubernetesClient client, String identity) {
-        ControllerLoop loop = new ControllerLoop(client, new ControllerLoop.Settings("herald.io/lb", true,
-                "herald-system", "herald-controller", identity, Duration.ofSeconds(4), Duration.ofSeconds(3),
-                Duration.ofMillis(500), 8, Duration.ofMinutes(5)), new ControllerMetrics(new SimpleMeterRegistry()));
+        ControllerLoop loop = new ControllerLoop(
+                client,
+                new ControllerLoop.Settings(
+                        "herald.io/lb",
+                        true,
+                        "herald-system",
+                        "herald-controller",
+                        identity,
+                        Duration.ofSeconds(4),
+                        Duration.ofSeconds(3),
+                        Duration.ofMillis(500),
+                        8,
+                        Duration.ofMinutes(5)),
+                new ControllerMetrics(new SimpleMeterRegistry()));
         loop.start();
         running.add(loop);
         await("a leader known to " + identity, () -> loop.ready() ? true : null);
@@ -115,9 +148,21 @@ class ControllerIT {
     }
 
     Service lb(String name, Map<String, String> annotations, int port) {
-        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).withAnnotations(annotations).endMetadata()
-                .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", name))
-                .addNewPort().withName("p").withPort(port).endPort().endSpec().build();
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
+                .withAnnotations(annotations)
+                .endMetadata()
+                .withNewSpec()
+                .withType("LoadBalancer")
+                .withSelector(Map.of("app", name))
+                .addNewPort()
+                .withName("p")
+                .withPort(port)
+                .endPort()
+                .endSpec()
+                .build();
     }
 
     static <T> T await(String what, Supplier<T> probe) {
@@ -138,10 +183,14 @@ class ControllerIT {
 
     List<String> ips(String name) {
         Service s = admin.services().inNamespace(ns).withName(name).get();
-        if (s == null || s.getStatus().getLoadBalancer() == null || s.getStatus().getLoadBalancer().getIngress() == null) {
+        if (s == null
+                || s.getStatus().getLoadBalancer() == null
+                || s.getStatus().getLoadBalancer().getIngress() == null) {
             return List.of();
         }
-        return s.getStatus().getLoadBalancer().getIngress().stream().map(LoadBalancerIngress::getIp).toList();
+        return s.getStatus().getLoadBalancer().getIngress().stream()
+                .map(LoadBalancerIngress::getIp)
+                .toList();
     }
 
     List<String> awaitIps(String name) {
@@ -149,9 +198,13 @@ class ControllerIT {
     }
 
     String awaitEvent(String service, String reason) {
-        return await(reason + " event on " + service, () -> admin.v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(e -> service.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
-                .map(Event::getMessage).findFirst().orElse(null));
+        return await(
+                reason + " event on " + service,
+                () -> admin.v1().events().inNamespace(ns).list().getItems().stream()
+                        .filter(e -> service.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                        .map(Event::getMessage)
+                        .findFirst()
+                        .orElse(null));
     }
 
     @Test
@@ -162,14 +215,30 @@ class ControllerIT {
         assertEquals(List.of("198.51.100.0"), awaitIps("web"));
         Service s = admin.services().inNamespace(ns).withName("web").get();
         assertEquals("VIP", s.getStatus().getLoadBalancer().getIngress().get(0).getIpMode());
-        assertEquals("it-a", await("annotation", () -> admin.services().inNamespace(ns).withName("web").get()
-                .getMetadata().getAnnotations().get(Annotations.ALLOCATED_FROM_POOL)));
-        var cond = s.getStatus().getConditions().stream().filter(c -> Annotations.CONDITION_ALLOCATED.equals(c.getType())).findFirst().orElseThrow();
+        assertEquals(
+                "it-a",
+                await(
+                        "annotation",
+                        () -> admin.services()
+                                .inNamespace(ns)
+                                .withName("web")
+                                .get()
+                                .getMetadata()
+                                .getAnnotations()
+                                .get(Annotations.ALLOCATED_FROM_POOL)));
+        var cond = s.getStatus().getConditions().stream()
+                .filter(c -> Annotations.CONDITION_ALLOCATED.equals(c.getType()))
+                .findFirst()
+                .orElseThrow();
         assertEquals("True", cond.getStatus());
         assertEquals("Assigned 198.51.100.0 from IPPool it-a", awaitEvent("web", "IPAllocated"));
         IPPool p = await("pool status", () -> {
             IPPool x = admin.resources(IPPool.class).withName("it-a").get();
-            return x.getStatus() != null && x.getStatus().getAssigned() != null && x.getStatus().getAssigned() == 1 ? x : null;
+            return x.getStatus() != null
+                            && x.getStatus().getAssigned() != null
+                            && x.getStatus().getAssigned() == 1
+                    ? x
+                    : null;
         });
         assertEquals("4", p.getStatus().getIpv4().getTotal());
         assertEquals("3", p.getStatus().getIpv4().getAvailable());
@@ -188,14 +257,18 @@ class ControllerIT {
             public void eventReceived(Action action, Service s) {
                 var lb = s.getStatus() == null ? null : s.getStatus().getLoadBalancer();
                 Map<String, String> a = s.getMetadata().getAnnotations();
-                seen.add(new Seen(action, lb == null || lb.getIngress() == null
-                        ? List.of() : lb.getIngress().stream().map(LoadBalancerIngress::getIp).toList(),
+                seen.add(new Seen(
+                        action,
+                        lb == null || lb.getIngress() == null
+                                ? List.of()
+                                : lb.getIngress().stream()
+                                        .map(LoadBalancerIngress::getIp)
+                                        .toList(),
                         a == null ? null : a.get(Annotations.ALLOCATED_FROM_POOL)));
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-            }
+            public void onClose(WatcherException cause) {}
         })) {
             admin.resource(lb("once", Map.of(), 80)).create();
             awaitIps("once");
@@ -203,12 +276,21 @@ class ControllerIT {
             sleep(1000);
             // the cleanup finalizer goes alone, as Kubernetes' service controller writes it: the API server keeps
             // no finalizers sent to the status subresource (it keeps annotations)
-            assertEquals(List.of(new Seen(Watcher.Action.ADDED, List.of(), null),
-                    new Seen(Watcher.Action.MODIFIED, List.of(), null),
-                    new Seen(Watcher.Action.MODIFIED, List.of("198.51.100.56"), "it-w")), seen,
+            assertEquals(
+                    List.of(
+                            new Seen(Watcher.Action.ADDED, List.of(), null),
+                            new Seen(Watcher.Action.MODIFIED, List.of(), null),
+                            new Seen(Watcher.Action.MODIFIED, List.of("198.51.100.56"), "it-w")),
+                    seen,
                     "the creation, the finalizer, then address and annotation in one write, and no other write");
-            assertEquals(List.of(Annotations.CLEANUP_FINALIZER),
-                    admin.services().inNamespace(ns).withName("once").get().getMetadata().getFinalizers());
+            assertEquals(
+                    List.of(Annotations.CLEANUP_FINALIZER),
+                    admin.services()
+                            .inNamespace(ns)
+                            .withName("once")
+                            .get()
+                            .getMetadata()
+                            .getFinalizers());
 
             // leaving Herald's care (the API server drops the address itself): condition and annotation go in one write
             seen.clear();
@@ -218,10 +300,21 @@ class ControllerIT {
             });
             await("the annotation removed", () -> poolAnnotation("once") == null ? true : null);
             sleep(1000);
-            await("the finalizer removed", () -> admin.services().inNamespace(ns).withName("once").get().getMetadata()
-                    .getFinalizers().isEmpty() ? true : null);
+            await(
+                    "the finalizer removed",
+                    () -> admin.services()
+                                    .inNamespace(ns)
+                                    .withName("once")
+                                    .get()
+                                    .getMetadata()
+                                    .getFinalizers()
+                                    .isEmpty()
+                            ? true
+                            : null);
             sleep(1000);
-            assertEquals(Arrays.asList("it-w", null, null), seen.stream().map(Seen::pool).toList(),
+            assertEquals(
+                    Arrays.asList("it-w", null, null),
+                    seen.stream().map(Seen::pool).toList(),
                     "the type change, then Herald's one write, then the finalizer's removal: " + seen);
         }
     }
@@ -244,16 +337,22 @@ class ControllerIT {
                 }
                 statusPatches.add(request.bodyString());
                 @SuppressWarnings("unchecked")
-                Map<String, Object> body = admin.getKubernetesSerialization().unmarshal(request.bodyString(), Map.class);
+                Map<String, Object> body =
+                        admin.getKubernetesSerialization().unmarshal(request.bodyString(), Map.class);
                 body.remove("metadata");
-                ((HttpRequest.Builder) builder).method("PATCH", PatchType.STRATEGIC_MERGE.getContentType(),
-                        admin.getKubernetesSerialization().asJson(body));
+                ((HttpRequest.Builder) builder)
+                        .method(
+                                "PATCH",
+                                PatchType.STRATEGIC_MERGE.getContentType(),
+                                admin.getKubernetesSerialization().asJson(body));
             }
         };
         KubernetesClient client;
         try {
-            client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
-                    .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("drop-metadata-on-status", dropMetadataOnStatus))
+            client = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(server.kubeconfig())))
+                    .withHttpClientBuilderConsumer(
+                            b -> b.addOrReplaceInterceptor("drop-metadata-on-status", dropMetadataOnStatus))
                     .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -265,8 +364,14 @@ class ControllerIT {
         admin.resource(lb("first", Map.of(), 80)).create();
         assertEquals("it-x", await("the annotation on first", () -> poolAnnotation("first")));
         assertEquals(1, statusPatches.size(), "first: " + statusPatches);
-        assertTrue(statusPatches.get(0).contains(Annotations.ALLOCATED_FROM_POOL), "tried with the status: " + statusPatches);
-        assertEquals(1, servicePatches.stream().filter(b -> b.contains(Annotations.ALLOCATED_FROM_POOL)).count(),
+        assertTrue(
+                statusPatches.get(0).contains(Annotations.ALLOCATED_FROM_POOL),
+                "tried with the status: " + statusPatches);
+        assertEquals(
+                1,
+                servicePatches.stream()
+                        .filter(b -> b.contains(Annotations.ALLOCATED_FROM_POOL))
+                        .count(),
                 "then alone: " + servicePatches);
         assertEquals(2, servicePatches.size(), "and the cleanup finalizer: " + servicePatches);
 
@@ -279,7 +384,12 @@ class ControllerIT {
     }
 
     String poolAnnotation(String service) {
-        Map<String, String> a = admin.services().inNamespace(ns).withName(service).get().getMetadata().getAnnotations();
+        Map<String, String> a = admin.services()
+                .inNamespace(ns)
+                .withName(service)
+                .get()
+                .getMetadata()
+                .getAnnotations();
         return a == null ? null : a.get(Annotations.ALLOCATED_FROM_POOL);
     }
 
@@ -287,11 +397,16 @@ class ControllerIT {
     void requestedAddressAndAConflictNamingTheHolder(ApiServer server) {
         admin.resource(pool("it-b", "198.51.100.8/29")).create();
         controller(server, "c1");
-        admin.resource(lb("first", Map.of(Annotations.LOAD_BALANCER_IPS, "198.51.100.12"), 80)).create();
+        admin.resource(lb("first", Map.of(Annotations.LOAD_BALANCER_IPS, "198.51.100.12"), 80))
+                .create();
         assertEquals(List.of("198.51.100.12"), awaitIps("first"));
-        admin.resource(lb("second", Map.of("metallb.universe.tf/loadBalancerIPs", "198.51.100.12"), 80)).create();
+        admin.resource(lb("second", Map.of("metallb.universe.tf/loadBalancerIPs", "198.51.100.12"), 80))
+                .create();
         String msg = awaitEvent("second", "AllocationFailed");
-        assertEquals("address 198.51.100.12 is in use by " + ns + "/first, which shares with nobody (this Service has no sharing key)", msg);
+        assertEquals(
+                "address 198.51.100.12 is in use by " + ns
+                        + "/first, which shares with nobody (this Service has no sharing key)",
+                msg);
         assertEquals(List.of(), ips("second"));
         // the holder goes away: the refused Service is retried at once, not on a resync
         admin.services().inNamespace(ns).withName("first").delete();
@@ -302,8 +417,10 @@ class ControllerIT {
     void sharingKeyGivesOneAddressToDisjointPorts(ApiServer server) {
         admin.resource(pool("it-c", "198.51.100.16/29")).create();
         controller(server, "c1");
-        admin.resource(lb("dns-tcp", Map.of(Annotations.SHARING_KEY, "dns"), 53)).create();
-        admin.resource(lb("dns-alt", Map.of("metallb.io/allow-shared-ip", "dns"), 5353)).create();
+        admin.resource(lb("dns-tcp", Map.of(Annotations.SHARING_KEY, "dns"), 53))
+                .create();
+        admin.resource(lb("dns-alt", Map.of("metallb.io/allow-shared-ip", "dns"), 5353))
+                .create();
         admin.resource(lb("clash", Map.of(Annotations.SHARING_KEY, "dns"), 53)).create();
         List<String> a = awaitIps("dns-tcp"), b = awaitIps("dns-alt"), c = awaitIps("clash");
         assertEquals(a, b);
@@ -323,10 +440,17 @@ class ControllerIT {
         assertEquals(1, awaitIps("ours").size());
         sleep(1000);
         assertEquals(List.of(), ips("other"));
-        Map<String, String> annotations = admin.services().inNamespace(ns).withName("other").get().getMetadata().getAnnotations();
+        Map<String, String> annotations = admin.services()
+                .inNamespace(ns)
+                .withName("other")
+                .get()
+                .getMetadata()
+                .getAnnotations();
         assertNull(annotations == null ? null : annotations.get(Annotations.ALLOCATED_FROM_POOL));
-        assertTrue(admin.v1().events().inNamespace(ns).list().getItems().stream()
-                .noneMatch(e -> "other".equals(e.getInvolvedObject().getName())), "not a word about another class's Service");
+        assertTrue(
+                admin.v1().events().inNamespace(ns).list().getItems().stream()
+                        .noneMatch(e -> "other".equals(e.getInvolvedObject().getName())),
+                "not a word about another class's Service");
     }
 
     @Test
@@ -337,7 +461,9 @@ class ControllerIT {
         s.getSpec().setIpFamilyPolicy("RequireDualStack");
         s.getSpec().setIpFamilies(List.of("IPv6", "IPv4"));
         admin.resource(s).create();
-        assertEquals(List.of("fd51:100::", "198.51.100.32"), await("two addresses", () -> ips("dual").size() == 2 ? ips("dual") : null));
+        assertEquals(
+                List.of("fd51:100::", "198.51.100.32"),
+                await("two addresses", () -> ips("dual").size() == 2 ? ips("dual") : null));
     }
 
     @Test
@@ -397,8 +523,13 @@ class ControllerIT {
         Map<String, List<String>> m = new HashMap<>();
         for (Service s : admin.services().inNamespace(ns).list().getItems()) {
             var lb = s.getStatus().getLoadBalancer();
-            m.put(s.getMetadata().getName(), lb == null || lb.getIngress() == null ? List.of()
-                    : lb.getIngress().stream().map(LoadBalancerIngress::getIp).collect(Collectors.toList()));
+            m.put(
+                    s.getMetadata().getName(),
+                    lb == null || lb.getIngress() == null
+                            ? List.of()
+                            : lb.getIngress().stream()
+                                    .map(LoadBalancerIngress::getIp)
+                                    .collect(Collectors.toList()));
         }
         return m;
     }
@@ -419,11 +550,19 @@ class ControllerIT {
         controller(server, "c1");
         IPPool p = await("Conflicting condition", () -> {
             IPPool x = admin.resources(IPPool.class).withName("it-g2").get();
-            return x.getStatus() != null && x.getStatus().getConditions() != null && x.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Conflicting".equals(c.getType()) && "True".equals(c.getStatus())) ? x : null;
+            return x.getStatus() != null
+                            && x.getStatus().getConditions() != null
+                            && x.getStatus().getConditions().stream()
+                                    .anyMatch(c -> "Conflicting".equals(c.getType()) && "True".equals(c.getStatus()))
+                    ? x
+                    : null;
         });
         assertNotNull(p);
-        String msg = p.getStatus().getConditions().stream().filter(c -> "Conflicting".equals(c.getType())).findFirst().orElseThrow().getMessage();
+        String msg = p.getStatus().getConditions().stream()
+                .filter(c -> "Conflicting".equals(c.getType()))
+                .findFirst()
+                .orElseThrow()
+                .getMessage();
         assertEquals("IPPool it-g2 overlaps the older IPPool it-g1 and is not used until that is fixed", msg);
     }
 }

@@ -21,7 +21,8 @@ class PureCoreTest {
 
     static final Pure MODEL = pure("io.herald.api.model..").jdkExcept(NO_IO);
     static final Pure ALLOCATOR = pure("io.herald.controller.allocator..").jdkExcept(NO_IO);
-    static final Pure DECISION = pure("io.herald.controller.decision..").jdkExcept(NO_IO)
+    static final Pure DECISION = pure("io.herald.controller.decision..")
+            .jdkExcept(NO_IO)
             .mayUse("io.herald.api", "io.herald.controller.allocator..");
     static final Pure QUEUE = pure("io.herald.controller.queue..").jdkExcept(NO_IO);
 

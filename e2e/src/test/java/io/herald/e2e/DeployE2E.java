@@ -62,8 +62,14 @@ class DeployE2E {
         Path out = Files.createTempDirectory("herald-render");
         ok(run(Duration.ofMinutes(2), root.resolve("deploy/render.sh").toString(), out.toString()));
         List<String> stale = new ArrayList<>();
-        for (String f : List.of("deploy/rbac/controller.yaml", "deploy/rbac/speaker.yaml", "deploy/controller/deployment.yaml",
-                "deploy/controller/poddisruptionbudget.yaml", "deploy/speaker/daemonset.yaml", "deploy/herald.yaml", "deploy/helm/herald/crds/ippools.herald.io-v1.yml")) {
+        for (String f : List.of(
+                "deploy/rbac/controller.yaml",
+                "deploy/rbac/speaker.yaml",
+                "deploy/controller/deployment.yaml",
+                "deploy/controller/poddisruptionbudget.yaml",
+                "deploy/speaker/daemonset.yaml",
+                "deploy/herald.yaml",
+                "deploy/helm/herald/crds/ippools.herald.io-v1.yml")) {
             if (!read(out.resolve(f)).equals(read(root.resolve(f)))) {
                 stale.add(f);
             }
@@ -78,19 +84,29 @@ class DeployE2E {
         assertTrue(plain.remove("v1/Namespace//" + NS) != null, "herald.yaml has the Namespace " + NS);
         assertSameObjects(plain, objects(ok(helmTemplate("--include-crds"))), "herald.yaml", "the chart");
         // kustomize's base is herald.yaml's source; its rendering must not have drifted from the file
-        Map<String, Map<?, ?>> kustomized = objects(ok(kubectl("kustomize", root.resolve("deploy").toString())));
+        Map<String, Map<?, ?>> kustomized =
+                objects(ok(kubectl("kustomize", root.resolve("deploy").toString())));
         kustomized.remove("v1/Namespace//" + NS);
         assertSameObjects(plain, kustomized, "herald.yaml", "kubectl kustomize deploy/");
         // Proxy mode: an overlay with the proxy-mode component, and the chart's proxyMode.enabled
-        Map<String, Map<?, ?>> overlay = objects(ok(kubectl("kustomize", proxyOverlay().toString())));
+        Map<String, Map<?, ?>> overlay =
+                objects(ok(kubectl("kustomize", proxyOverlay().toString())));
         overlay.remove("v1/Namespace//" + NS);
-        Map<String, Map<?, ?>> chartProxy = objects(ok(helmTemplate("--include-crds", "--set", "proxyMode.enabled=true")));
+        Map<String, Map<?, ?>> chartProxy =
+                objects(ok(helmTemplate("--include-crds", "--set", "proxyMode.enabled=true")));
         assertSameObjects(overlay, chartProxy, "the proxy-mode kustomize overlay", "the chart with proxyMode.enabled");
-        assertEquals(List.of("NET_RAW", "SYS_NICE"), capabilities(plain), "VIP mode: the speaker has NET_RAW and SYS_NICE only");
+        assertEquals(
+                List.of("NET_RAW", "SYS_NICE"),
+                capabilities(plain),
+                "VIP mode: the speaker has NET_RAW and SYS_NICE only");
         assertEquals(List.of("NET_RAW", "SYS_NICE", "NET_ADMIN", "NET_BIND_SERVICE"), capabilities(chartProxy));
-        assertEquals("-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1", speakerEnv(plain).get("JDK_JAVA_OPTIONS"),
+        assertEquals(
+                "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1",
+                speakerEnv(plain).get("JDK_JAVA_OPTIONS"),
                 "VIP mode: the speaker's JVM uses the quick compiler only");
-        assertFalse(speakerEnv(chartProxy).containsKey("JDK_JAVA_OPTIONS"), "Proxy mode: the optimizing compiler for the relay");
+        assertFalse(
+                speakerEnv(chartProxy).containsKey("JDK_JAVA_OPTIONS"),
+                "Proxy mode: the optimizing compiler for the relay");
     }
 
     /**
@@ -122,25 +138,35 @@ class DeployE2E {
                 String local = f[4];
                 // Java binds an IPv4 address through an IPv6 socket: ss shows [::ffff:a.b.c.d]
                 String addr = local.substring(0, local.lastIndexOf(':')).replaceFirst("^\\[::ffff:(.*)]$", "$1");
-                if (addr.equals("*") || addr.equals("0.0.0.0") || addr.equals("[::]") || addr.startsWith("127.")
-                        || addr.equals("[::1]") || addr.equals(host.ipv4()) || addr.equals("[" + host.ipv6() + "]")) {
+                if (addr.equals("*")
+                        || addr.equals("0.0.0.0")
+                        || addr.equals("[::]")
+                        || addr.startsWith("127.")
+                        || addr.equals("[::1]")
+                        || addr.equals(host.ipv4())
+                        || addr.equals("[" + host.ipv6() + "]")) {
                     listening.add(f[0] + "/" + local.substring(local.lastIndexOf(':') + 1));
                 }
             }
-            assertEquals(declared, listening, pod.getMetadata().getName() + ": listening sockets against declared ports");
+            assertEquals(
+                    declared, listening, pod.getMetadata().getName() + ": listening sockets against declared ports");
             String at = "http://" + host.ipv4() + ":" + port;
             String health = host.check("curl", "-s", at + "/health");
-            assertTrue(health.contains("\"status\":\"UP\"") && !health.contains("details"),
+            assertTrue(
+                    health.contains("\"status\":\"UP\"") && !health.contains("details"),
                     pod.getMetadata().getName() + ": health without details: " + health);
             // prometheus: metrics moved to /metrics, and the old path is not kept as an alias
-            for (String endpoint : List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh", "prometheus")) {
+            for (String endpoint :
+                    List.of("beans", "routes", "info", "threaddump", "loggers", "env", "refresh", "prometheus")) {
                 for (String method : List.of("GET", "POST")) {
-                    String code = host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
-                            at + "/" + endpoint);
+                    String code = host.check(
+                            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method, at + "/" + endpoint);
                     assertEquals("404", code, pod.getMetadata().getName() + ": " + method + " /" + endpoint);
                 }
             }
-            assertEquals("200", host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/metrics"),
+            assertEquals(
+                    "200",
+                    host.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", at + "/metrics"),
                     pod.getMetadata().getName() + ": /metrics");
         }
     }
@@ -148,7 +174,8 @@ class DeployE2E {
     /** The speaker container's plain (value, not valueFrom) environment variables. */
     private static Map<String, String> speakerEnv(Map<String, Map<?, ?>> objects) {
         Map<String, String> env = new TreeMap<>();
-        for (Object e : (List<?>) container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker")).get("env")) {
+        for (Object e : (List<?>) container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker"))
+                .get("env")) {
             Map<?, ?> m = (Map<?, ?>) e;
             if (m.get("value") != null) {
                 env.put((String) m.get("name"), (String) m.get("value"));
@@ -159,7 +186,12 @@ class DeployE2E {
 
     @Test
     void chartLintsAndItsSchemaRefusesBadValues() {
-        ok(run(Duration.ofMinutes(1), helm.toString(), "lint", "--strict", root.resolve("deploy/helm/herald").toString()));
+        ok(run(
+                Duration.ofMinutes(1),
+                helm.toString(),
+                "lint",
+                "--strict",
+                root.resolve("deploy/helm/herald").toString()));
         String[][] bad = {
             {"controller.replicas=0", "replicas"},
             {"proxyMode.enabled=maybe", "enabled"},
@@ -173,8 +205,10 @@ class DeployE2E {
         for (String[] b : bad) {
             Lab.Result r = helmTemplate("--set", b[0]);
             assertTrue(r.exit() != 0, "the chart accepted --set " + b[0]);
-            assertTrue(r.stderr().contains("values don't meet the specifications of the schema")
-                    && r.stderr().contains(b[1]), "--set " + b[0] + " refused without naming " + b[1] + ": " + r.stderr());
+            assertTrue(
+                    r.stderr().contains("values don't meet the specifications of the schema")
+                            && r.stderr().contains(b[1]),
+                    "--set " + b[0] + " refused without naming " + b[1] + ": " + r.stderr());
         }
     }
 
@@ -184,11 +218,18 @@ class DeployE2E {
      */
     @Test
     void thePodMonitorScrapesTheMetricsPortOfBothComponents() throws IOException {
-        assertTrue(objects(ok(helmTemplate())).keySet().stream().noneMatch(k -> k.contains("/PodMonitor/")),
+        assertTrue(
+                objects(ok(helmTemplate())).keySet().stream().noneMatch(k -> k.contains("/PodMonitor/")),
                 "no PodMonitor by default");
-        Map<String, Map<?, ?>> objects = objects(ok(helmTemplate("--set", "metrics.podMonitor.enabled=true",
-                "--set", "metrics.podMonitor.namespace=monitoring", "--set", "metrics.podMonitor.labels.release=prom",
-                "--set", "metrics.podMonitor.interval=15s")));
+        Map<String, Map<?, ?>> objects = objects(ok(helmTemplate(
+                "--set",
+                "metrics.podMonitor.enabled=true",
+                "--set",
+                "metrics.podMonitor.namespace=monitoring",
+                "--set",
+                "metrics.podMonitor.labels.release=prom",
+                "--set",
+                "metrics.podMonitor.interval=15s")));
         Map<?, ?> monitor = objects.get("monitoring.coreos.com/v1/PodMonitor/monitoring/herald");
         assertTrue(monitor != null, "a PodMonitor herald in monitoring: " + objects.keySet());
         assertEquals("prom", ((Map<?, ?>) ((Map<?, ?>) monitor.get("metadata")).get("labels")).get("release"));
@@ -199,10 +240,13 @@ class DeployE2E {
         assertEquals("/metrics", endpoint.get("path"));
         assertEquals("15s", endpoint.get("interval"));
         Map<?, ?> selector = (Map<?, ?>) spec.get("selector");
-        for (String workload : List.of("apps/v1/Deployment/" + NS + "/herald-controller", "apps/v1/DaemonSet/" + NS + "/herald-speaker")) {
+        for (String workload : List.of(
+                "apps/v1/Deployment/" + NS + "/herald-controller", "apps/v1/DaemonSet/" + NS + "/herald-speaker")) {
             Map<?, ?> template = (Map<?, ?>) ((Map<?, ?>) objects.get(workload).get("spec")).get("template");
             Map<?, ?> labels = (Map<?, ?>) ((Map<?, ?>) template.get("metadata")).get("labels");
-            assertTrue(selects(selector, labels), "the PodMonitor's selector " + selector + " selects " + workload + " " + labels);
+            assertTrue(
+                    selects(selector, labels),
+                    "the PodMonitor's selector " + selector + " selects " + workload + " " + labels);
             port(container(objects.get(workload)), "metrics");
         }
     }
@@ -210,7 +254,8 @@ class DeployE2E {
     /** A label selector's matchLabels and its In expressions (all the PodMonitor uses) against labels. */
     private static boolean selects(Map<?, ?> selector, Map<?, ?> labels) {
         Map<?, ?> match = (Map<?, ?>) selector.get("matchLabels");
-        if (match != null && !match.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+        if (match != null
+                && !match.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
             return false;
         }
         List<?> expressions = (List<?>) selector.get("matchExpressions");
@@ -227,25 +272,59 @@ class DeployE2E {
     @Test
     void theApiServerAcceptsEveryManifestAndRendering() throws IOException {
         dryRun("deploy/herald.yaml", read(root.resolve("deploy/herald.yaml")));
-        dryRun("kubectl kustomize deploy/", ok(kubectl("kustomize", root.resolve("deploy").toString())));
+        dryRun(
+                "kubectl kustomize deploy/",
+                ok(kubectl("kustomize", root.resolve("deploy").toString())));
         dryRun("the proxy-mode overlay", ok(kubectl("kustomize", proxyOverlay().toString())));
         dryRun("the chart", ok(helmTemplate("--include-crds")));
-        dryRun("the chart with every value set", ok(helmTemplate("--include-crds", "--set", "proxyMode.enabled=true",
-                "--set", "controller.replicas=3", "--set", "commonLabels.team=net",
-                "--set", "image.registry=registry.example.com/herald", "--set", "image.tag=0.1.1",
-                "--set", "image.pullSecrets[0].name=pull", "--set", "controller.env[0].name=HERALD_CONTROLLER_CLASSLESS",
-                "--set-string", "controller.env[0].value=false", "--set", "speaker.priorityClassName=",
-                "--set", "speaker.tolerations[0].operator=Exists",
-                "--set", "controller.priorityClassName=system-cluster-critical", "--set", "controller.strategy.type=Recreate",
-                "--set", "controller.podDisruptionBudget.maxUnavailable=50%", "--set", "controller.podLabels.tier=infra",
-                "--set", "controller.podAnnotations.example\\.com/owner=net", "--set", "speaker.updateStrategy.type=OnDelete",
-                "--set", "speaker.podLabels.tier=edge", "--set", "speaker.podAnnotations.example\\.com/owner=net",
-                "--set-json", "controller.affinity={\"podAntiAffinity\":{\"preferredDuringSchedulingIgnoredDuringExecution\":"
-                        + "[{\"weight\":1,\"podAffinityTerm\":{\"topologyKey\":\"kubernetes.io/hostname\","
-                        + "\"labelSelector\":{\"matchLabels\":{\"app.kubernetes.io/component\":\"controller\"}}}}]}}",
-                "--set-json", "speaker.affinity={\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
-                        + "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/os\",\"operator\":\"In\","
-                        + "\"values\":[\"linux\"]}]}]}}}")));
+        dryRun(
+                "the chart with every value set",
+                ok(helmTemplate(
+                        "--include-crds",
+                        "--set",
+                        "proxyMode.enabled=true",
+                        "--set",
+                        "controller.replicas=3",
+                        "--set",
+                        "commonLabels.team=net",
+                        "--set",
+                        "image.registry=registry.example.com/herald",
+                        "--set",
+                        "image.tag=0.1.1",
+                        "--set",
+                        "image.pullSecrets[0].name=pull",
+                        "--set",
+                        "controller.env[0].name=HERALD_CONTROLLER_CLASSLESS",
+                        "--set-string",
+                        "controller.env[0].value=false",
+                        "--set",
+                        "speaker.priorityClassName=",
+                        "--set",
+                        "speaker.tolerations[0].operator=Exists",
+                        "--set",
+                        "controller.priorityClassName=system-cluster-critical",
+                        "--set",
+                        "controller.strategy.type=Recreate",
+                        "--set",
+                        "controller.podDisruptionBudget.maxUnavailable=50%",
+                        "--set",
+                        "controller.podLabels.tier=infra",
+                        "--set",
+                        "controller.podAnnotations.example\\.com/owner=net",
+                        "--set",
+                        "speaker.updateStrategy.type=OnDelete",
+                        "--set",
+                        "speaker.podLabels.tier=edge",
+                        "--set",
+                        "speaker.podAnnotations.example\\.com/owner=net",
+                        "--set-json",
+                        "controller.affinity={\"podAntiAffinity\":{\"preferredDuringSchedulingIgnoredDuringExecution\":"
+                                + "[{\"weight\":1,\"podAffinityTerm\":{\"topologyKey\":\"kubernetes.io/hostname\","
+                                + "\"labelSelector\":{\"matchLabels\":{\"app.kubernetes.io/component\":\"controller\"}}}}]}}",
+                        "--set-json",
+                        "speaker.affinity={\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
+                                + "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/os\",\"operator\":\"In\","
+                                + "\"values\":[\"linux\"]}]}]}}}")));
         dryRun("deploy/samples/ippool.yaml", read(root.resolve("deploy/samples/ippool.yaml")));
     }
 
@@ -277,7 +356,8 @@ class DeployE2E {
                 for (Object rule : (List<?>) o.get("rules")) {
                     Map<?, ?> r = (Map<?, ?>) rule;
                     for (String field : List.of("verbs", "resources", "apiGroups")) {
-                        assertFalse(String.valueOf(r.get(field)).contains("*"),
+                        assertFalse(
+                                String.valueOf(r.get(field)).contains("*"),
                                 name(o) + " has a wildcard in " + field + ": " + r);
                     }
                 }
@@ -287,7 +367,8 @@ class DeployE2E {
 
     @Test
     void thePodsRunUnderTheManifestsSecurityContextsLimitsAndProbes(Lab lab) throws IOException {
-        Map<String, Map<?, ?>> objects = objects(ok(kubectl("kustomize", lab.labQuiet("herald-overlay").stdout().trim())));
+        Map<String, Map<?, ?>> objects = objects(
+                ok(kubectl("kustomize", lab.labQuiet("herald-overlay").stdout().trim())));
         Map<?, ?> speaker = container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker"));
         Map<?, ?> controller = container(objects.get("apps/v1/Deployment/" + NS + "/herald-controller"));
         long proxyCaps = capabilityBits(capabilities(objects));
@@ -296,36 +377,73 @@ class DeployE2E {
             ProcessHandle java = containerJava(lab, pod);
             Map<String, String> env = environ(java);
             assertEquals(node.name(), env.get("NODE_NAME"), "NODE_NAME of the speaker on " + node);
-            assertEquals(NS, env.get(envFrom(speaker, "metadata.namespace")), "the speaker's Secret namespace variable");
+            assertEquals(
+                    NS, env.get(envFrom(speaker, "metadata.namespace")), "the speaker's Secret namespace variable");
             // root (Kubernetes hands added capabilities only to uid 0) with exactly the manifest's capabilities,
             // no privilege escalation, the runtime's seccomp profile, a read-only root filesystem
             assertEquals("0", status(java, "Uid:").split("\\s+")[0], "the speaker runs as root");
-            assertEquals(proxyCaps, Long.parseLong(status(java, "CapBnd:"), 16), "the speaker on " + node + " keeps exactly the manifest's capabilities");
+            assertEquals(
+                    proxyCaps,
+                    Long.parseLong(status(java, "CapBnd:"), 16),
+                    "the speaker on " + node + " keeps exactly the manifest's capabilities");
             assertEquals(proxyCaps, Long.parseLong(status(java, "CapEff:"), 16), "and has them in effect");
             assertEquals("1", status(java, "NoNewPrivs:"));
             assertEquals("2", status(java, "Seccomp:"), "RuntimeDefault seccomp filters the speaker's system calls");
             assertTrue(rootMountOptions(java).startsWith("ro"), "the speaker's root filesystem is read-only");
             // the memory limit is the cgroup's, and the JVM sized itself by it
-            assertEquals(bytes(((Map<?, ?>) ((Map<?, ?>) speaker.get("resources")).get("limits")).get("memory")), memoryLimit(java),
+            assertEquals(
+                    bytes(((Map<?, ?>) ((Map<?, ?>) speaker.get("resources")).get("limits")).get("memory")),
+                    memoryLimit(java),
                     "the speaker's cgroup memory limit is the manifest's");
             // the host network: the probes' paths answer on the manifest's port in the node's namespace
             int port = port(speaker, "metrics");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 String path = (String) ((Map<?, ?>) ((Map<?, ?>) speaker.get(probe)).get("httpGet")).get("path");
-                assertEquals("200", node.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                        "http://" + node.ipv4() + ":" + port + path), probe + " of the speaker on " + node);
+                assertEquals(
+                        "200",
+                        node.check(
+                                "curl",
+                                "-s",
+                                "-o",
+                                "/dev/null",
+                                "-w",
+                                "%{http_code}",
+                                "http://" + node.ipv4() + ":" + port + path),
+                        probe + " of the speaker on " + node);
             }
             // on the node's own address only, as the manifest binds it: not on the other addresses of the host network
-            assertEquals("000", node.run(Duration.ofSeconds(10), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                    "--max-time", "2", "http://127.0.0.1:" + port + "/health").stdout().trim(),
+            assertEquals(
+                    "000",
+                    node.run(
+                                    Duration.ofSeconds(10),
+                                    "curl",
+                                    "-s",
+                                    "-o",
+                                    "/dev/null",
+                                    "-w",
+                                    "%{http_code}",
+                                    "--max-time",
+                                    "2",
+                                    "http://127.0.0.1:" + port + "/health")
+                            .stdout()
+                            .trim(),
                     "the speaker on " + node + " does not answer on 127.0.0.1:" + port);
             String udp = node.check("ss", "-Huln", "sport", "=", ":" + port(speaker, "memberlist"));
             assertFalse(udp.isBlank(), "the speaker on " + node + " listens on the memberlist port");
         }
         var replicas = lab.controllerPods();
         assertEquals(2, replicas.size());
-        assertEquals(Set.of("node-2", "node-3"), replicas.keySet().stream().map(p -> lab.api().pods().inNamespace(NS).withName(p).get()
-                .getSpec().getNodeName()).collect(java.util.stream.Collectors.toSet()),
+        assertEquals(
+                Set.of("node-2", "node-3"),
+                replicas.keySet().stream()
+                        .map(p -> lab.api()
+                                .pods()
+                                .inNamespace(NS)
+                                .withName(p)
+                                .get()
+                                .getSpec()
+                                .getNodeName())
+                        .collect(java.util.stream.Collectors.toSet()),
                 "one replica per worker: the spread constraint, and the control-plane taint keeps them off node-1");
         for (String pod : replicas.keySet()) {
             ProcessHandle java = containerJava(lab, pod);
@@ -337,13 +455,23 @@ class DeployE2E {
             assertEquals("1", status(java, "NoNewPrivs:"));
             assertEquals("2", status(java, "Seccomp:"));
             assertTrue(rootMountOptions(java).startsWith("ro"), "the controller's root filesystem is read-only");
-            assertEquals(bytes(((Map<?, ?>) ((Map<?, ?>) controller.get("resources")).get("limits")).get("memory")), memoryLimit(java));
+            assertEquals(
+                    bytes(((Map<?, ?>) ((Map<?, ?>) controller.get("resources")).get("limits")).get("memory")),
+                    memoryLimit(java));
         }
         // the membership key: made by the controller, not by the lab, under the RBAC above
-        Secret key = lab.api().secrets().inNamespace(NS).withName("herald-memberlist").get();
-        assertTrue(key != null && "herald-controller".equals(key.getMetadata().getLabels().get("app.kubernetes.io/managed-by")),
+        Secret key = lab.api()
+                .secrets()
+                .inNamespace(NS)
+                .withName("herald-memberlist")
+                .get();
+        assertTrue(
+                key != null
+                        && "herald-controller"
+                                .equals(key.getMetadata().getLabels().get("app.kubernetes.io/managed-by")),
                 "the controller made the membership key Secret: " + key);
-        assertTrue(java.util.Base64.getDecoder().decode(key.getData().get("key")).length >= 32,
+        assertTrue(
+                java.util.Base64.getDecoder().decode(key.getData().get("key")).length >= 32,
                 "the membership key has 32 random bytes");
     }
 
@@ -358,53 +486,85 @@ class DeployE2E {
             Map<?, ?> workload = module.equals("controller") ? deployment : daemonSet;
             Map<?, ?> container = container(workload);
             String manifestImage = (String) container.get("image");
-            assertTrue(manifestImage.startsWith("ghcr.io/herald-lb/herald-" + module + ":"), "the manifest names the published image: " + manifestImage);
+            assertTrue(
+                    manifestImage.startsWith("ghcr.io/herald-lb/herald-" + module + ":"),
+                    "the manifest names the published image: " + manifestImage);
             // this build's images: pushed under the release tag and the build's own, which the lab installs
             String release = registry + "/herald-" + module + manifestImage.substring(manifestImage.lastIndexOf(':'));
-            String ref = registry + "/herald-" + module + ":" + lab.lab("build-tag").stdout().trim();
-            assertEquals(lab.lab("crane", "digest", release).stdout().trim(), lab.lab("crane", "digest", ref).stdout().trim(),
+            String ref = registry + "/herald-" + module + ":"
+                    + lab.lab("build-tag").stdout().trim();
+            assertEquals(
+                    lab.lab("crane", "digest", release).stdout().trim(),
+                    lab.lab("crane", "digest", ref).stdout().trim(),
                     release + " and " + ref + " are one image");
-            Map<?, ?> config = (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", ref).stdout(), Map.class).get("config");
+            Map<?, ?> config =
+                    (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", ref).stdout(), Map.class)
+                            .get("config");
             List<?> entrypoint = (List<?>) config.get("Entrypoint");
             assertEquals(List.of("java", "@/app/jvm.options"), entrypoint.subList(0, 2), module + " entrypoint");
-            assertEquals(read(root.resolve(module + "/jvm.options")), read(imageFile(lab, ref, "app/jvm.options")),
+            assertEquals(
+                    read(root.resolve(module + "/jvm.options")),
+                    read(imageFile(lab, ref, "app/jvm.options")),
                     "the " + module + " image's JVM flags are the module's jvm.options");
-            assertTrue(container.get("command") == null && container.get("args") == null,
+            assertTrue(
+                    container.get("command") == null && container.get("args") == null,
                     "the manifest runs the image's entrypoint as it is");
             // user: what the pod's securityContext says
-            Map<?, ?> podSc = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) workload.get("spec")).get("template"))
-                    .get("spec")).get("securityContext");
+            Map<?, ?> podSc = (Map<?, ?>) ((Map<?, ?>)
+                            ((Map<?, ?>) ((Map<?, ?>) workload.get("spec")).get("template")).get("spec"))
+                    .get("securityContext");
             Map<?, ?> sc = (Map<?, ?>) container.get("securityContext");
             Object uid = sc.get("runAsUser") != null ? sc.get("runAsUser") : podSc.get("runAsUser");
             Object gid = podSc.get("runAsGroup");
-            assertEquals(gid == null ? String.valueOf(uid) : uid + ":" + gid, config.get("User"), module + " image user");
+            assertEquals(
+                    gid == null ? String.valueOf(uid) : uid + ":" + gid, config.get("User"), module + " image user");
             // ports: exactly the container's
             List<String> ports = new ArrayList<>();
             for (Object p : (List<?>) container.get("ports")) {
                 Map<?, ?> m = (Map<?, ?>) p;
-                ports.add(m.get("containerPort") + "/" + String.valueOf(m.get("protocol")).toLowerCase());
+                ports.add(m.get("containerPort") + "/"
+                        + String.valueOf(m.get("protocol")).toLowerCase());
             }
-            assertEquals(new java.util.TreeSet<>(ports), new java.util.TreeSet<>(((Map<?, ?>) config.get("ExposedPorts")).keySet()),
+            assertEquals(
+                    new java.util.TreeSet<>(ports),
+                    new java.util.TreeSet<>(((Map<?, ?>) config.get("ExposedPorts")).keySet()),
                     module + " image ports");
             // on Herald's own base: its layers are the image's first ones
             List<String> baseLayers = layers(lab, base), layers = layers(lab, ref);
-            assertEquals(baseLayers, layers.subList(0, baseLayers.size()), "the " + module + " image is built on " + base);
+            assertEquals(
+                    baseLayers, layers.subList(0, baseLayers.size()), "the " + module + " image is built on " + base);
             // and the kubelets run exactly that image, pulled from the lab registry by name and tag
             String digest = lab.lab("crane", "digest", ref).stdout().trim();
-            for (var pod : lab.api().pods().inNamespace(NS).withLabel("app.kubernetes.io/component", module).list().getItems()) {
+            for (var pod : lab.api()
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel("app.kubernetes.io/component", module)
+                    .list()
+                    .getItems()) {
                 var st = pod.getStatus().getContainerStatuses().get(0);
                 assertEquals(ref, st.getImage(), pod.getMetadata().getName() + " image");
-                assertTrue(st.getImageID().endsWith(digest), pod.getMetadata().getName() + " runs " + st.getImageID() + ", the registry has " + digest);
+                assertTrue(
+                        st.getImageID().endsWith(digest),
+                        pod.getMetadata().getName() + " runs " + st.getImageID() + ", the registry has " + digest);
             }
         }
         // the speaker's libpcap: in the image, needing only libc, and the one the entrypoint names
-        String speakerRef = registry + "/herald-speaker:" + lab.lab("build-tag").stdout().trim();
-        Map<?, ?> speakerConfig = (Map<?, ?>) YAML.readValue(lab.lab("crane", "config", speakerRef).stdout(), Map.class).get("config");
-        assertTrue(((List<?>) speakerConfig.get("Entrypoint")).contains("-Dorg.pcap4j.core.pcapLibName=/usr/lib/herald/libpcap.so.1"),
+        String speakerRef =
+                registry + "/herald-speaker:" + lab.lab("build-tag").stdout().trim();
+        Map<?, ?> speakerConfig = (Map<?, ?>)
+                YAML.readValue(lab.lab("crane", "config", speakerRef).stdout(), Map.class)
+                        .get("config");
+        assertTrue(
+                ((List<?>) speakerConfig.get("Entrypoint"))
+                        .contains("-Dorg.pcap4j.core.pcapLibName=/usr/lib/herald/libpcap.so.1"),
                 "the speaker loads the image's libpcap: " + speakerConfig.get("Entrypoint"));
-        String ldd = ok(run(Duration.ofSeconds(10), "ldd", imageFile(lab, speakerRef, "usr/lib/herald/libpcap.so.1").toString()));
+        String ldd = ok(run(
+                Duration.ofSeconds(10),
+                "ldd",
+                imageFile(lab, speakerRef, "usr/lib/herald/libpcap.so.1").toString()));
         for (String line : ldd.strip().split("\n")) {
-            assertTrue(line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
+            assertTrue(
+                    line.contains("linux-vdso") || line.contains("libc.so") || line.contains("ld-linux"),
                     "the image's libpcap needs only libc: " + ldd);
         }
     }
@@ -416,29 +576,69 @@ class DeployE2E {
      */
     @Test
     void helmAndKustomizeInstallReadyPodsAndTheirUninstallLeavesNothingRunning(Lab lab) throws IOException {
-        String registry = lab.lab("registry").stdout().trim(), tag = lab.lab("build-tag").stdout().trim();
+        String registry = lab.lab("registry").stdout().trim(),
+                tag = lab.lab("build-tag").stdout().trim();
         lab.heraldDown();
         try {
             // the lab's own install goes entirely: namespace, CRD and RBAC with it
-            ok(kubectl("delete", "-k", lab.labQuiet("herald-overlay").stdout().trim(), "--ignore-not-found", "--wait=true", "--timeout=50s"));
+            ok(kubectl(
+                    "delete",
+                    "-k",
+                    lab.labQuiet("herald-overlay").stdout().trim(),
+                    "--ignore-not-found",
+                    "--wait=true",
+                    "--timeout=50s"));
             awaitNothingRunning(lab);
 
-            ok(Lab.Exec.run(Duration.ofMinutes(5), List.of(helm.toString(), "install", "herald", root.resolve("deploy/helm/herald").toString(),
-                    "--kubeconfig", kubeconfig.toString(), "--namespace", NS, "--create-namespace",
-                    "--set", "image.registry=" + registry, "--set", "image.tag=" + tag, "--set", "proxyMode.enabled=true",
-                    "--wait", "--timeout", "4m")));
+            ok(Lab.Exec.run(
+                    Duration.ofMinutes(5),
+                    List.of(
+                            helm.toString(),
+                            "install",
+                            "herald",
+                            root.resolve("deploy/helm/herald").toString(),
+                            "--kubeconfig",
+                            kubeconfig.toString(),
+                            "--namespace",
+                            NS,
+                            "--create-namespace",
+                            "--set",
+                            "image.registry=" + registry,
+                            "--set",
+                            "image.tag=" + tag,
+                            "--set",
+                            "proxyMode.enabled=true",
+                            "--wait",
+                            "--timeout",
+                            "4m")));
             awaitHeraldPodsReady(lab);
-            ok(Lab.Exec.run(Duration.ofMinutes(3), List.of(helm.toString(), "uninstall", "herald", "--kubeconfig", kubeconfig.toString(),
-                    "--namespace", NS, "--wait", "--timeout", "2m")));
+            ok(Lab.Exec.run(
+                    Duration.ofMinutes(3),
+                    List.of(
+                            helm.toString(),
+                            "uninstall",
+                            "herald",
+                            "--kubeconfig",
+                            kubeconfig.toString(),
+                            "--namespace",
+                            NS,
+                            "--wait",
+                            "--timeout",
+                            "2m")));
             awaitNothingRunning(lab);
 
             Path overlay = root.resolve("e2e/target/kustomize-install");
             Files.createDirectories(overlay);
             Path deploy = overlay.relativize(root.resolve("deploy"));
-            Files.writeString(overlay.resolve("kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\n"
-                    + "kind: Kustomization\nresources: [" + deploy + "]\ncomponents: [" + deploy.resolve("components/proxy-mode") + "]\n"
-                    + "images:\n- {name: ghcr.io/herald-lb/herald-controller, newName: " + registry + "/herald-controller, newTag: " + tag + "}\n"
-                    + "- {name: ghcr.io/herald-lb/herald-speaker, newName: " + registry + "/herald-speaker, newTag: " + tag + "}\n");
+            Files.writeString(
+                    overlay.resolve("kustomization.yaml"),
+                    "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                            + "kind: Kustomization\nresources: [" + deploy + "]\ncomponents: ["
+                            + deploy.resolve("components/proxy-mode") + "]\n"
+                            + "images:\n- {name: ghcr.io/herald-lb/herald-controller, newName: " + registry
+                            + "/herald-controller, newTag: " + tag + "}\n"
+                            + "- {name: ghcr.io/herald-lb/herald-speaker, newName: " + registry
+                            + "/herald-speaker, newTag: " + tag + "}\n");
             // Helm's uninstall leaves the CRD, owned by Helm's field manager: taking it over needs --force-conflicts
             ok(kubectl("apply", "--server-side", "--force-conflicts", "-k", overlay.toString()));
             awaitHeraldPodsReady(lab);
@@ -452,9 +652,16 @@ class DeployE2E {
     /** Three speakers and two controller replicas, all Ready. */
     private static void awaitHeraldPodsReady(Lab lab) {
         Lab.await("3 speakers and 2 controllers Ready", Duration.ofMinutes(3), () -> {
-            var pods = lab.api().pods().inNamespace(NS).withLabel("app.kubernetes.io/name", "herald").list().getItems();
-            long ready = pods.stream().filter(p -> p.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))).count();
+            var pods = lab.api()
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel("app.kubernetes.io/name", "herald")
+                    .list()
+                    .getItems();
+            long ready = pods.stream()
+                    .filter(p -> p.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                    .count();
             return pods.size() == 5 && ready == 5 ? true : null;
         });
     }
@@ -462,10 +669,20 @@ class DeployE2E {
     /** No Herald JVM in any node's cgroups, and no Herald pod in the API. */
     private static void awaitNothingRunning(Lab lab) {
         Lab.await("no Herald process on any node", Duration.ofMinutes(2), () -> {
-            String herald = run(Duration.ofSeconds(20), "sh", "-c", "for f in $(find /sys/fs/cgroup/pids/" + Lab.PREFIX
-                    + "-node-*/ -name cgroup.procs); do for p in $(cat $f); do tr '\\0' ' ' </proc/$p/cmdline 2>/dev/null"
-                    + " | grep -o 'io.herald.[a-z]*.app.Application'; done; done").stdout();
-            var pods = lab.api().pods().inNamespace(NS).withLabel("app.kubernetes.io/name", "herald").list().getItems();
+            String herald = run(
+                            Duration.ofSeconds(20),
+                            "sh",
+                            "-c",
+                            "for f in $(find /sys/fs/cgroup/pids/" + Lab.PREFIX
+                                    + "-node-*/ -name cgroup.procs); do for p in $(cat $f); do tr '\\0' ' ' </proc/$p/cmdline 2>/dev/null"
+                                    + " | grep -o 'io.herald.[a-z]*.app.Application'; done; done")
+                    .stdout();
+            var pods = lab.api()
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel("app.kubernetes.io/name", "herald")
+                    .list()
+                    .getItems();
             return herald.isBlank() && pods.isEmpty() ? true : null;
         });
     }
@@ -473,15 +690,22 @@ class DeployE2E {
     /** The digests of an image's layers, bottom first. */
     private static List<String> layers(Lab lab, String ref) throws IOException {
         Map<?, ?> manifest = YAML.readValue(lab.lab("crane", "manifest", ref).stdout(), Map.class);
-        return ((List<?>) manifest.get("layers")).stream().map(l -> (String) ((Map<?, ?>) l).get("digest")).toList();
+        return ((List<?>) manifest.get("layers"))
+                .stream().map(l -> (String) ((Map<?, ?>) l).get("digest")).toList();
     }
 
     /** One file of an image's flattened filesystem, copied out under e2e/target/image-files/. */
     private static Path imageFile(Lab lab, String ref, String path) throws IOException {
-        Path out = root.resolve("e2e/target/image-files").resolve(ref.replaceAll("[^A-Za-z0-9.-]", "_")).resolve(path);
+        Path out = root.resolve("e2e/target/image-files")
+                .resolve(ref.replaceAll("[^A-Za-z0-9.-]", "_"))
+                .resolve(path);
         Files.createDirectories(out.getParent());
-        ok(run(Duration.ofSeconds(60), "sh", "-c", "$(cat " + lab.state().resolve("crane") + ") --insecure export " + ref
-                + " - | tar -xOf - " + path + " > " + out));
+        ok(run(
+                Duration.ofSeconds(60),
+                "sh",
+                "-c",
+                "$(cat " + lab.state().resolve("crane") + ") --insecure export " + ref + " - | tar -xOf - " + path
+                        + " > " + out));
         return out;
     }
 
@@ -498,42 +722,82 @@ class DeployE2E {
         SpeakerE2E.label(lab, node.name(), "herald-e2e/deploy", "yes");
         Map<String, Object> here = Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/deploy", "yes")));
         SpeakerE2E.pool(lab, "deploy-vip", "198.18.0.160-198.18.0.161", here);
-        io.fabric8.kubernetes.api.model.GenericKubernetesResource proxyPool = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource proxyPool =
+                new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
         proxyPool.setApiVersion("herald.io/v1alpha1");
         proxyPool.setKind("IPPool");
-        proxyPool.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("deploy-proxy").build());
-        proxyPool.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.0.162-198.18.0.163"), "autoAssign", false,
-                "trafficMode", "Proxy", "announce", here));
-        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).resource(proxyPool).serverSideApply();
-        lab.api().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        proxyPool.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName("deploy-proxy")
+                .build());
+        proxyPool.setAdditionalProperty(
+                "spec",
+                Map.of(
+                        "addresses",
+                        List.of("198.18.0.162-198.18.0.163"),
+                        "autoAssign",
+                        false,
+                        "trafficMode",
+                        "Proxy",
+                        "announce",
+                        here));
+        lab.api()
+                .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                .resource(proxyPool)
+                .serverSideApply();
+        lab.api()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
                 .serverSideApply();
         try {
             lab.addPod(ns, "web", node, true, Map.of("app", "web"));
             speakerCapabilities(lab, vipCaps);
             for (String[] svc : new String[][] {{"vip", vipIp}, {"proxy", proxyIp}}) {
-                lab.api().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName(svc[0])
-                        .withNamespace(ns).withAnnotations(Map.of("herald.io/load-balancer-ips", svc[1])).endMetadata()
-                        .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", "web"))
-                        .addNewPort().withName("http").withProtocol("TCP").withPort(80)
-                        .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(8080)).endPort()
-                        .endSpec().build()).create();
+                lab.api()
+                        .resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                                .withNewMetadata()
+                                .withName(svc[0])
+                                .withNamespace(ns)
+                                .withAnnotations(Map.of("herald.io/load-balancer-ips", svc[1]))
+                                .endMetadata()
+                                .withNewSpec()
+                                .withType("LoadBalancer")
+                                .withSelector(Map.of("app", "web"))
+                                .addNewPort()
+                                .withName("http")
+                                .withProtocol("TCP")
+                                .withPort(80)
+                                .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(8080))
+                                .endPort()
+                                .endSpec()
+                                .build())
+                        .create();
             }
             // VIP: announced by this speaker, answered with its MAC, traffic delivered by kube-proxy
-            io.fabric8.kubernetes.api.model.Condition vip = Lab.await("vip announced", Duration.ofSeconds(60),
-                    () -> announced(lab, ns, "vip", "True"));
+            io.fabric8.kubernetes.api.model.Condition vip =
+                    Lab.await("vip announced", Duration.ofSeconds(60), () -> announced(lab, ns, "vip", "True"));
             assertTrue(vip.getMessage().contains(vipIp + " announced by node " + node.name()), vip.getMessage());
             SpeakerE2E.fetch(lab, vipIp, 80);
             assertEquals(node.mac(), SpeakerE2E.neighbourMac(lab, vipIp), "the speaker with NET_RAW alone answers ARP");
             // Proxy: the condition and a Warning event say why the relay cannot serve it, and how to fix it
-            io.fabric8.kubernetes.api.model.Condition proxy = Lab.await("proxy condition CannotRelay", Duration.ofSeconds(60), () -> {
-                var c = announced(lab, ns, "proxy", "False");
-                return c != null && "CannotRelay".equals(c.getReason()) ? c : null;
-            });
-            assertTrue(proxy.getMessage().contains("CAP_NET_ADMIN") && proxy.getMessage().contains("proxyMode.enabled=true"),
+            io.fabric8.kubernetes.api.model.Condition proxy =
+                    Lab.await("proxy condition CannotRelay", Duration.ofSeconds(60), () -> {
+                        var c = announced(lab, ns, "proxy", "False");
+                        return c != null && "CannotRelay".equals(c.getReason()) ? c : null;
+                    });
+            assertTrue(
+                    proxy.getMessage().contains("CAP_NET_ADMIN")
+                            && proxy.getMessage().contains("proxyMode.enabled=true"),
                     proxy.getMessage());
-            Lab.await("a CannotRelay Warning event", Duration.ofSeconds(10), () -> lab.api().v1().events().inNamespace(ns).list()
-                    .getItems().stream().filter(e -> "CannotRelay".equals(e.getReason()) && "Warning".equals(e.getType()))
-                    .findFirst().orElse(null));
+            Lab.await(
+                    "a CannotRelay Warning event",
+                    Duration.ofSeconds(10),
+                    () -> lab.api().v1().events().inNamespace(ns).list().getItems().stream()
+                            .filter(e -> "CannotRelay".equals(e.getReason()) && "Warning".equals(e.getType()))
+                            .findFirst()
+                            .orElse(null));
 
             // SYS_NICE (in the VIP set): the thread that answers ARP on eth0 runs SCHED_FIFO, and the metric says
             // so; unless the kernel schedules real-time threads by cgroup (RT group scheduling, cgroup v1)
@@ -545,27 +809,38 @@ class DeployE2E {
             } else {
                 assertEquals(List.of(SCHED_OTHER), capturePolicies(lab, node), "no real-time time in the pod's cgroup");
                 assertEquals(0.0, SpeakerBenchmark.metric(node, "herald_speaker_responder_realtime_threads"));
-                String log = lab.lab("kubectl", "logs", "-n", NS, "pod/" + lab.speakerPod(node)).stdout();
-                assertTrue(log.contains("sched_setscheduler(SCHED_FIFO 10) failed: EPERM, the speaker's CPU cgroup grants no real-time time"),
+                String log = lab.lab("kubectl", "logs", "-n", NS, "pod/" + lab.speakerPod(node))
+                        .stdout();
+                assertTrue(
+                        log.contains(
+                                "sched_setscheduler(SCHED_FIFO 10) failed: EPERM, the speaker's CPU cgroup grants no real-time time"),
                         "the speaker's log says why it answers at normal priority although it has SYS_NICE:\n" + log);
             }
             // without SYS_NICE: it answers at normal priority and says so once in its log
             speakerCapabilities(lab, List.of("NET_RAW"));
-            Lab.await("vip announced after the restart", Duration.ofSeconds(60), () -> announced(lab, ns, "vip", "True"));
+            Lab.await(
+                    "vip announced after the restart", Duration.ofSeconds(60), () -> announced(lab, ns, "vip", "True"));
             lab.client().run("ip", "neigh", "del", vipIp, "dev", "eth0");
             SpeakerE2E.fetch(lab, vipIp, 80);
             assertEquals(node.mac(), SpeakerE2E.neighbourMac(lab, vipIp), "the speaker without SYS_NICE answers ARP");
             assertEquals(List.of(SCHED_OTHER), capturePolicies(lab, node));
             assertEquals(0.0, SpeakerBenchmark.metric(node, "herald_speaker_responder_realtime_threads"));
-            String log = lab.lab("kubectl", "logs", "-n", NS, "pod/" + lab.speakerPod(node)).stdout();
+            String log = lab.lab("kubectl", "logs", "-n", NS, "pod/" + lab.speakerPod(node))
+                    .stdout();
             String said = "ARP/NDP responders run at normal priority, so replies may wait for the CPU on a busy node: "
                     + "sched_setscheduler(SCHED_FIFO 10) failed: EPERM, the speaker lacks CAP_SYS_NICE";
             assertTrue(log.contains(said), "the speaker's log says why it answers at normal priority");
         } finally {
             lab.heraldUp(); // the lab's install again: Proxy-mode capabilities on every node
             lab.api().services().inNamespace(ns).delete();
-            lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("deploy-vip").delete();
-            lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("deploy-proxy").delete();
+            lab.api()
+                    .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                    .withName("deploy-vip")
+                    .delete();
+            lab.api()
+                    .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                    .withName("deploy-proxy")
+                    .delete();
             lab.deletePod(ns, "web");
             lab.api().namespaces().withName(ns).delete();
             SpeakerE2E.label(lab, node.name(), "herald-e2e/deploy", null);
@@ -579,7 +854,8 @@ class DeployE2E {
         }
         return s.getStatus().getConditions().stream()
                 .filter(c -> "herald.io/AddressAnnounced".equals(c.getType()) && status.equals(c.getStatus()))
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     // --- helpers ---------------------------------------------------------------------------------
@@ -589,14 +865,23 @@ class DeployE2E {
         Path dir = root.resolve("e2e/target/proxy-mode-overlay");
         Files.createDirectories(dir);
         Path deploy = dir.relativize(root.resolve("deploy"));
-        Files.writeString(dir.resolve("kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\n"
-                + "kind: Kustomization\nresources: [" + deploy + "]\ncomponents: [" + deploy.resolve("components/proxy-mode") + "]\n");
+        Files.writeString(
+                dir.resolve("kustomization.yaml"),
+                "apiVersion: kustomize.config.k8s.io/v1beta1\n" + "kind: Kustomization\nresources: [" + deploy
+                        + "]\ncomponents: [" + deploy.resolve("components/proxy-mode") + "]\n");
         return dir;
     }
 
     private static Lab.Result helmTemplate(String... extra) {
-        List<String> cmd = new ArrayList<>(List.of(helm.toString(), "template", "herald", root.resolve("deploy/helm/herald").toString(),
-                "--namespace", NS, "--kube-version", "1.34.0"));
+        List<String> cmd = new ArrayList<>(List.of(
+                helm.toString(),
+                "template",
+                "herald",
+                root.resolve("deploy/helm/herald").toString(),
+                "--namespace",
+                NS,
+                "--kube-version",
+                "1.34.0"));
         cmd.addAll(Arrays.asList(extra));
         return Lab.Exec.run(Duration.ofMinutes(1), cmd);
     }
@@ -613,7 +898,8 @@ class DeployE2E {
             Files.writeString(f, yaml);
             // as the installed Herald's own applier (kubectl's manager), as an upgrade applies: fields it set
             // and the new rendering drops go (a strategy switched to Recreate loses its rollingUpdate)
-            Lab.Result r = kubectl("apply", "--dry-run=server", "--server-side", "--force-conflicts", "-f", f.toString());
+            Lab.Result r =
+                    kubectl("apply", "--dry-run=server", "--server-side", "--force-conflicts", "-f", f.toString());
             assertEquals(0, r.exit(), "the API server refused " + what + ":\n" + r.output());
         } finally {
             Files.deleteIfExists(f);
@@ -626,7 +912,8 @@ class DeployE2E {
         Lab.Result r = kubectl(args.toArray(String[]::new));
         String answer = r.stdout().strip();
         assertTrue(answer.equals("yes") || answer.equals("no"), "kubectl auth can-i: " + r.output());
-        assertEquals(expected ? "yes" : "no", answer, user + " " + verb + " " + resource + " " + String.join(" ", scope));
+        assertEquals(
+                expected ? "yes" : "no", answer, user + " " + verb + " " + resource + " " + String.join(" ", scope));
     }
 
     /** Objects by apiVersion/kind/namespace/name, as plain maps. */
@@ -664,7 +951,8 @@ class DeployE2E {
         return o;
     }
 
-    private static void assertSameObjects(Map<String, Map<?, ?>> a, Map<String, Map<?, ?>> b, String aName, String bName) {
+    private static void assertSameObjects(
+            Map<String, Map<?, ?>> a, Map<String, Map<?, ?>> b, String aName, String bName) {
         assertEquals(a.keySet(), b.keySet(), "objects of " + aName + " and " + bName);
         for (String k : a.keySet()) {
             if (!a.get(k).equals(b.get(k))) {
@@ -674,7 +962,8 @@ class DeployE2E {
     }
 
     private static List<?> capabilities(Map<String, Map<?, ?>> objects) {
-        Map<?, ?> sc = (Map<?, ?>) container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker")).get("securityContext");
+        Map<?, ?> sc = (Map<?, ?>) container(objects.get("apps/v1/DaemonSet/" + NS + "/herald-speaker"))
+                .get("securityContext");
         return (List<?>) ((Map<?, ?>) sc.get("capabilities")).get("add");
     }
 
@@ -707,21 +996,33 @@ class DeployE2E {
     private static ProcessHandle containerJava(Lab lab, String pod) {
         long pid = Long.parseLong(lab.lab("container-pid", NS, pod).stdout().trim());
         ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
-        assertTrue(p.info().command().map(c -> c.endsWith("/java")).orElse(false), pod + "'s container runs java: " + p.info());
+        assertTrue(
+                p.info().command().map(c -> c.endsWith("/java")).orElse(false),
+                pod + "'s container runs java: " + p.info());
         return p;
     }
 
     /** Rolls the speaker DaemonSet out with these capabilities (as an operator's patch would) and waits for it. */
     private static void speakerCapabilities(Lab lab, List<?> caps) {
         String list = String.join(",", caps.stream().map(c -> "\"" + c + "\"").toList());
-        lab.lab("kubectl", "patch", "daemonset", "-n", NS, "herald-speaker", "--type=json", "-p",
-                "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/securityContext/capabilities/add\", \"value\": [" + list + "]}]");
+        lab.lab(
+                "kubectl",
+                "patch",
+                "daemonset",
+                "-n",
+                NS,
+                "herald-speaker",
+                "--type=json",
+                "-p",
+                "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/securityContext/capabilities/add\", \"value\": ["
+                        + list + "]}]");
         lab.lab("kubectl", "rollout", "status", "-n", NS, "daemonset/herald-speaker", "--timeout=180s");
     }
 
     /** The cpu.rt_runtime_us of a process's CPU cgroup (cgroup v1), or -1 where there is none. */
     private static long cgroupRtRuntimeUs(ProcessHandle p) {
-        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "cgroup")).split("\n")) {
+        for (String line :
+                read(Path.of("/proc", Long.toString(p.pid()), "cgroup")).split("\n")) {
             String[] f = line.split(":", 3);
             if (f.length == 3 && List.of(f[1].split(",")).contains("cpu")) {
                 Path file = Path.of("/sys/fs/cgroup/cpu", f[2], "cpu.rt_runtime_us");
@@ -735,20 +1036,22 @@ class DeployE2E {
     private static long capabilityBits(List<?> caps) {
         long bits = 0;
         for (Object cap : caps) {
-            bits |= 1L << switch ((String) cap) {
-                case "NET_BIND_SERVICE" -> 10;
-                case "NET_ADMIN" -> 12;
-                case "NET_RAW" -> 13;
-                case "SYS_NICE" -> 23;
-                default -> throw new AssertionError("a capability this test does not know: " + cap);
-            };
+            bits |= 1L
+                    << switch ((String) cap) {
+                        case "NET_BIND_SERVICE" -> 10;
+                        case "NET_ADMIN" -> 12;
+                        case "NET_RAW" -> 13;
+                        case "SYS_NICE" -> 23;
+                        default -> throw new AssertionError("a capability this test does not know: " + cap);
+                    };
         }
         return bits;
     }
 
     /** The mount options of a process's root filesystem, from its mountinfo. */
     private static String rootMountOptions(ProcessHandle p) {
-        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "mountinfo")).split("\n")) {
+        for (String line :
+                read(Path.of("/proc", Long.toString(p.pid()), "mountinfo")).split("\n")) {
             String[] f = line.split(" ");
             if (f.length > 5 && "/".equals(f[4])) {
                 return f[5];
@@ -759,10 +1062,12 @@ class DeployE2E {
 
     /** The memory limit of a process's cgroup (v1), in bytes. */
     private static long memoryLimit(ProcessHandle p) {
-        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "cgroup")).split("\n")) {
+        for (String line :
+                read(Path.of("/proc", Long.toString(p.pid()), "cgroup")).split("\n")) {
             String[] f = line.split(":", 3);
             if (f.length == 3 && List.of(f[1].split(",")).contains("memory")) {
-                return Long.parseLong(read(Path.of("/sys/fs/cgroup/memory", f[2], "memory.limit_in_bytes")).strip());
+                return Long.parseLong(read(Path.of("/sys/fs/cgroup/memory", f[2], "memory.limit_in_bytes"))
+                        .strip());
             }
         }
         throw new AssertionError("no memory cgroup for " + p.pid());
@@ -799,7 +1104,8 @@ class DeployE2E {
 
     /** A field of /proc/PID/status. */
     private static String status(ProcessHandle p, String field) {
-        for (String line : read(Path.of("/proc", Long.toString(p.pid()), "status")).split("\n")) {
+        for (String line :
+                read(Path.of("/proc", Long.toString(p.pid()), "status")).split("\n")) {
             if (line.startsWith(field)) {
                 return line.substring(field.length()).strip();
             }
@@ -810,7 +1116,9 @@ class DeployE2E {
     /** The environment of a process. */
     private static Map<String, String> environ(ProcessHandle java) throws IOException {
         Map<String, String> env = new TreeMap<>();
-        for (String kv : Files.readString(Path.of("/proc", Long.toString(java.pid()), "environ"), StandardCharsets.UTF_8).split("\0")) {
+        for (String kv : Files.readString(
+                        Path.of("/proc", Long.toString(java.pid()), "environ"), StandardCharsets.UTF_8)
+                .split("\0")) {
             int eq = kv.indexOf('=');
             if (eq > 0) {
                 env.put(kv.substring(0, eq), kv.substring(eq + 1));

@@ -47,7 +47,13 @@ class FailoverE2E {
     @BeforeAll
     static void deploy(Lab lab) {
         lab.heraldUp();
-        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        lab.api()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         for (int i : CANDIDATES) {
             SpeakerE2E.label(lab, "node-" + i, "herald-e2e/failover", "yes");
         }
@@ -64,9 +70,18 @@ class FailoverE2E {
         var p = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
         p.setApiVersion("herald.io/v1alpha1");
         p.setKind("IPPool");
-        p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("failover").build());
-        p.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.0.190-198.18.0.199"), "autoAssign", false,
-                "announce", Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/failover", "yes")))));
+        p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName("failover")
+                .build());
+        p.setAdditionalProperty(
+                "spec",
+                Map.of(
+                        "addresses",
+                        List.of("198.18.0.190-198.18.0.199"),
+                        "autoAssign",
+                        false,
+                        "announce",
+                        Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/failover", "yes")))));
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).resource(p).serverSideApply();
     }
 
@@ -78,7 +93,10 @@ class FailoverE2E {
         }
         lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("failover").delete();
+        lab.api()
+                .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                .withName("failover")
+                .delete();
         for (int i : CANDIDATES) {
             SpeakerE2E.label(lab, "node-" + i, "herald-e2e/failover", null);
         }
@@ -87,7 +105,13 @@ class FailoverE2E {
 
     /** The owner of IP by the Service's condition. */
     static String owner(Lab lab) {
-        var c = lab.api().services().inNamespace(NS).withName("fo").get().getStatus().getConditions();
+        var c = lab.api()
+                .services()
+                .inNamespace(NS)
+                .withName("fo")
+                .get()
+                .getStatus()
+                .getConditions();
         if (c == null) {
             return null;
         }
@@ -107,14 +131,25 @@ class FailoverE2E {
     }
 
     static boolean speakerReady(Lab.Node n) {
-        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/health/readiness").exit() == 0;
+        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/health/readiness")
+                        .exit()
+                == 0;
     }
 
     /** Probes for {@code seconds} while {@code fault} hits the owner ~0.8 s in; the longest outage in ms. */
     static double trial(Lab lab, Lab.Node owner, Consumer<Lab.Node> fault, double seconds) throws Exception {
-        CompletableFuture<Lab.Result> probe = CompletableFuture.supplyAsync(() -> lab.client().run(Duration.ofSeconds(60),
-                lab.tool("probe").toString(), "-target", IP + ":80", "-interval", "10ms", "-timeout", "300ms",
-                "-for", seconds + "s"));
+        CompletableFuture<Lab.Result> probe = CompletableFuture.supplyAsync(() -> lab.client()
+                .run(
+                        Duration.ofSeconds(60),
+                        lab.tool("probe").toString(),
+                        "-target",
+                        IP + ":80",
+                        "-interval",
+                        "10ms",
+                        "-timeout",
+                        "300ms",
+                        "-for",
+                        seconds + "s"));
         Thread.sleep(800);
         fault.accept(owner);
         Lab.Result r = probe.get();
@@ -133,10 +168,13 @@ class FailoverE2E {
     /** An outage over the target: what the probe, the client's neighbour table and both candidates' logs saw. */
     static void diagnose(Lab lab, Lab.Node owner, String probe) {
         System.out.println("--- outage over 1 s with " + owner.name() + " as the owner; probe:\n" + probe);
-        System.out.println("--- client neighbour entry: " + lab.client().run(Duration.ofSeconds(5), "ip", "neigh", "show", IP).stdout());
+        System.out.println("--- client neighbour entry: "
+                + lab.client()
+                        .run(Duration.ofSeconds(5), "ip", "neigh", "show", IP)
+                        .stdout());
         for (int i : CANDIDATES) {
-            Lab.Result log = lab.labQuiet("kubectl", "logs", "-n", "herald-system", "--tail=40",
-                    "pod/" + lab.speakerPod(lab.node(i)));
+            Lab.Result log = lab.labQuiet(
+                    "kubectl", "logs", "-n", "herald-system", "--tail=40", "pod/" + lab.speakerPod(lab.node(i)));
             System.out.println("--- last lines of the speaker's log on node-" + i + ":\n" + log.output());
         }
     }
@@ -150,7 +188,10 @@ class FailoverE2E {
      */
     static String settle(Lab lab) throws InterruptedException {
         for (int i : CANDIDATES) {
-            await("speaker on node-" + i + " ready", Duration.ofSeconds(90), () -> speakerReady(lab.node(i)) ? true : null);
+            await(
+                    "speaker on node-" + i + " ready",
+                    Duration.ofSeconds(90),
+                    () -> speakerReady(lab.node(i)) ? true : null);
         }
         Thread.sleep(3500); // warm-up (2 s) and the take-back
         String[] last = new String[1];
@@ -163,11 +204,24 @@ class FailoverE2E {
                     }
                 }
                 String byCondition = owner(lab);
-                lab.client().run(Duration.ofSeconds(5), "curl", "-sf", "--max-time", "2", "-o", "/dev/null", "http://" + IP + "/");
+                lab.client()
+                        .run(
+                                Duration.ofSeconds(5),
+                                "curl",
+                                "-sf",
+                                "--max-time",
+                                "2",
+                                "-o",
+                                "/dev/null",
+                                "http://" + IP + "/");
                 String mac = SpeakerE2E.neighbourMac(lab, IP);
-                last[0] = "speakers owning it: " + owning + ", condition: " + byCondition + ", client's neighbour entry: " + mac;
-                return owning.size() == 1 && owning.get(0).equals(byCondition) && node(lab, byCondition).mac().equals(mac)
-                        ? byCondition : null;
+                last[0] = "speakers owning it: " + owning + ", condition: " + byCondition
+                        + ", client's neighbour entry: " + mac;
+                return owning.size() == 1
+                                && owning.get(0).equals(byCondition)
+                                && node(lab, byCondition).mac().equals(mac)
+                        ? byCondition
+                        : null;
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; last seen: " + last[0], e);
@@ -177,7 +231,8 @@ class FailoverE2E {
     /** herald_speaker_owned_addresses as the node's speaker reports it; -1 when it does not answer. */
     static int ownedAddresses(Lab.Node n) {
         Lab.Result r = n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/metrics");
-        Matcher m = Pattern.compile("(?m)^herald_speaker_owned_addresses(?:\\{[^}]*\\})? ([0-9.]+)").matcher(r.stdout());
+        Matcher m = Pattern.compile("(?m)^herald_speaker_owned_addresses(?:\\{[^}]*\\})? ([0-9.]+)")
+                .matcher(r.stdout());
         return r.exit() == 0 && m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     }
 
@@ -186,7 +241,8 @@ class FailoverE2E {
         Collections.sort(s);
         double p50 = s.get((int) Math.ceil(0.5 * s.size()) - 1), p99 = s.get((int) Math.ceil(0.99 * s.size()) - 1);
         double max = s.get(s.size() - 1);
-        System.out.printf("failover_%s_trials: %d%nfailover_%s_p50_ms: %.1f%nfailover_%s_p99_ms: %.1f%nfailover_%s_max_ms: %.1f%n",
+        System.out.printf(
+                "failover_%s_trials: %d%nfailover_%s_p50_ms: %.1f%nfailover_%s_p99_ms: %.1f%nfailover_%s_max_ms: %.1f%n",
                 name, s.size(), name, p50, name, p99, name, max);
         System.out.println("failover_" + name + "_all_ms: " + s);
     }
@@ -234,13 +290,15 @@ class FailoverE2E {
     @Order(4)
     void afterAPartitionHealsNoAddressIsAnsweredByTwoMacsForMoreThanASecond(Lab lab) throws Exception {
         Lab.Node owner = node(lab, settle(lab));
-        List<Lab.Node> others = lab.nodes().stream().filter(n -> !n.equals(owner)).toList();
+        List<Lab.Node> others =
+                lab.nodes().stream().filter(n -> !n.equals(owner)).toList();
         for (Lab.Node o : others) {
             lab.partition(owner, o);
         }
         Thread.sleep(3000); // both sides now announce: the owner alone, the others without it
         lab.heal();
-        String watch = lab.client().check(lab.tool("arpwatch").toString(), "-iface", "eth0", "-ip", IP, "-every", "20ms", "-for", "4s");
+        String watch = lab.client()
+                .check(lab.tool("arpwatch").toString(), "-iface", "eth0", "-ip", IP, "-every", "20ms", "-for", "4s");
         Matcher m = Pattern.compile("dual_answer_ms: ([0-9.]+)").matcher(watch);
         assertTrue(m.find(), watch);
         double dual = Double.parseDouble(m.group(1));
@@ -256,11 +314,27 @@ class FailoverE2E {
         lab.client().httpGet("http://" + IP + "/");
         lab.stopApiServer();
         try {
-            Lab.Result r = lab.client().run(Duration.ofSeconds(90), lab.tool("probe").toString(), "-target", IP + ":80",
-                    "-interval", "20ms", "-timeout", "300ms", "-for", "62s");
-            System.out.println("apiserver_down_probe: " + r.stdout().lines().filter(l -> l.startsWith("attempts")
-                    || l.startsWith("failures") || l.startsWith("max_outage")).toList());
-            assertTrue(r.stdout().contains("failures: 0"), "traffic must be unaffected while the API server is away:\n" + r.stdout());
+            Lab.Result r = lab.client()
+                    .run(
+                            Duration.ofSeconds(90),
+                            lab.tool("probe").toString(),
+                            "-target",
+                            IP + ":80",
+                            "-interval",
+                            "20ms",
+                            "-timeout",
+                            "300ms",
+                            "-for",
+                            "62s");
+            System.out.println("apiserver_down_probe: "
+                    + r.stdout()
+                            .lines()
+                            .filter(l ->
+                                    l.startsWith("attempts") || l.startsWith("failures") || l.startsWith("max_outage"))
+                            .toList());
+            assertTrue(
+                    r.stdout().contains("failures: 0"),
+                    "traffic must be unaffected while the API server is away:\n" + r.stdout());
             assertEquals(node(lab, owner).mac(), SpeakerE2E.neighbourMac(lab, IP), "the owner must not change");
         } finally {
             lab.startApiServer();

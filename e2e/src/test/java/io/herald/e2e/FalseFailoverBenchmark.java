@@ -30,13 +30,22 @@ class FalseFailoverBenchmark {
     static final String NS = "false-failover";
     static final String IP = "198.18.0.140";
     static final int TRIALS = Integer.getInteger("herald.falsefailover.trials", 10);
-    static final int[] PAUSES = java.util.Arrays.stream(System.getProperty("herald.falsefailover.pauses", "100,200,400,800")
-            .split(",")).mapToInt(Integer::parseInt).toArray();
+    static final int[] PAUSES = java.util.Arrays.stream(
+                    System.getProperty("herald.falsefailover.pauses", "100,200,400,800")
+                            .split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
 
     @BeforeAll
     static void deploy(Lab lab) {
         lab.heraldUp();
-        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        lab.api()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         SoakE2E.pool(lab, "false-failover", "198.18.0.140-198.18.0.149", "VIP");
         for (Lab.Node n : lab.nodes()) {
             lab.addPod(NS, "echo-" + n.index(), n, true, Map.of("app", "echo"));
@@ -51,7 +60,10 @@ class FalseFailoverBenchmark {
     static void undeploy(Lab lab) {
         lab.deleteServices(NS);
         lab.heraldDown();
-        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("false-failover").delete();
+        lab.api()
+                .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                .withName("false-failover")
+                .delete();
         lab.api().namespaces().withName(NS).delete();
     }
 
@@ -82,14 +94,30 @@ class FalseFailoverBenchmark {
      * The settings tried, as "probe interval/suspicion timeout", optionally "/speaker CPU request" (the
      * shipped request otherwise); the first is the shipped default.
      */
-    static final List<String> TIMERS = List.of(System.getProperty("herald.falsefailover.timers",
-            "100ms/150ms,100ms/150ms/50m,100ms/250ms,100ms/400ms,200ms/1000ms").split(","));
+    static final List<String> TIMERS = List.of(System.getProperty(
+                    "herald.falsefailover.timers", "100ms/150ms,100ms/150ms/50m,100ms/250ms,100ms/400ms,200ms/1000ms")
+            .split(","));
 
     /** Sets the speakers' timers as an operator would (the DaemonSet's environment) and waits for the rollout. */
     static void timers(Lab lab, String interval, String suspicion, String cpu) throws InterruptedException {
-        lab.lab("kubectl", "set", "env", "-n", "herald-system", "daemonset/herald-speaker",
-                "HERALD_SPEAKER_PROBE_INTERVAL=" + interval, "HERALD_SPEAKER_SUSPICION_TIMEOUT=" + suspicion);
-        lab.lab("kubectl", "set", "resources", "-n", "herald-system", "daemonset/herald-speaker", "-c", "speaker",
+        lab.lab(
+                "kubectl",
+                "set",
+                "env",
+                "-n",
+                "herald-system",
+                "daemonset/herald-speaker",
+                "HERALD_SPEAKER_PROBE_INTERVAL=" + interval,
+                "HERALD_SPEAKER_SUSPICION_TIMEOUT=" + suspicion);
+        lab.lab(
+                "kubectl",
+                "set",
+                "resources",
+                "-n",
+                "herald-system",
+                "daemonset/herald-speaker",
+                "-c",
+                "speaker",
                 "--requests=cpu=" + cpu);
         lab.awaitHeraldReady();
         Thread.sleep(4000); // warm-up and the take-back
@@ -99,8 +127,18 @@ class FalseFailoverBenchmark {
     /** The longest client outage (TCP connect every 10 ms) when the owner's link is cut ~0.8 s into 3 s. */
     static double linkCut(Lab lab) throws Exception {
         Lab.Node node = SpeakerE2E.node(lab, await("an owner", Duration.ofSeconds(30), () -> owner(lab)));
-        CompletableFuture<Lab.Result> probe = CompletableFuture.supplyAsync(() -> lab.client().run(Duration.ofSeconds(60),
-                lab.tool("probe").toString(), "-target", IP + ":80", "-interval", "10ms", "-timeout", "300ms", "-for", "3s"));
+        CompletableFuture<Lab.Result> probe = CompletableFuture.supplyAsync(() -> lab.client()
+                .run(
+                        Duration.ofSeconds(60),
+                        lab.tool("probe").toString(),
+                        "-target",
+                        IP + ":80",
+                        "-interval",
+                        "10ms",
+                        "-timeout",
+                        "300ms",
+                        "-for",
+                        "3s"));
         Thread.sleep(800);
         lab.cutLink(node);
         Lab.Result r = probe.get();
@@ -121,8 +159,17 @@ class FalseFailoverBenchmark {
     @Test
     void ownershipChangesWhenTheOwnerIsOnlySlowAgainstFailoverTimePerTimerSetting(Lab lab) throws Exception {
         // the speaker's CPU request as shipped: what a starved node still owes it
-        String shippedCpu = lab.lab("kubectl", "get", "daemonset", "-n", "herald-system", "herald-speaker", "-o",
-                "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu}").stdout().trim();
+        String shippedCpu = lab.lab(
+                        "kubectl",
+                        "get",
+                        "daemonset",
+                        "-n",
+                        "herald-system",
+                        "herald-speaker",
+                        "-o",
+                        "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu}")
+                .stdout()
+                .trim();
         System.out.println("false_failover_shipped_speaker_cpu_request: " + shippedCpu);
         for (String setting : TIMERS) {
             String[] t = setting.split("/");
@@ -133,11 +180,17 @@ class FalseFailoverBenchmark {
                 for (int trial = 0; trial < TRIALS; trial++) {
                     String owner = await("an owner", Duration.ofSeconds(30), () -> owner(lab));
                     Lab.Node node = SpeakerE2E.node(lab, owner);
-                    String pid = lab.lab("container-pid", "herald-system", lab.speakerPod(node), "speaker").stdout().trim();
+                    String pid = lab.lab("container-pid", "herald-system", lab.speakerPod(node), "speaker")
+                            .stdout()
+                            .trim();
                     double before = gains(lab);
                     // one shell, so the stop lasts the pause and not a process start more
-                    Lab.Result r = Lab.Exec.run(Duration.ofSeconds(10), List.of("sh", "-c",
-                            "kill -STOP " + pid + "; sleep " + (pauseMs / 1000.0) + "; kill -CONT " + pid));
+                    Lab.Result r = Lab.Exec.run(
+                            Duration.ofSeconds(10),
+                            List.of(
+                                    "sh",
+                                    "-c",
+                                    "kill -STOP " + pid + "; sleep " + (pauseMs / 1000.0) + "; kill -CONT " + pid));
                     if (r.exit() != 0) {
                         throw new AssertionError("pause failed: " + r.stderr());
                     }
@@ -163,8 +216,9 @@ class FalseFailoverBenchmark {
                 outages.add(linkCut(lab));
             }
             Collections.sort(outages);
-            System.out.printf("%s_link_cut_outage_p50_ms: %.1f%n%s_link_cut_outage_max_ms: %.1f%n", name,
-                    outages.get(outages.size() / 2), name, outages.get(outages.size() - 1));
+            System.out.printf(
+                    "%s_link_cut_outage_p50_ms: %.1f%n%s_link_cut_outage_max_ms: %.1f%n",
+                    name, outages.get(outages.size() / 2), name, outages.get(outages.size() - 1));
         }
     }
 }

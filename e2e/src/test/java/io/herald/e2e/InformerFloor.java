@@ -21,18 +21,27 @@ public final class InformerFloor {
 
     public static void main(String[] args) throws Exception {
         Config config = Config.fromKubeconfig(Files.readString(Path.of(args[0])));
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        KubernetesClient client =
+                new KubernetesClientBuilder().withConfig(config).build();
         ResourceEventHandler<Object> none = new ResourceEventHandler<>() {
-            @Override public void onAdd(Object o) { }
-            @Override public void onUpdate(Object a, Object b) { }
-            @Override public void onDelete(Object o, boolean unknown) { }
+            @Override
+            public void onAdd(Object o) {}
+
+            @Override
+            public void onUpdate(Object a, Object b) {}
+
+            @Override
+            public void onDelete(Object o, boolean unknown) {}
         };
         List<SharedIndexInformer<?>> informers = List.of(
                 SlimInformers.inform(client.nodes(), none),
                 SlimInformers.inform(client.services().inAnyNamespace(), none),
                 SlimInformers.inform(client.discovery().v1().endpointSlices().inAnyNamespace(), none));
         while (true) {
-            System.out.println("cached " + informers.stream().mapToInt(i -> i.getStore().list().size()).sum());
+            System.out.println("cached "
+                    + informers.stream()
+                            .mapToInt(i -> i.getStore().list().size())
+                            .sum());
             Thread.sleep(1000);
         }
     }

@@ -92,8 +92,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     private static Lab shared(ExtensionContext context) {
         // The root store outlives every test class and is closed once at the end of the run.
-        return context.getRoot().getStore(NS)
-                .getOrComputeIfAbsent("lab", k -> new Running(start()), Running.class).lab;
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent("lab", k -> new Running(start()), Running.class).lab;
     }
 
     /** Held in the root store so that JUnit tears the lab down after the last test. */
@@ -109,14 +108,18 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
             throw new IllegalStateException("the lab needs root (network namespaces, veth, nftables); "
                     + "run the suite as root, or pass -De2e.skip=true to leave the end-to-end tier out");
         }
-        Path root = Path.of(System.getProperty("herald.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("herald.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         if (!Files.isRegularFile(root.resolve("e2e/lab/lab.sh"))) {
             throw new IllegalStateException("cannot find e2e/lab/lab.sh under " + root + " (set -Dherald.root)");
         }
         Path state = Path.of(System.getenv().getOrDefault("HERALD_LAB_STATE", "/run/herald-lab"));
-        if (!Files.isRegularFile(state.resolve("node-count")) || !Files.isRegularFile(state.resolve("admin.kubeconfig"))) {
-            throw new IllegalStateException("no lab is up (" + state + "): the end-to-end tier runs Herald from the images"
-                    + " this build pushes to the lab registry, so the lab comes first; run the suite with ./lab test");
+        if (!Files.isRegularFile(state.resolve("node-count"))
+                || !Files.isRegularFile(state.resolve("admin.kubeconfig"))) {
+            throw new IllegalStateException(
+                    "no lab is up (" + state + "): the end-to-end tier runs Herald from the images"
+                            + " this build pushes to the lab registry, so the lab comes first; run the suite with ./lab test");
         }
         int nodes = Integer.parseInt(read(state.resolve("node-count")).trim());
         Lab lab = new Lab(root, nodes);
@@ -135,11 +138,18 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         api.close();
         Path keep = root.resolve("e2e/target/lab-logs");
         // lab-logs/herald holds what keepHeraldLogs kept at each uninstall: the rest is this lab's
-        Exec.run(Duration.ofSeconds(60), List.of("sh", "-c", "mkdir -p '" + keep + "' && find '" + keep
-                + "' -mindepth 1 -maxdepth 1 ! -name herald -exec rm -rf {} + && cp -r '"
-                + state.resolve("log") + "/.' '" + keep + "/' && for d in '" + state + "'/nodes/*/log/pods; do"
-                + " n=$(basename $(dirname $(dirname $d))); mkdir -p '" + keep + "'/pods-node-$n && cp -rL $d/. '" + keep
-                + "'/pods-node-$n/; done"));
+        Exec.run(
+                Duration.ofSeconds(60),
+                List.of(
+                        "sh",
+                        "-c",
+                        "mkdir -p '" + keep + "' && find '" + keep
+                                + "' -mindepth 1 -maxdepth 1 ! -name herald -exec rm -rf {} + && cp -r '"
+                                + state.resolve("log") + "/.' '" + keep + "/' && for d in '" + state
+                                + "'/nodes/*/log/pods; do"
+                                + " n=$(basename $(dirname $(dirname $d))); mkdir -p '" + keep
+                                + "'/pods-node-$n && cp -rL $d/. '" + keep
+                                + "'/pods-node-$n/; done"));
     }
 
     // --- what tests use --------------------------------------------------------------------------
@@ -186,7 +196,8 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
      */
     public static long stealMillis() {
         try {
-            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            String[] cpu =
+                    Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             return cpu.length > 8 ? Long.parseLong(cpu[8]) * 10 : 0; // USER_HZ is 100 on Linux
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -212,7 +223,8 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         cmd.addAll(List.of(args));
         Result r = Exec.run(Duration.ofMinutes(2), cmd);
         if (r.exit() != 0) {
-            throw new AssertionError("lab " + String.join(" ", args) + " failed (exit " + r.exit() + "): " + r.output());
+            throw new AssertionError(
+                    "lab " + String.join(" ", args) + " failed (exit " + r.exit() + "): " + r.output());
         }
         return r;
     }
@@ -220,11 +232,18 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     // pods: the lab's echo image, run by a node's kubelet; Ready by the kubelet's probe, which the lab can turn
 
     public void addPod(String namespace, String name, Node node, boolean ready, Map<String, String> labels) {
-        String l = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        String l = labels.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
         // the API server refuses a pod until the controller manager has made the namespace's default
         // ServiceAccount, which a namespace created a moment ago may not have yet
-        await("ServiceAccount " + namespace + "/default", Duration.ofSeconds(30),
-                () -> api.serviceAccounts().inNamespace(namespace).withName("default").get());
+        await(
+                "ServiceAccount " + namespace + "/default",
+                Duration.ofSeconds(30),
+                () -> api.serviceAccounts()
+                        .inNamespace(namespace)
+                        .withName("default")
+                        .get());
         lab("pod-add", namespace, name, node.name(), Boolean.toString(ready), l);
     }
 
@@ -257,26 +276,44 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
 
     // faults
 
-    public void cutLink(Node node) { lab("fault", "link-down", node.name()); }
+    public void cutLink(Node node) {
+        lab("fault", "link-down", node.name());
+    }
 
-    public void restoreLink(Node node) { lab("fault", "link-up", node.name()); }
+    public void restoreLink(Node node) {
+        lab("fault", "link-up", node.name());
+    }
 
     /** Stops the node's kubelet (its pods keep running): the node goes NotReady once its lease lapses. */
-    public void stopKubelet(Node node) { lab("fault", "kubelet-stop", node.name()); }
+    public void stopKubelet(Node node) {
+        lab("fault", "kubelet-stop", node.name());
+    }
 
-    public void startKubelet(Node node) { lab("fault", "kubelet-start", node.name()); }
+    public void startKubelet(Node node) {
+        lab("fault", "kubelet-start", node.name());
+    }
 
     /** Stops (or starts) the node's kubelet and waits for the node lifecycle controller's Ready verdict. */
-    public void setNodeReady(Node node, boolean ready) { lab("fault", "node-ready", node.name(), Boolean.toString(ready)); }
+    public void setNodeReady(Node node, boolean ready) {
+        lab("fault", "node-ready", node.name(), Boolean.toString(ready));
+    }
 
-    public void stopApiServer() { lab("fault", "apiserver-stop"); }
+    public void stopApiServer() {
+        lab("fault", "apiserver-stop");
+    }
 
-    public void startApiServer() { lab("fault", "apiserver-start"); }
+    public void startApiServer() {
+        lab("fault", "apiserver-start");
+    }
 
     /** Drops every frame between the two nodes at the LAN switch; both still reach everyone else. */
-    public void partition(Node a, Node b) { lab("fault", "partition", a.name(), b.name()); }
+    public void partition(Node a, Node b) {
+        lab("fault", "partition", a.name(), b.name());
+    }
 
-    public void heal() { lab("fault", "heal"); }
+    public void heal() {
+        lab("fault", "heal");
+    }
 
     /** Starts a process the lab tracks (and {@code lab down} stops) in a node's namespace. */
     public void startProcess(String name, Node node, String... command) {
@@ -286,19 +323,31 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     }
 
     public boolean processAlive(String name) {
-        return Exec.run(Duration.ofSeconds(10), List.of(script.toString(), "proc-alive", name)).exit() == 0;
+        return Exec.run(Duration.ofSeconds(10), List.of(script.toString(), "proc-alive", name))
+                        .exit()
+                == 0;
     }
 
-    public void killProcess(String name) { lab("fault", "kill", name); }
+    public void killProcess(String name) {
+        lab("fault", "kill", name);
+    }
 
-    public void pauseProcess(String name) { lab("fault", "stop", name); }
+    public void pauseProcess(String name) {
+        lab("fault", "stop", name);
+    }
 
-    public void resumeProcess(String name) { lab("fault", "cont", name); }
+    public void resumeProcess(String name) {
+        lab("fault", "cont", name);
+    }
 
     /** SIGTERM and wait: a graceful stop. */
-    public void stopProcess(String name) { lab("proc-stop", name, "30"); }
+    public void stopProcess(String name) {
+        lab("proc-stop", name, "30");
+    }
 
-    public void restartProcess(String name) { lab("fault", "restart", name); }
+    public void restartProcess(String name) {
+        lab("fault", "restart", name);
+    }
 
     // Herald's pods: the speaker DaemonSet's pod on each node, the controller Deployment's pods
 
@@ -341,8 +390,13 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
         List<String> held = new ArrayList<>();
         for (var svc : left) {
             held.add(svc.getMetadata().getName() + " " + svc.getMetadata().getFinalizers());
-            api().services().inNamespace(namespace).withName(svc.getMetadata().getName())
-                    .edit(x -> { x.getMetadata().setFinalizers(List.of()); return x; });
+            api().services()
+                    .inNamespace(namespace)
+                    .withName(svc.getMetadata().getName())
+                    .edit(x -> {
+                        x.getMetadata().setFinalizers(List.of());
+                        return x;
+                    });
         }
         throw new AssertionError("Services in " + namespace + " not gone 60 s after deletion: " + held);
     }
@@ -359,9 +413,13 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
             int restarts = restarts(pod), allowed = allowedRestarts.getOrDefault(name, 0);
             if (restarts > allowed) {
                 String last = pod.getStatus().getContainerStatuses().stream()
-                        .filter(c -> c.getLastState() != null && c.getLastState().getTerminated() != null)
-                        .map(c -> ", last exit " + c.getLastState().getTerminated().getExitCode() + " " + c.getLastState().getTerminated().getReason())
-                        .findFirst().orElse("");
+                        .filter(c ->
+                                c.getLastState() != null && c.getLastState().getTerminated() != null)
+                        .map(c -> ", last exit "
+                                + c.getLastState().getTerminated().getExitCode() + " "
+                                + c.getLastState().getTerminated().getReason())
+                        .findFirst()
+                        .orElse("");
                 unexpected.add(name + " restarted " + restarts + " times (the tests caused " + allowed + ")" + last);
             }
         }
@@ -387,7 +445,9 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
                 if (r.exit() == 0) {
                     try {
                         Files.createDirectories(dir);
-                        Files.writeString(dir.resolve(n + "-" + name + ("true".equals(previous) ? "-previous" : "") + ".log"), r.stdout());
+                        Files.writeString(
+                                dir.resolve(n + "-" + name + ("true".equals(previous) ? "-previous" : "") + ".log"),
+                                r.stdout());
                     } catch (IOException e) {
                         System.err.println("cannot keep " + name + "'s log: " + e);
                     }
@@ -408,7 +468,9 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     }
 
     /** The speaker pod on a node (its name changes when the DaemonSet replaces it). */
-    public String speakerPod(Node node) { return lab("speaker-pod", node.name()).stdout().trim(); }
+    public String speakerPod(Node node) {
+        return lab("speaker-pod", node.name()).stdout().trim();
+    }
 
     /** SIGKILL to the speaker container's JVM: the kubelet restarts the container. */
     public void killSpeaker(Node node) {
@@ -423,22 +485,35 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     }
 
     /** SIGSTOP to the speaker container's JVM: alive to the kernel, silent to everyone else. */
-    public void pauseSpeaker(Node node) { lab("fault", "speaker-stop", node.name()); }
+    public void pauseSpeaker(Node node) {
+        lab("fault", "speaker-stop", node.name());
+    }
 
-    public void resumeSpeaker(Node node) { lab("fault", "speaker-cont", node.name()); }
+    public void resumeSpeaker(Node node) {
+        lab("fault", "speaker-cont", node.name());
+    }
 
     /** Deletes the speaker pod (gracefully: the kubelet sends SIGTERM): the DaemonSet makes a new one. */
-    public void deleteSpeakerPod(Node node) { lab("fault", "speaker-delete", node.name()); }
+    public void deleteSpeakerPod(Node node) {
+        lab("fault", "speaker-delete", node.name());
+    }
 
     /** Waits until the node's speaker pod is a new, Ready one (after {@link #deleteSpeakerPod}). */
     public void awaitSpeakerPod(Node node) {
         lab("kubectl", "rollout", "status", "-n", "herald-system", "daemonset/herald-speaker", "--timeout=110s");
         await("a Ready speaker pod on " + node, Duration.ofSeconds(110), () -> {
-            var pods = api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/component", "speaker")
-                    .withField("spec.nodeName", node.name()).list().getItems();
-            return pods.size() == 1 && pods.get(0).getMetadata().getDeletionTimestamp() == null
-                    && pods.get(0).getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
-                    ? true : null;
+            var pods = api.pods()
+                    .inNamespace("herald-system")
+                    .withLabel("app.kubernetes.io/component", "speaker")
+                    .withField("spec.nodeName", node.name())
+                    .list()
+                    .getItems();
+            return pods.size() == 1
+                            && pods.get(0).getMetadata().getDeletionTimestamp() == null
+                            && pods.get(0).getStatus().getConditions().stream()
+                                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                    ? true
+                    : null;
         });
     }
 
@@ -458,18 +533,29 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
     }
 
     private List<io.fabric8.kubernetes.api.model.Pod> heraldPods() {
-        return api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/name", "herald").list().getItems();
+        return api.pods()
+                .inNamespace("herald-system")
+                .withLabel("app.kubernetes.io/name", "herald")
+                .list()
+                .getItems();
     }
 
     private static int restarts(io.fabric8.kubernetes.api.model.Pod pod) {
-        return pod.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount()).sum();
+        return pod.getStatus().getContainerStatuses().stream()
+                .mapToInt(c -> c.getRestartCount())
+                .sum();
     }
 
     /** The controller replicas' pod names and IPv4 addresses (reachable from this host: the lab routes pod networks). */
     public Map<String, String> controllerPods() {
         Map<String, String> pods = new java.util.TreeMap<>();
-        for (var pod : api.pods().inNamespace("herald-system").withLabel("app.kubernetes.io/component", "controller").list().getItems()) {
-            if (pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus().getPodIP() != null) {
+        for (var pod : api.pods()
+                .inNamespace("herald-system")
+                .withLabel("app.kubernetes.io/component", "controller")
+                .list()
+                .getItems()) {
+            if (pod.getMetadata().getDeletionTimestamp() == null
+                    && pod.getStatus().getPodIP() != null) {
                 pods.put(pod.getMetadata().getName(), pod.getStatus().getPodIP());
             }
         }
@@ -503,7 +589,8 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
                 last = e; // not there yet; the last reason is reported on time-out
             }
             if (Instant.now().isAfter(deadline)) {
-                AssertionError err = new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+                AssertionError err =
+                        new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
                 if (last != null) {
                     err.initCause(last);
                 }
@@ -636,15 +723,19 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
                 Path err = Files.createTempFile("lab", ".err");
                 try {
                     Process p = new ProcessBuilder(command)
-                            .redirectOutput(out.toFile()).redirectError(err.toFile())
+                            .redirectOutput(out.toFile())
+                            .redirectError(err.toFile())
                             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                             .start();
                     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                         p.descendants().forEach(ProcessHandle::destroyForcibly);
                         p.destroyForcibly();
                         p.waitFor();
-                        return new Result(124, Files.readString(out), Files.readString(err)
-                                + "\n(timed out after " + timeout.toSeconds() + "s: " + String.join(" ", command) + ")");
+                        return new Result(
+                                124,
+                                Files.readString(out),
+                                Files.readString(err) + "\n(timed out after " + timeout.toSeconds() + "s: "
+                                        + String.join(" ", command) + ")");
                     }
                     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
                 } finally {

@@ -45,7 +45,13 @@ class LabE2E {
 
     @BeforeAll
     static void pods(Lab lab) {
-        lab.api().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        lab.api()
+                .namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
                 .serverSideApply();
         for (Lab.Node n : lab.nodes()) {
             lab.addPod(NS, "web-" + n.index(), n, true, Map.of("app", "web"));
@@ -64,24 +70,42 @@ class LabE2E {
 
     private static Service service(Lab lab, String name, String type, String app, String policy) {
         Service svc = new ServiceBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
                 .withNewSpec()
                 .withType(type)
                 .withSelector(Map.of("app", app))
                 .withIpFamilyPolicy("PreferDualStack")
                 .withExternalTrafficPolicy(policy)
-                .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString(8080)).endPort()
-                .endSpec().build();
+                .addNewPort()
+                .withName("http")
+                .withPort(80)
+                .withTargetPort(new IntOrString(8080))
+                .endPort()
+                .endSpec()
+                .build();
         return lab.api().resource(svc).serverSideApply();
     }
 
     private static void awaitEndpoints(Lab lab, String service, int ready) {
         await(service + " has " + ready + " ready endpoints", Duration.ofSeconds(30), () -> {
-            long n = lab.api().discovery().v1().endpointSlices().inNamespace(NS)
-                    .withLabel("kubernetes.io/service-name", service).list().getItems().stream()
+            long n = lab
+                    .api()
+                    .discovery()
+                    .v1()
+                    .endpointSlices()
+                    .inNamespace(NS)
+                    .withLabel("kubernetes.io/service-name", service)
+                    .list()
+                    .getItems()
+                    .stream()
                     .filter(s -> "IPv4".equals(s.getAddressType()))
-                    .map(EndpointSlice::getEndpoints).flatMap(List::stream)
-                    .filter(e -> Boolean.TRUE.equals(e.getConditions().getReady())).count();
+                    .map(EndpointSlice::getEndpoints)
+                    .flatMap(List::stream)
+                    .filter(e -> Boolean.TRUE.equals(e.getConditions().getReady()))
+                    .count();
             return n == ready ? Boolean.TRUE : null;
         });
     }
@@ -97,7 +121,10 @@ class LabE2E {
             for (String host : List.of(n.ipv4(), "[" + n.ipv6() + "]")) {
                 String url = "http://" + host + ":" + nodePort + "/";
                 // kube-proxy programs rules a moment after the slice appears
-                String body = await("NodePort on " + url, Duration.ofSeconds(20), () -> lab.client().httpGet(url));
+                String body = await(
+                        "NodePort on " + url,
+                        Duration.ofSeconds(20),
+                        () -> lab.client().httpGet(url));
                 Matcher m = POD.matcher(body);
                 assertTrue(m.find(), body);
                 pods.add(m.group(1));
@@ -121,12 +148,16 @@ class LabE2E {
         assertNotEquals(0, hc, "a Local LoadBalancer Service gets a healthCheckNodePort");
         awaitEndpoints(lab, "local-lb", 1);
         Lab.Node withPod = lab.node(1);
-        await("health 200 on " + withPod, Duration.ofSeconds(20),
+        await(
+                "health 200 on " + withPod,
+                Duration.ofSeconds(20),
                 () -> lab.client().httpStatus("http://" + withPod.ipv4() + ":" + hc + "/healthz") == 200 ? true : null);
         // each node's kube-proxy opens the health port when it syncs the Service, not when node-1's does
         // (CI once saw node-2 refuse the connection right after node-1 answered 200)
         for (Lab.Node n : lab.nodes().subList(1, lab.nodes().size())) {
-            await("health 503 on " + n, Duration.ofSeconds(20),
+            await(
+                    "health 503 on " + n,
+                    Duration.ofSeconds(20),
                     () -> lab.client().httpStatus("http://" + n.ipv4() + ":" + hc + "/healthz") == 503 ? true : null);
         }
         // Local keeps the client's address: the pod sees the client, not a node
@@ -136,17 +167,25 @@ class LabE2E {
 
         // readiness follows the lab's pod status: not ready -> 503 everywhere
         lab.setPodReady(NS, "local-1", false);
-        await("health 503 on " + withPod + " once the pod is not ready", Duration.ofSeconds(20),
+        await(
+                "health 503 on " + withPod + " once the pod is not ready",
+                Duration.ofSeconds(20),
                 () -> lab.client().httpStatus("http://" + withPod.ipv4() + ":" + hc + "/healthz") == 503 ? true : null);
         lab.setPodReady(NS, "local-1", true);
-        await("health 200 again", Duration.ofSeconds(20),
+        await(
+                "health 200 again",
+                Duration.ofSeconds(20),
                 () -> lab.client().httpStatus("http://" + withPod.ipv4() + ":" + hc + "/healthz") == 200 ? true : null);
 
         // a moved pod takes its health with it
         lab.movePod(NS, "local-1", lab.node(2));
-        await("health follows the pod to node-2", Duration.ofSeconds(30), () ->
-                lab.client().httpStatus("http://" + lab.node(2).ipv4() + ":" + hc + "/healthz") == 200
-                        && lab.client().httpStatus("http://" + withPod.ipv4() + ":" + hc + "/healthz") == 503 ? true : null);
+        await(
+                "health follows the pod to node-2",
+                Duration.ofSeconds(30),
+                () -> lab.client().httpStatus("http://" + lab.node(2).ipv4() + ":" + hc + "/healthz") == 200
+                                && lab.client().httpStatus("http://" + withPod.ipv4() + ":" + hc + "/healthz") == 503
+                        ? true
+                        : null);
         lab.movePod(NS, "local-1", lab.node(1));
         lab.api().resource(svc).delete();
     }
@@ -155,8 +194,11 @@ class LabE2E {
     void aLoadBalancerServiceStaysPendingWithoutHerald(Lab lab) throws InterruptedException {
         Service svc = service(lab, "pending-lb", "LoadBalancer", "web", "Cluster");
         Thread.sleep(3000);
-        Service now = lab.api().services().inNamespace(NS).withName("pending-lb").get();
-        assertTrue(now.getStatus().getLoadBalancer() == null || now.getStatus().getLoadBalancer().getIngress().isEmpty(),
+        Service now =
+                lab.api().services().inNamespace(NS).withName("pending-lb").get();
+        assertTrue(
+                now.getStatus().getLoadBalancer() == null
+                        || now.getStatus().getLoadBalancer().getIngress().isEmpty(),
                 "nobody but Herald may give it an address: " + now.getStatus());
         lab.api().resource(svc).delete();
     }
@@ -200,7 +242,9 @@ class LabE2E {
         } finally {
             lab.restoreLink(n);
         }
-        await("node-2 reachable again", Duration.ofSeconds(10),
+        await(
+                "node-2 reachable again",
+                Duration.ofSeconds(10),
                 () -> lab.client().run("ping", "-c1", "-W1", n.ipv4()).exit() == 0 ? true : null);
     }
 
@@ -210,46 +254,84 @@ class LabE2E {
         lab.partition(a, b);
         try {
             a.run("ip", "neigh", "flush", "all");
-            assertNotEquals(0, a.run("ping", "-c1", "-W1", b.ipv4()).exit(), "partitioned nodes must not reach each other");
+            assertNotEquals(
+                    0, a.run("ping", "-c1", "-W1", b.ipv4()).exit(), "partitioned nodes must not reach each other");
             assertEquals(0, a.run("ping", "-c1", "-W1", c.ipv4()).exit());
             assertEquals(0, b.run("ping", "-c1", "-W1", c.ipv4()).exit());
             assertEquals(0, lab.client().run("ping", "-c1", "-W1", a.ipv4()).exit());
         } finally {
             lab.heal();
         }
-        await("healed", Duration.ofSeconds(10), () -> a.run("ping", "-c1", "-W1", b.ipv4()).exit() == 0 ? true : null);
+        await(
+                "healed",
+                Duration.ofSeconds(10),
+                () -> a.run("ping", "-c1", "-W1", b.ipv4()).exit() == 0 ? true : null);
     }
 
     @Test
     void nodesAreRegisteredByTheirKubeletsAndNode1IsAControlPlaneNodeAsKubeadmMakesIt(Lab lab) {
         for (Lab.Node n : lab.nodes()) {
             Node node = lab.api().nodes().withName(n.name()).get();
-            assertTrue(node.getStatus().getNodeInfo().getContainerRuntimeVersion().startsWith("containerd://"),
+            assertTrue(
+                    node.getStatus().getNodeInfo().getContainerRuntimeVersion().startsWith("containerd://"),
                     n + " runs containerd: " + node.getStatus().getNodeInfo());
             assertEquals("v1.34.4", node.getStatus().getNodeInfo().getKubeletVersion());
-            assertEquals(List.of(n.ipv4(), n.ipv6()), node.getStatus().getAddresses().stream()
-                    .filter(a -> "InternalIP".equals(a.getType())).map(a -> a.getAddress()).toList());
+            assertEquals(
+                    List.of(n.ipv4(), n.ipv6()),
+                    node.getStatus().getAddresses().stream()
+                            .filter(a -> "InternalIP".equals(a.getType()))
+                            .map(a -> a.getAddress())
+                            .toList());
             boolean controlPlane = n.index() == 1;
             Map<String, String> labels = node.getMetadata().getLabels();
-            assertEquals(controlPlane, labels.containsKey("node-role.kubernetes.io/control-plane"), n + " labels " + labels);
-            assertEquals(controlPlane, labels.containsKey("node.kubernetes.io/exclude-from-external-load-balancers"), n + " labels " + labels);
-            List<String> taints = node.getSpec().getTaints() == null ? List.of()
-                    : node.getSpec().getTaints().stream().map(t -> t.getKey() + ":" + t.getEffect()).toList();
-            assertEquals(controlPlane ? List.of("node-role.kubernetes.io/control-plane:NoSchedule") : List.of(), taints, n + " taints");
+            assertEquals(
+                    controlPlane, labels.containsKey("node-role.kubernetes.io/control-plane"), n + " labels " + labels);
+            assertEquals(
+                    controlPlane,
+                    labels.containsKey("node.kubernetes.io/exclude-from-external-load-balancers"),
+                    n + " labels " + labels);
+            List<String> taints = node.getSpec().getTaints() == null
+                    ? List.of()
+                    : node.getSpec().getTaints().stream()
+                            .map(t -> t.getKey() + ":" + t.getEffect())
+                            .toList();
+            assertEquals(
+                    controlPlane ? List.of("node-role.kubernetes.io/control-plane:NoSchedule") : List.of(),
+                    taints,
+                    n + " taints");
         }
         // the scheduler keeps a pod without the toleration off the control-plane node
         for (int i = 0; i < 4; i++) {
-            lab.api().pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
-                    .withNewMetadata().withName("scheduled-" + i).endMetadata()
-                    .withNewSpec().withTerminationGracePeriodSeconds(1L).addNewContainer().withName("echo")
-                    .withImage(lab.lab("echo-image").stdout().trim()).endContainer().endSpec()
-                    .build()).create();
+            lab.api()
+                    .pods()
+                    .inNamespace(NS)
+                    .resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                            .withNewMetadata()
+                            .withName("scheduled-" + i)
+                            .endMetadata()
+                            .withNewSpec()
+                            .withTerminationGracePeriodSeconds(1L)
+                            .addNewContainer()
+                            .withName("echo")
+                            .withImage(lab.lab("echo-image").stdout().trim())
+                            .endContainer()
+                            .endSpec()
+                            .build())
+                    .create();
         }
         try {
             for (int i = 0; i < 4; i++) {
                 int k = i;
-                String node = await("scheduled-" + i + " scheduled", Duration.ofSeconds(30),
-                        () -> lab.api().pods().inNamespace(NS).withName("scheduled-" + k).get().getSpec().getNodeName());
+                String node = await(
+                        "scheduled-" + i + " scheduled",
+                        Duration.ofSeconds(30),
+                        () -> lab.api()
+                                .pods()
+                                .inNamespace(NS)
+                                .withName("scheduled-" + k)
+                                .get()
+                                .getSpec()
+                                .getNodeName());
                 assertNotEquals("node-1", node, "the control-plane taint keeps scheduled-" + i + " off node-1");
             }
         } finally {
@@ -267,48 +349,113 @@ class LabE2E {
         try {
             Lease before = lease(lab, n);
             Thread.sleep(12_000); // longer than the kubelet's 10 s lease renewal
-            assertEquals(before.getSpec().getRenewTime(), lease(lab, n).getSpec().getRenewTime(),
+            assertEquals(
+                    before.getSpec().getRenewTime(),
+                    lease(lab, n).getSpec().getRenewTime(),
                     "a stopped kubelet renews nothing");
-            await(n + " NotReady", Duration.ofSeconds(60), () -> "Unknown".equals(ready(lab, n).getStatus()) ? true : null);
+            await(
+                    n + " NotReady",
+                    Duration.ofSeconds(60),
+                    () -> "Unknown".equals(ready(lab, n).getStatus()) ? true : null);
             Node node = lab.api().nodes().withName(n.name()).get();
-            assertTrue(node.getSpec().getTaints().stream().anyMatch(t -> "node.kubernetes.io/unreachable".equals(t.getKey())),
+            assertTrue(
+                    node.getSpec().getTaints().stream()
+                            .anyMatch(t -> "node.kubernetes.io/unreachable".equals(t.getKey())),
                     "the node lifecycle controller taints it: " + node.getSpec().getTaints());
-            await("web-3 marked not ready", Duration.ofSeconds(30), () -> "False".equals(
-                    lab.api().pods().inNamespace(NS).withName("web-3").get().getStatus().getConditions().stream()
-                            .filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow().getStatus()) ? true : null);
+            await(
+                    "web-3 marked not ready",
+                    Duration.ofSeconds(30),
+                    () -> "False"
+                                    .equals(lab
+                                            .api()
+                                            .pods()
+                                            .inNamespace(NS)
+                                            .withName("web-3")
+                                            .get()
+                                            .getStatus()
+                                            .getConditions()
+                                            .stream()
+                                            .filter(c -> "Ready".equals(c.getType()))
+                                            .findFirst()
+                                            .orElseThrow()
+                                            .getStatus())
+                            ? true
+                            : null);
             // the pod itself still runs (only its node stopped reporting): it answers from its own namespace
             assertTrue(lab.pod(NS, "web-3").httpGet("http://127.0.0.1:8080/").contains("pod=web-3"));
         } finally {
             lab.setNodeReady(n, true);
         }
         assertEquals("True", ready(lab, n).getStatus());
-        await("web-3 ready again", Duration.ofSeconds(30), () -> "True".equals(
-                lab.api().pods().inNamespace(NS).withName("web-3").get().getStatus().getConditions().stream()
-                        .filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow().getStatus()) ? true : null);
+        await(
+                "web-3 ready again",
+                Duration.ofSeconds(30),
+                () -> "True"
+                                .equals(lab
+                                        .api()
+                                        .pods()
+                                        .inNamespace(NS)
+                                        .withName("web-3")
+                                        .get()
+                                        .getStatus()
+                                        .getConditions()
+                                        .stream()
+                                        .filter(c -> "Ready".equals(c.getType()))
+                                        .findFirst()
+                                        .orElseThrow()
+                                        .getStatus())
+                        ? true
+                        : null);
     }
 
     private static NodeCondition ready(Lab lab, Lab.Node n) {
         Node node = lab.api().nodes().withName(n.name()).get();
-        return node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
+        return node.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Lease lease(Lab lab, Lab.Node n) {
-        return lab.api().leases().inNamespace("kube-node-lease").withName(n.name()).get();
+        return lab.api()
+                .leases()
+                .inNamespace("kube-node-lease")
+                .withName(n.name())
+                .get();
     }
 
     @Test
     void theApiServerStopsAndComesBackWithItsObjects(Lab lab) {
-        lab.api().configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata().withName("survivor").endMetadata().addToData("k", "v").build()).serverSideApply();
+        lab.api()
+                .configMaps()
+                .inNamespace(NS)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("survivor")
+                        .endMetadata()
+                        .addToData("k", "v")
+                        .build())
+                .serverSideApply();
         lab.stopApiServer();
         try {
-            Lab.Result r = lab.client().run("curl", "-sk", "--max-time", "2", "https://" + Lab.CONTROL_PLANE_IPV4 + ":6443/readyz");
+            Lab.Result r = lab.client()
+                    .run("curl", "-sk", "--max-time", "2", "https://" + Lab.CONTROL_PLANE_IPV4 + ":6443/readyz");
             assertNotEquals(0, r.exit(), "the API server must be gone: " + r.output());
         } finally {
             lab.startApiServer();
         }
-        assertEquals("v", await("API server back", Duration.ofSeconds(30),
-                () -> lab.api().configMaps().inNamespace(NS).withName("survivor").get()).getData().get("k"));
+        assertEquals(
+                "v",
+                await(
+                                "API server back",
+                                Duration.ofSeconds(30),
+                                () -> lab.api()
+                                        .configMaps()
+                                        .inNamespace(NS)
+                                        .withName("survivor")
+                                        .get())
+                        .getData()
+                        .get("k"));
         // kube-proxy reconnects by itself: a fresh Service still gets programmed
         nodePortAnswersFromTheClientOnEveryNodeOverBothFamilies(lab);
     }
@@ -319,7 +466,8 @@ class LabE2E {
         try {
             String pid = lab.lab("container-pid", NS, "victim").stdout().trim();
             // the container's process really is inside a pod network namespace behind node-2
-            assertNotEquals(lab.node(2).check("readlink", "/proc/self/ns/net").trim(),
+            assertNotEquals(
+                    lab.node(2).check("readlink", "/proc/self/ns/net").trim(),
                     lab.pod(NS, "victim").check("readlink", "/proc/self/ns/net").trim());
             lab.lab("fault", "container-stop", NS, "victim");
             awaitState(pid, "T");
@@ -327,7 +475,14 @@ class LabE2E {
             awaitState(pid, "S");
             lab.lab("fault", "container-kill", NS, "victim");
             await("the kubelet restarts the killed container", Duration.ofSeconds(60), () -> {
-                var st = lab.api().pods().inNamespace(NS).withName("victim").get().getStatus().getContainerStatuses().get(0);
+                var st = lab.api()
+                        .pods()
+                        .inNamespace(NS)
+                        .withName("victim")
+                        .get()
+                        .getStatus()
+                        .getContainerStatuses()
+                        .get(0);
                 return st.getRestartCount() == 1 && Boolean.TRUE.equals(st.getReady()) ? true : null;
             });
             assertNotEquals(pid, lab.lab("container-pid", NS, "victim").stdout().trim());
@@ -344,7 +499,10 @@ class LabE2E {
     private static void awaitState(String pid, String state) {
         await("process " + pid + " in state " + state, Duration.ofSeconds(5), () -> {
             String stat = read(Path.of("/proc", pid, "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3).equals(state) ? true : null;
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+                            .equals(state)
+                    ? true
+                    : null;
         });
     }
 

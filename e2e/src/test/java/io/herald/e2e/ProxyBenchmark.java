@@ -66,10 +66,21 @@ class ProxyBenchmark {
     static void deploy(Lab lab) throws IOException {
         work = Files.createTempDirectory("proxy-bench");
         lab.heraldUp();
-        if (lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("lan").get() != null) {
-            throw new AssertionError("the sample pool lan is deployed: the " + POOL + " pool would overlap it and stay unused");
+        if (lab.api()
+                        .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                        .withName("lan")
+                        .get()
+                != null) {
+            throw new AssertionError(
+                    "the sample pool lan is deployed: the " + POOL + " pool would overlap it and stay unused");
         }
-        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        lab.api()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         for (Lab.Node n : lab.nodes()) {
             lab.addPod(NS, "echo-" + n.index(), n, true, Map.of("app", "bench"));
         }
@@ -81,12 +92,24 @@ class ProxyBenchmark {
         p.setApiVersion("herald.io/v1alpha1");
         p.setKind("IPPool");
         p.setMetadata(new ObjectMetaBuilder().withName(POOL).build());
-        p.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.0.200-198.18.0.209"), "autoAssign", false,
-                "trafficMode", "Proxy",
-                "announce", Map.of("nodeSelector", Map.of("matchLabels", Map.of(OWNER_LABEL, "yes")))));
+        p.setAdditionalProperty(
+                "spec",
+                Map.of(
+                        "addresses",
+                        List.of("198.18.0.200-198.18.0.209"),
+                        "autoAssign",
+                        false,
+                        "trafficMode",
+                        "Proxy",
+                        "announce",
+                        Map.of("nodeSelector", Map.of("matchLabels", Map.of(OWNER_LABEL, "yes")))));
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).resource(p).serverSideApply();
-        Service s = SpeakerE2E.lb("bench", "bench", "SingleStack",
-                Map.of("herald.io/load-balancer-ips", IP, "herald.io/ip-pool", POOL), HERALD_PORT);
+        Service s = SpeakerE2E.lb(
+                "bench",
+                "bench",
+                "SingleStack",
+                Map.of("herald.io/load-balancer-ips", IP, "herald.io/ip-pool", POOL),
+                HERALD_PORT);
         s.getMetadata().setNamespace(NS);
         s.getSpec().setExternalTrafficPolicy("Cluster");
         lab.api().resource(s).create();
@@ -100,7 +123,10 @@ class ProxyBenchmark {
         }
         lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName(POOL).delete();
+        lab.api()
+                .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                .withName(POOL)
+                .delete();
         SpeakerE2E.label(lab, lab.node(1).name(), OWNER_LABEL, null);
         SpeakerE2E.label(lab, lab.node(1).name(), ProxyE2E.EXCLUDE, "");
         for (Lab.Node n : lab.nodes()) {
@@ -120,10 +146,16 @@ class ProxyBenchmark {
         // Herald: the address is the Service's, in Proxy mode, and the client gets pages through it
         await("bench's ingress " + IP + " with ipMode Proxy", Duration.ofSeconds(60), () -> {
             Service s = lab.api().services().inNamespace(NS).withName("bench").get();
-            var in = s == null || s.getStatus().getLoadBalancer() == null ? null : s.getStatus().getLoadBalancer().getIngress();
-            return in != null && in.stream().anyMatch(i -> IP.equals(i.getIp()) && "Proxy".equals(i.getIpMode())) ? true : null;
+            var in = s == null || s.getStatus().getLoadBalancer() == null
+                    ? null
+                    : s.getStatus().getLoadBalancer().getIngress();
+            return in != null && in.stream().anyMatch(i -> IP.equals(i.getIp()) && "Proxy".equals(i.getIpMode()))
+                    ? true
+                    : null;
         });
-        await("a page through http://" + IP + "/ (Herald)", Duration.ofSeconds(60),
+        await(
+                "a page through http://" + IP + "/ (Herald)",
+                Duration.ofSeconds(60),
                 () -> lab.client().httpGet(url(HERALD_PORT, "/")).startsWith("pod=echo-") ? true : null);
 
         // HAProxy: same node, same address (local on node-1's lo in Proxy mode), same NodePorts
@@ -131,10 +163,13 @@ class ProxyBenchmark {
         int nodePort = s.getSpec().getPorts().get(0).getNodePort();
         Map<String, String> servers = new LinkedHashMap<>();
         for (io.fabric8.kubernetes.api.model.Node n : lab.api().nodes().list().getItems().stream()
-                .sorted(Comparator.comparing(n -> n.getMetadata().getName())).toList()) {
+                .sorted(Comparator.comparing(n -> n.getMetadata().getName()))
+                .toList()) {
             String ip = n.getStatus().getAddresses().stream()
-                    .filter(a -> "InternalIP".equals(a.getType()) && !a.getAddress().contains(":"))
-                    .map(a -> a.getAddress()).findFirst()
+                    .filter(a ->
+                            "InternalIP".equals(a.getType()) && !a.getAddress().contains(":"))
+                    .map(a -> a.getAddress())
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError(n.getMetadata().getName() + " has no IPv4 InternalIP"));
             servers.put(n.getMetadata().getName(), ip + ":" + nodePort);
         }
@@ -151,18 +186,30 @@ class ProxyBenchmark {
         } catch (AssertionError e) {
             if (!lab.processAlive(HAPROXY)) { // a bind that failed, say: the address is not local on node-1
                 Path log = lab.state().resolve("log").resolve(HAPROXY + ".log");
-                throw new AssertionError("HAProxy exited; " + log + ":\n"
-                        + (Files.exists(log) ? Files.readString(log) : "(no log)"), e);
+                throw new AssertionError(
+                        "HAProxy exited; " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : "(no log)"), e);
             }
             throw e;
         }
-        await("a page through http://" + IP + ":" + HAPROXY_PORT + "/ (HAProxy)", Duration.ofSeconds(30),
+        await(
+                "a page through http://" + IP + ":" + HAPROXY_PORT + "/ (HAProxy)",
+                Duration.ofSeconds(30),
                 () -> lab.client().httpGet(url(HAPROXY_PORT, "/")).startsWith("pod=echo-") ? true : null);
-        heraldProc = Path.of("/proc", lab.lab("container-pid", "herald-system", lab.speakerPod(owner)).stdout().trim());
-        haproxyProc = Path.of("/proc", Files.readString(lab.state().resolve("pid").resolve(HAPROXY)).trim());
-        Map<String, Double> info = fields(owner.check("sh", "-c", "echo 'show info' | socat stdio UNIX-CONNECT:" + socket));
-        System.out.printf(Locale.ROOT, "proxy_bench_haproxy_nbthread: %.0f%nproxy_bench_haproxy_maxconn: %.0f%n",
-                info.getOrDefault("Nbthread", Double.NaN), info.getOrDefault("Maxconn", Double.NaN));
+        heraldProc = Path.of(
+                "/proc",
+                lab.lab("container-pid", "herald-system", lab.speakerPod(owner))
+                        .stdout()
+                        .trim());
+        haproxyProc = Path.of(
+                "/proc",
+                Files.readString(lab.state().resolve("pid").resolve(HAPROXY)).trim());
+        Map<String, Double> info =
+                fields(owner.check("sh", "-c", "echo 'show info' | socat stdio UNIX-CONNECT:" + socket));
+        System.out.printf(
+                Locale.ROOT,
+                "proxy_bench_haproxy_nbthread: %.0f%nproxy_bench_haproxy_maxconn: %.0f%n",
+                info.getOrDefault("Nbthread", Double.NaN),
+                info.getOrDefault("Maxconn", Double.NaN));
 
         // the new-connection runs open about 100,000 connections to each proxy: without reuse of its
         // TIME_WAIT ports the client ran out of them after two runs and both proxies fell to ~200 req/s
@@ -176,21 +223,54 @@ class ProxyBenchmark {
             wrk(lab, url(port, "/"), "-t1", "-c32", "-d3s", "-H", "Connection: close");
         }
 
-        figure("rps_keepalive", false,
-                port -> wrkRequestsPerSecond(wrk(lab, url(port, "/"), "-t1", "-c32", "-d5s")));
-        figure("rps_new_conn", false,
-                port -> wrkRequestsPerSecond(wrk(lab, url(port, "/"), "-t1", "-c32", "-d5s", "-H", "Connection: close")));
-        figure("bulk_mbit_s", false, port -> value(loadgen(lab, "-mode", "bulk", "-target", url(port, "/bytes/1048576"),
-                "-for", "5s", "-conns", "4"), "throughput_mbit_s"));
+        figure("rps_keepalive", false, port -> wrkRequestsPerSecond(wrk(lab, url(port, "/"), "-t1", "-c32", "-d5s")));
+        figure(
+                "rps_new_conn",
+                false,
+                port -> wrkRequestsPerSecond(
+                        wrk(lab, url(port, "/"), "-t1", "-c32", "-d5s", "-H", "Connection: close")));
+        figure(
+                "bulk_mbit_s",
+                false,
+                port -> value(
+                        loadgen(
+                                lab,
+                                "-mode",
+                                "bulk",
+                                "-target",
+                                url(port, "/bytes/1048576"),
+                                "-for",
+                                "5s",
+                                "-conns",
+                                "4"),
+                        "throughput_mbit_s"));
         // the same with wrk (C, 8 KiB reads), in case the Go client is what limits the figure above
-        figure("bulk_wrk_mbit_s", false,
+        figure(
+                "bulk_wrk_mbit_s",
+                false,
                 port -> wrkTransferMbitPerSecond(wrk(lab, url(port, "/bytes/1048576"), "-t1", "-c4", "-d5s")));
-        figure("p99_ms_at_1000rps", true, port -> value(loadgen(lab, "-mode", "rate", "-target", url(port, "/"),
-                "-rate", "1000", "-for", "10s", "-conns", "8"), "p99_ms"));
-        System.out.println("proxy_bench_note: each figure is the median of " + RUNS + " runs; ratio is herald/haproxy, but"
-                + " haproxy/herald for p99_ms_at_1000rps, so a ratio >= 0.9 means at least 90% as good as HAProxy for"
-                + " every figure (rps: wrk -t1 -c32 -d5s, new_conn with Connection: close; bulk: 1 MiB bodies over 4"
-                + " connections for 5 s; p99: 1000 req/s over 8 connections for 10 s, latency from the scheduled send)");
+        figure(
+                "p99_ms_at_1000rps",
+                true,
+                port -> value(
+                        loadgen(
+                                lab,
+                                "-mode",
+                                "rate",
+                                "-target",
+                                url(port, "/"),
+                                "-rate",
+                                "1000",
+                                "-for",
+                                "10s",
+                                "-conns",
+                                "8"),
+                        "p99_ms"));
+        System.out.println(
+                "proxy_bench_note: each figure is the median of " + RUNS + " runs; ratio is herald/haproxy, but"
+                        + " haproxy/herald for p99_ms_at_1000rps, so a ratio >= 0.9 means at least 90% as good as HAProxy for"
+                        + " every figure (rps: wrk -t1 -c32 -d5s, new_conn with Connection: close; bulk: 1 MiB bodies over 4"
+                        + " connections for 5 s; p99: 1000 req/s over 8 connections for 10 s, latency from the scheduled send)");
     }
 
     /**
@@ -241,16 +321,31 @@ class ProxyBenchmark {
         String p = "proxy_bench_" + name;
         System.out.printf(Locale.ROOT, "%s_herald_runs: %s%n%s_haproxy_runs: %s%n", p, runs(herald), p, runs(haproxy));
         System.out.printf(Locale.ROOT, "%s_herald: %.3f%n%s_haproxy: %.3f%n%s_ratio: %.3f%n", p, h, p, a, p, ratio);
-        System.out.printf(Locale.ROOT, "%s_herald_cpu_steal_ms: %s%n%s_haproxy_cpu_steal_ms: %s%n", p,
-                runs(stealHerald), p, runs(stealHaproxy));
+        System.out.printf(
+                Locale.ROOT,
+                "%s_herald_cpu_steal_ms: %s%n%s_haproxy_cpu_steal_ms: %s%n",
+                p,
+                runs(stealHerald),
+                p,
+                runs(stealHaproxy));
 
         // the CPU each proxy's process used in each run (user, then system): on two shared cores the
         // client, the backends and the kernel's packet work compete with it, so a proxy that needs more
         // CPU per request serves fewer of them
-        System.out.printf(Locale.ROOT, "%s_herald_cpu_user_ms: %s%n%s_herald_cpu_system_ms: %s%n", p,
-                runs(cpuHerald[0]), p, runs(cpuHerald[1]));
-        System.out.printf(Locale.ROOT, "%s_haproxy_cpu_user_ms: %s%n%s_haproxy_cpu_system_ms: %s%n", p,
-                runs(cpuHaproxy[0]), p, runs(cpuHaproxy[1]));
+        System.out.printf(
+                Locale.ROOT,
+                "%s_herald_cpu_user_ms: %s%n%s_herald_cpu_system_ms: %s%n",
+                p,
+                runs(cpuHerald[0]),
+                p,
+                runs(cpuHerald[1]));
+        System.out.printf(
+                Locale.ROOT,
+                "%s_haproxy_cpu_user_ms: %s%n%s_haproxy_cpu_system_ms: %s%n",
+                p,
+                runs(cpuHaproxy[0]),
+                p,
+                runs(cpuHaproxy[1]));
     }
 
     /** User and system CPU time of a process so far, in ms, from /proc/PID/stat (fields 14 and 15). */
@@ -318,7 +413,8 @@ class ProxyBenchmark {
             throw new AssertionError("no requests from " + String.join(" ", cmd) + ":\n" + out);
         }
         if (errors * 100 > requests) {
-            throw new AssertionError(errors + " of " + requests + " requests failed in " + String.join(" ", cmd) + ":\n" + out);
+            throw new AssertionError(
+                    errors + " of " + requests + " requests failed in " + String.join(" ", cmd) + ":\n" + out);
         }
     }
 
@@ -421,7 +517,9 @@ class ProxyBenchmark {
     }
 
     static String runs(double[] v) {
-        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.3f", x)).collect(Collectors.joining(" "));
+        return Arrays.stream(v)
+                .mapToObj(x -> String.format(Locale.ROOT, "%.3f", x))
+                .collect(Collectors.joining(" "));
     }
 
     static String runs(long[] v) {

@@ -40,7 +40,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ProxyE2E {
 
     static final String NS = "proxy-e2e";
-    static final String CLUSTER = "198.18.0.210", LOCAL = "198.18.0.211", PP = "198.18.0.212", RANGED = "198.18.0.213",
+    static final String CLUSTER = "198.18.0.210",
+            LOCAL = "198.18.0.211",
+            PP = "198.18.0.212",
+            RANGED = "198.18.0.213",
             NO_PORTS = "198.18.0.214";
     static final String OUTSIDE_CLIENT = "198.18.0.101";
     static final String EXCLUDE = "node.kubernetes.io/exclude-from-external-load-balancers";
@@ -50,7 +53,13 @@ class ProxyE2E {
     @BeforeAll
     static void deploy(Lab lab) {
         lab.heraldUp();
-        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        lab.api()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         // the owner and its standby are node-1 and node-2, so that node-3's link and kube-proxy can fail
         // under a backend that is not the owner: the operator lifts kubeadm's exclude label from node-1
         SpeakerE2E.label(lab, "node-1", EXCLUDE, null);
@@ -61,9 +70,17 @@ class ProxyE2E {
         p.setApiVersion("herald.io/v1alpha1");
         p.setKind("IPPool");
         p.setMetadata(new ObjectMetaBuilder().withName("proxy").build());
-        p.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.0.210-198.18.0.219"), "autoAssign", false,
-                "trafficMode", "Proxy",
-                "announce", Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/proxy", "yes")))));
+        p.setAdditionalProperty(
+                "spec",
+                Map.of(
+                        "addresses",
+                        List.of("198.18.0.210-198.18.0.219"),
+                        "autoAssign",
+                        false,
+                        "trafficMode",
+                        "Proxy",
+                        "announce",
+                        Map.of("nodeSelector", Map.of("matchLabels", Map.of("herald-e2e/proxy", "yes")))));
         lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).resource(p).serverSideApply();
         for (int i = 1; i <= 3; i++) {
             lab.addPod(NS, "e-" + i, lab.node(i), true, Map.of("app", "echo"));
@@ -73,8 +90,14 @@ class ProxyE2E {
         lab.addPod(NS, "l-3b", lab.node(3), true, Map.of("app", "local"));
 
         Service cluster = service("cluster", "echo", CLUSTER, Map.of());
-        cluster.getSpec().getPorts().add(new io.fabric8.kubernetes.api.model.ServicePortBuilder().withName("echo-udp")
-                .withProtocol("UDP").withPort(53).withTargetPort(new IntOrString(9001)).build());
+        cluster.getSpec()
+                .getPorts()
+                .add(new io.fabric8.kubernetes.api.model.ServicePortBuilder()
+                        .withName("echo-udp")
+                        .withProtocol("UDP")
+                        .withPort(53)
+                        .withTargetPort(new IntOrString(9001))
+                        .build());
         lab.api().resource(cluster).create();
         Service local = service("local", "local", LOCAL, Map.of());
         local.getSpec().setExternalTrafficPolicy("Local");
@@ -97,15 +120,33 @@ class ProxyE2E {
         // Service appears (on a busy lab, seconds): measuring before that measures kube-proxy, and the
         // relay's passive checks would take every node out at the first refused connects. (CI saw all
         // 90 connections of the first spread fail in 0.6 s that way.)
-        int nodePort = lab.api().services().inNamespace(NS).withName("cluster").get().getSpec().getPorts().get(0).getNodePort();
+        int nodePort = lab.api()
+                .services()
+                .inNamespace(NS)
+                .withName("cluster")
+                .get()
+                .getSpec()
+                .getPorts()
+                .get(0)
+                .getNodePort();
         for (Lab.Node n : lab.nodes()) {
-            await("kube-proxy on " + n + " serves cluster's NodePort", Duration.ofSeconds(60),
-                    () -> lab.client().httpGet("http://" + n.ipv4() + ":" + nodePort + "/").startsWith("pod=e-") ? true : null);
+            await(
+                    "kube-proxy on " + n + " serves cluster's NodePort",
+                    Duration.ofSeconds(60),
+                    () -> lab.client()
+                                    .httpGet("http://" + n.ipv4() + ":" + nodePort + "/")
+                                    .startsWith("pod=e-")
+                            ? true
+                            : null);
         }
         String owner = owner(lab, "cluster");
         for (Lab.Node n : lab.nodes()) {
-            await(n + " a healthy backend of cluster", Duration.ofSeconds(30),
-                    () -> Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/cluster:80/TCP", n.name())) ? true : null);
+            await(
+                    n + " a healthy backend of cluster",
+                    Duration.ofSeconds(30),
+                    () -> Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/cluster:80/TCP", n.name()))
+                            ? true
+                            : null);
         }
         lab.client().check("ip", "addr", "add", OUTSIDE_CLIENT + "/24", "dev", "eth0");
     }
@@ -121,12 +162,18 @@ class ProxyE2E {
         }
         lab.deleteServices(NS); // while Herald runs: it releases them and lifts its finalizer
         lab.heraldDown();
-        lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName("proxy").delete();
+        lab.api()
+                .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                .withName("proxy")
+                .delete();
         for (Lab.Node n : lab.nodes()) {
             SpeakerE2E.label(lab, n.name(), "herald-e2e/proxy", null);
             SpeakerE2E.label(lab, n.name(), EXCLUDE, n.index() == 1 ? "" : null);
             // a speaker that stopped while owning removes its addresses; make sure of it for the suites after
-            n.run("sh", "-c", "for a in 210 211 212 213 214; do ip addr del 198.18.0.$a/32 dev lo 2>/dev/null; done; true");
+            n.run(
+                    "sh",
+                    "-c",
+                    "for a in 210 211 212 213 214; do ip addr del 198.18.0.$a/32 dev lo 2>/dev/null; done; true");
         }
         lab.api().namespaces().withName(NS).delete();
     }
@@ -134,10 +181,23 @@ class ProxyE2E {
     static Service service(String name, String app, String ip, Map<String, String> annotations) {
         Map<String, String> ann = new TreeMap<>(annotations);
         ann.put("herald.io/load-balancer-ips", ip);
-        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).withAnnotations(ann).endMetadata()
-                .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", app))
-                .addNewPort().withName("http").withProtocol("TCP").withPort(80).withTargetPort(new IntOrString(8080)).endPort()
-                .endSpec().build();
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .withAnnotations(ann)
+                .endMetadata()
+                .withNewSpec()
+                .withType("LoadBalancer")
+                .withSelector(Map.of("app", app))
+                .addNewPort()
+                .withName("http")
+                .withProtocol("TCP")
+                .withPort(80)
+                .withTargetPort(new IntOrString(8080))
+                .endPort()
+                .endSpec()
+                .build();
     }
 
     /**
@@ -171,8 +231,12 @@ class ProxyE2E {
     static Map<String, Integer> spread(Lab lab, String ip, int n) {
         // a failure also counts under its curl exit code (7 refused, 28 timed out, 52 empty reply, 56 reset),
         // which tells a backend that took the connection and said nothing from one that was never reached
-        String out = lab.client().check("sh", "-c", "for i in $(seq " + n + "); do curl -s --max-time 3 http://" + ip
-                + "/ || echo FAILED curl-exit-$?; done");
+        String out = lab.client()
+                .check(
+                        "sh",
+                        "-c",
+                        "for i in $(seq " + n + "); do curl -s --max-time 3 http://" + ip
+                                + "/ || echo FAILED curl-exit-$?; done");
         Map<String, Integer> pods = new TreeMap<>();
         for (String line : out.split("\n")) {
             Matcher m = Pattern.compile("pod=(\\S+)").matcher(line);
@@ -190,7 +254,8 @@ class ProxyE2E {
     /** What a node's speaker exports at /metrics. */
     static String metrics(Lab lab, String node) {
         Lab.Node n = SpeakerE2E.node(lab, node);
-        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/metrics").stdout();
+        return n.run(Duration.ofSeconds(5), "curl", "-sf", "http://" + n.ipv4() + ":7472/metrics")
+                .stdout();
     }
 
     /**
@@ -200,7 +265,8 @@ class ProxyE2E {
     static Double backendUp(Lab lab, String owner, String listener, String node) {
         String metrics = metrics(lab, owner);
         Matcher m = Pattern.compile("(?m)^herald_speaker_proxy_backend_up\\{listener=\"" + Pattern.quote(listener)
-                + "\",node=\"" + node + "(/[^\"]*)?\"} ([0-9.]+)").matcher(metrics);
+                        + "\",node=\"" + node + "(/[^\"]*)?\"} ([0-9.]+)")
+                .matcher(metrics);
         Double v = null;
         while (m.find()) {
             double x = Double.parseDouble(m.group(2));
@@ -222,7 +288,8 @@ class ProxyE2E {
 
     static double counter(Lab lab, String owner, String name, String labels) {
         String metrics = metrics(lab, owner);
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{" + Pattern.quote(labels) + "} ([0-9.E]+)").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{" + Pattern.quote(labels) + "} ([0-9.E]+)")
+                .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
@@ -230,7 +297,8 @@ class ProxyE2E {
     @Order(1)
     void theStatusSaysProxyKubeProxyLeavesTheAddressAloneAndOnlyTheOwnerHasItOnItsLoopback(Lab lab) {
         Service s = lab.api().services().inNamespace(NS).withName("cluster").get();
-        assertEquals("Proxy", s.getStatus().getLoadBalancer().getIngress().get(0).getIpMode());
+        assertEquals(
+                "Proxy", s.getStatus().getLoadBalancer().getIngress().get(0).getIpMode());
         String owner = announcedOwner(lab, "cluster");
         await(CLUSTER + " on the loopback of its owner " + owner + " only", Duration.ofSeconds(10), () -> {
             for (Lab.Node n : lab.nodes()) {
@@ -242,7 +310,9 @@ class ProxyE2E {
         });
         for (Lab.Node n : lab.nodes()) {
             String ruleset = n.check("nft", "list", "ruleset").replaceAll("(?ms)^table inet herald \\{.*?^}\n", "");
-            assertFalse(ruleset.contains(CLUSTER), "kube-proxy on " + n.name() + " must leave an ipMode Proxy address alone");
+            assertFalse(
+                    ruleset.contains(CLUSTER),
+                    "kube-proxy on " + n.name() + " must leave an ipMode Proxy address alone");
         }
         assertTrue(SpeakerE2E.fetch(lab, CLUSTER, 80).contains("pod=e-"));
         assertOnlyServicePortsAnswer(lab, CLUSTER, owner, 80);
@@ -256,8 +326,8 @@ class ProxyE2E {
      * "silent" (nothing within 2 s: dropped).
      */
     static String connect(Lab lab, String ip, int port) {
-        Lab.Result r = lab.client().run(Duration.ofSeconds(10), "timeout", "2", "bash", "-c",
-                "exec 3<>/dev/tcp/" + ip + "/" + port);
+        Lab.Result r = lab.client()
+                .run(Duration.ofSeconds(10), "timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/" + ip + "/" + port);
         return r.exit() == 0 ? "open" : r.exit() == 124 ? "silent" : "refused";
     }
 
@@ -291,29 +361,42 @@ class ProxyE2E {
     @Test
     @Order(3)
     void udpFlowsAreRelayedBothWays(Lab lab) {
-        String out = lab.client().check("sh", "-c", "(echo one; sleep 0.3; echo two; sleep 0.5) | socat -T 2 - UDP:" + CLUSTER + ":53");
+        String out = lab.client()
+                .check("sh", "-c", "(echo one; sleep 0.3; echo two; sleep 0.5) | socat -T 2 - UDP:" + CLUSTER + ":53");
         assertTrue(out.contains("data=one") && out.contains("data=two"), out);
         Matcher m = Pattern.compile("pod=(\\S+)").matcher(out);
         assertTrue(m.find());
         String first = m.group(1);
         assertTrue(m.find() && m.group(1).equals(first), "both datagrams of one flow reach one pod: " + out);
-        assertTrue(counter(lab, owner(lab, "cluster"), "herald_speaker_proxy_accepted_total",
-                "listener=\"proxy-e2e/cluster:53/UDP\"") >= 1);
+        assertTrue(counter(
+                        lab,
+                        owner(lab, "cluster"),
+                        "herald_speaker_proxy_accepted_total",
+                        "listener=\"proxy-e2e/cluster:53/UDP\"")
+                >= 1);
     }
 
     @Test
     @Order(4)
     void localConnectionsLandOnlyOnNodesWithEndpointsWeightedByTheirCount(Lab lab) {
         String owner = announcedOwner(lab, "local");
-        await("node-2 and node-3 checked healthy for local", Duration.ofSeconds(10), () ->
-                Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/local:80/TCP", "node-2"))
-                        && Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/local:80/TCP", "node-3")) ? true : null);
+        await(
+                "node-2 and node-3 checked healthy for local",
+                Duration.ofSeconds(10),
+                () -> Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/local:80/TCP", "node-2"))
+                                && Double.valueOf(1).equals(backendUp(lab, owner, "proxy-e2e/local:80/TCP", "node-3"))
+                        ? true
+                        : null);
         Double node1 = backendUp(lab, owner, "proxy-e2e/local:80/TCP", "node-1");
-        assertTrue(node1 == null || node1 == 0, "node-1 has no local endpoint: its healthCheckNodePort answers 503 ("
-                + node1 + ")");
+        assertTrue(
+                node1 == null || node1 == 0,
+                "node-1 has no local endpoint: its healthCheckNodePort answers 503 (" + node1 + ")");
         Map<String, Integer> pods = spread(lab, LOCAL, 90);
         System.out.println("proxy_local_spread: " + pods);
-        assertEquals(List.of("l-2", "l-3a", "l-3b"), List.copyOf(pods.keySet()), "only pods of nodes with endpoints: " + pods);
+        assertEquals(
+                List.of("l-2", "l-3a", "l-3b"),
+                List.copyOf(pods.keySet()),
+                "only pods of nodes with endpoints: " + pods);
         int node2 = pods.get("l-2"), node3 = pods.get("l-3a") + pods.get("l-3b");
         assertTrue(node3 > node2, "node-3 reports 2 local endpoints and node-2 one: " + pods);
     }
@@ -322,14 +405,43 @@ class ProxyE2E {
     @Order(5)
     void sourceRangesLetTheClientInAndDropAnOutsideOne(Lab lab) {
         assertTrue(SpeakerE2E.fetch(lab, RANGED, 80).contains("pod=e-"));
-        Lab.Result outside = lab.client().run(Duration.ofSeconds(10), "curl", "-sS", "--max-time", "3", "--interface",
-                OUTSIDE_CLIENT, "http://" + RANGED + "/");
-        assertTrue(outside.exit() != 0 && !outside.stdout().contains("pod="), "an outside client must be refused: " + outside.output());
-        await("the refusal counted", Duration.ofSeconds(5), () -> counter(lab, owner(lab, "ranged"),
-                "herald_speaker_proxy_refused_total", "listener=\"proxy-e2e/ranged:80/TCP\",reason=\"source_range\"") >= 1 ? true : null);
-        Lab.Result inside = lab.client().run(Duration.ofSeconds(10), "curl", "-sS", "--max-time", "3", "--interface",
-                OUTSIDE_CLIENT, "http://" + CLUSTER + "/");
-        assertTrue(inside.stdout().contains("pod="), "the same outside client is served where no range applies: " + inside.output());
+        Lab.Result outside = lab.client()
+                .run(
+                        Duration.ofSeconds(10),
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "3",
+                        "--interface",
+                        OUTSIDE_CLIENT,
+                        "http://" + RANGED + "/");
+        assertTrue(
+                outside.exit() != 0 && !outside.stdout().contains("pod="),
+                "an outside client must be refused: " + outside.output());
+        await(
+                "the refusal counted",
+                Duration.ofSeconds(5),
+                () -> counter(
+                                        lab,
+                                        owner(lab, "ranged"),
+                                        "herald_speaker_proxy_refused_total",
+                                        "listener=\"proxy-e2e/ranged:80/TCP\",reason=\"source_range\"")
+                                >= 1
+                        ? true
+                        : null);
+        Lab.Result inside = lab.client()
+                .run(
+                        Duration.ofSeconds(10),
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "3",
+                        "--interface",
+                        OUTSIDE_CLIENT,
+                        "http://" + CLUSTER + "/");
+        assertTrue(
+                inside.stdout().contains("pod="),
+                "the same outside client is served where no range applies: " + inside.output());
     }
 
     @Test
@@ -346,8 +458,12 @@ class ProxyE2E {
         // allocateLoadBalancerNodePorts: false leaves the relay no NodePort: it sends to the pods themselves
         await("noports announced", Duration.ofSeconds(30), () -> {
             Service s = lab.api().services().inNamespace(NS).withName("noports").get();
-            var cond = s.getStatus().getConditions() == null ? null : s.getStatus().getConditions().stream()
-                    .filter(x -> "herald.io/AddressAnnounced".equals(x.getType())).findFirst().orElse(null);
+            var cond = s.getStatus().getConditions() == null
+                    ? null
+                    : s.getStatus().getConditions().stream()
+                            .filter(x -> "herald.io/AddressAnnounced".equals(x.getType()))
+                            .findFirst()
+                            .orElse(null);
             return cond != null && "True".equals(cond.getStatus()) ? true : null;
         });
         java.util.Set<String> pods = new java.util.HashSet<>();
@@ -365,12 +481,16 @@ class ProxyE2E {
     void aBackendNodesLinkCutTakesItOutWithinTheHealthIntervalAndNoNewConnectionFailsAfter(Lab lab) throws Exception {
         String owner = announcedOwner(lab, "local");
         String listener = "proxy-e2e/local:80/TCP";
-        await("node-3 healthy for local", Duration.ofSeconds(10),
+        await(
+                "node-3 healthy for local",
+                Duration.ofSeconds(10),
                 () -> Double.valueOf(1).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
         long t0 = System.nanoTime();
         lab.cutLink(lab.node(3));
         try {
-            await("node-3 taken out", Duration.ofSeconds(15),
+            await(
+                    "node-3 taken out",
+                    Duration.ofSeconds(15),
                     () -> Double.valueOf(0).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("proxy_backend_link_cut_taken_out_ms: " + ms);
@@ -380,7 +500,9 @@ class ProxyE2E {
         } finally {
             lab.restoreLink(lab.node(3));
         }
-        await("node-3 back for local", Duration.ofSeconds(20),
+        await(
+                "node-3 back for local",
+                Duration.ofSeconds(20),
                 () -> Double.valueOf(1).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
     }
 
@@ -389,7 +511,9 @@ class ProxyE2E {
     void kubeProxyStoppedTakesItsNodeOutAndNoNewConnectionFails(Lab lab) {
         String owner = announcedOwner(lab, "cluster");
         String listener = "proxy-e2e/cluster:80/TCP";
-        await("node-3 healthy for cluster", Duration.ofSeconds(10),
+        await(
+                "node-3 healthy for cluster",
+                Duration.ofSeconds(10),
                 () -> Double.valueOf(1).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
         // the fault is the only thing wrong when it is injected: every connection served before it
         Map<String, Integer> before = spread(lab, CLUSTER, 20);
@@ -397,17 +521,25 @@ class ProxyE2E {
         long t0 = System.nanoTime();
         lab.stopProcess("kube-proxy-node-3");
         try {
-            await("node-3 taken out", Duration.ofSeconds(15),
+            await(
+                    "node-3 taken out",
+                    Duration.ofSeconds(15),
                     () -> Double.valueOf(0).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("proxy_backend_kube_proxy_stopped_taken_out_ms: " + ms);
-            assertTrue(ms <= TAKEN_OUT_WITHIN_MS + 1000, "taken out after " + ms + " ms (stopping it takes up to a second)");
+            assertTrue(
+                    ms <= TAKEN_OUT_WITHIN_MS + 1000,
+                    "taken out after " + ms + " ms (stopping it takes up to a second)");
             Map<String, Integer> pods = spread(lab, CLUSTER, 40);
-            assertFalse(pods.containsKey("FAILED"), () -> "no new connection fails: " + pods + "\n" + relayState(lab, owner));
+            assertFalse(
+                    pods.containsKey("FAILED"),
+                    () -> "no new connection fails: " + pods + "\n" + relayState(lab, owner));
         } finally {
             lab.restartProcess("kube-proxy-node-3");
         }
-        await("node-3 back for cluster", Duration.ofSeconds(30),
+        await(
+                "node-3 back for cluster",
+                Duration.ofSeconds(30),
                 () -> Double.valueOf(1).equals(backendUp(lab, owner, listener, "node-3")) ? true : null);
     }
 
@@ -420,9 +552,18 @@ class ProxyE2E {
         // the owner's kubelet is stopped first (its pods run on), so the killed speaker stays down until
         // the test lets the kubelet restart it, well within the node's 20 s grace
         lab.stopKubelet(old);
-        CompletableFuture<Lab.Result> probe = CompletableFuture.supplyAsync(() -> lab.client().run(Duration.ofSeconds(60),
-                lab.tool("probe").toString(), "-target", CLUSTER + ":80", "-interval", "10ms", "-timeout", "300ms",
-                "-for", "4s"));
+        CompletableFuture<Lab.Result> probe = CompletableFuture.supplyAsync(() -> lab.client()
+                .run(
+                        Duration.ofSeconds(60),
+                        lab.tool("probe").toString(),
+                        "-target",
+                        CLUSTER + ":80",
+                        "-interval",
+                        "10ms",
+                        "-timeout",
+                        "300ms",
+                        "-for",
+                        "4s"));
         Thread.sleep(800);
         lab.killSpeaker(old);
         Lab.Result r = probe.get();
@@ -445,7 +586,9 @@ class ProxyE2E {
         SpeakerE2E.label(lab, owner, EXCLUDE, "");
         try {
             lab.startKubelet(old); // which restarts the killed container
-            await("the restarted speaker on " + owner + " removes " + CLUSTER + " from its loopback", Duration.ofSeconds(60),
+            await(
+                    "the restarted speaker on " + owner + " removes " + CLUSTER + " from its loopback",
+                    Duration.ofSeconds(60),
                     () -> onLoopback(old, CLUSTER) ? null : true);
             assertTrue(SpeakerE2E.fetch(lab, CLUSTER, 80).contains("pod=e-"));
             // the new owner guards it; the restarted one, owning nothing, holds no table
@@ -463,13 +606,21 @@ class ProxyE2E {
     @Order(11)
     void aPortChangeOpensTheNewPortAndClosesTheOldOne(Lab lab) {
         // the previous test's restarted node may be taking its addresses back
-        await(PP + ":9100 open", Duration.ofSeconds(30), () -> connect(lab, PP, 9100).equals("open") ? true : null);
+        await(
+                PP + ":9100 open",
+                Duration.ofSeconds(30),
+                () -> connect(lab, PP, 9100).equals("open") ? true : null);
         lab.api().services().inNamespace(NS).withName("pp").edit(s -> {
             s.getSpec().getPorts().get(0).setPort(9101);
             return s;
         });
-        await("9101 open and 9100 silent at " + PP, Duration.ofSeconds(30),
-                () -> connect(lab, PP, 9101).equals("open") && connect(lab, PP, 9100).equals("silent") ? true : null);
+        await(
+                "9101 open and 9100 silent at " + PP,
+                Duration.ofSeconds(30),
+                () -> connect(lab, PP, 9101).equals("open")
+                                && connect(lab, PP, 9100).equals("silent")
+                        ? true
+                        : null);
         // on whichever node owns it now: the previous test's node may just have taken its addresses back
         assertOnlyServicePortsAnswer(lab, PP, announcedOwner(lab, "pp"), 9101);
     }

@@ -50,6 +50,7 @@ class SoakE2E {
     static final double TARGET_MS = 1000;
     /** How long after a fault ends an outage is still put down to it. */
     static final Duration SETTLE = Duration.ofSeconds(10);
+
     static final Map<String, String> SERVICES = new LinkedHashMap<>();
     static final Pattern OUTAGE = Pattern.compile("outage_ms: ([0-9.]+) from=(\\S+) recovered=(\\S+)");
 
@@ -60,20 +61,36 @@ class SoakE2E {
         SERVICES.put("proxy-b", "198.18.0.131");
     }
 
-    enum Kind { LINK_CUT, PARTITION, SPEAKER_KILL, SPEAKER_DELETE, KUBELET_STOP, APISERVER_STOP, CPU_STARVATION,
-        CONTROLLER_LEADER_KILL }
+    enum Kind {
+        LINK_CUT,
+        PARTITION,
+        SPEAKER_KILL,
+        SPEAKER_DELETE,
+        KUBELET_STOP,
+        APISERVER_STOP,
+        CPU_STARVATION,
+        CONTROLLER_LEADER_KILL
+    }
 
     /** {@code -Dherald.soak.faults=APISERVER_STOP,LINK_CUT} narrows the schedule to those kinds (all by default). */
-    static final Kind[] KINDS = System.getProperty("herald.soak.faults", "").isBlank() ? Kind.values()
+    static final Kind[] KINDS = System.getProperty("herald.soak.faults", "").isBlank()
+            ? Kind.values()
             : java.util.Arrays.stream(System.getProperty("herald.soak.faults").split(","))
-                    .map(k -> Kind.valueOf(k.trim().toUpperCase())).toArray(Kind[]::new);
+                    .map(k -> Kind.valueOf(k.trim().toUpperCase()))
+                    .toArray(Kind[]::new);
 
     record Fault(Kind kind, String target, Instant start, Instant end) {}
 
     @BeforeAll
     static void deploy(Lab lab) {
         lab.heraldUp();
-        lab.api().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
+        lab.api()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         pool(lab, "soak-vip", "198.18.0.120-198.18.0.129", "VIP");
         pool(lab, "soak-proxy", "198.18.0.130-198.18.0.139", "Proxy");
         for (Lab.Node n : lab.nodes()) {
@@ -81,7 +98,9 @@ class SoakE2E {
         }
         SERVICES.forEach((name, ip) -> lab.api().resource(service(name, ip)).create());
         SERVICES.forEach((name, ip) -> await(name + " announced", Duration.ofSeconds(60), () -> owner(lab, name)));
-        SERVICES.forEach((name, ip) -> await("a page through " + ip, Duration.ofSeconds(30),
+        SERVICES.forEach((name, ip) -> await(
+                "a page through " + ip,
+                Duration.ofSeconds(30),
                 () -> lab.client().httpGet("http://" + ip + "/")));
     }
 
@@ -97,7 +116,10 @@ class SoakE2E {
         lab.deleteServices(NS);
         lab.heraldDown();
         for (String p : List.of("soak-vip", "soak-proxy")) {
-            lab.api().genericKubernetesResources(ControllerE2E.IPPOOLS).withName(p).delete();
+            lab.api()
+                    .genericKubernetesResources(ControllerE2E.IPPOOLS)
+                    .withName(p)
+                    .delete();
         }
         lab.api().namespaces().withName(NS).delete();
     }
@@ -112,14 +134,29 @@ class SoakE2E {
     }
 
     static Service service(String name, String ip) {
-        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS)
-                .withAnnotations(Map.of("herald.io/load-balancer-ips", ip)).endMetadata()
-                .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", "echo"))
-                .addToPorts(new ServicePortBuilder().withName("http").withProtocol("TCP").withPort(80)
-                        .withTargetPort(new IntOrString(8080)).build())
-                .addToPorts(new ServicePortBuilder().withName("echo").withProtocol("UDP").withPort(53)
-                        .withTargetPort(new IntOrString(9001)).build())
-                .endSpec().build();
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .withAnnotations(Map.of("herald.io/load-balancer-ips", ip))
+                .endMetadata()
+                .withNewSpec()
+                .withType("LoadBalancer")
+                .withSelector(Map.of("app", "echo"))
+                .addToPorts(new ServicePortBuilder()
+                        .withName("http")
+                        .withProtocol("TCP")
+                        .withPort(80)
+                        .withTargetPort(new IntOrString(8080))
+                        .build())
+                .addToPorts(new ServicePortBuilder()
+                        .withName("echo")
+                        .withProtocol("UDP")
+                        .withPort(53)
+                        .withTargetPort(new IntOrString(9001))
+                        .build())
+                .endSpec()
+                .build();
     }
 
     /** The node the Service's condition names as announcing its address, or null. */
@@ -157,15 +194,23 @@ class SoakE2E {
         java.util.concurrent.ExecutorService probing = java.util.concurrent.Executors.newFixedThreadPool(8);
         for (var e : SERVICES.entrySet()) {
             for (String proto : List.of("tcp", "udp")) {
-                List<String> cmd = new ArrayList<>(List.of(lab.tool("probe").toString(), "-target",
-                        e.getValue() + ":" + (proto.equals("tcp") ? 80 : 53), "-interval", "50ms", "-timeout", "300ms",
-                        "-for", probeSeconds + "s"));
+                List<String> cmd = new ArrayList<>(List.of(
+                        lab.tool("probe").toString(),
+                        "-target",
+                        e.getValue() + ":" + (proto.equals("tcp") ? 80 : 53),
+                        "-interval",
+                        "50ms",
+                        "-timeout",
+                        "300ms",
+                        "-for",
+                        probeSeconds + "s"));
                 if (proto.equals("udp")) {
                     cmd.add("-udp");
                 }
                 probeNames.add(e.getKey() + "/" + proto);
-                probes.add(CompletableFuture.supplyAsync(() -> lab.client().run(Duration.ofSeconds(probeSeconds + 60),
-                        cmd.toArray(String[]::new)), probing));
+                probes.add(CompletableFuture.supplyAsync(
+                        () -> lab.client().run(Duration.ofSeconds(probeSeconds + 60), cmd.toArray(String[]::new)),
+                        probing));
             }
         }
         Thread.sleep(3000); // the probes' first successes: failures before them are no outage
@@ -174,7 +219,8 @@ class SoakE2E {
         int round = 0;
         while (Instant.now().plus(Duration.ofSeconds(40)).isBefore(deadline)) {
             // every kind once before any twice, in a seeded order, then at random
-            Kind kind = round < kinds.length ? kinds[(int) ((round + SEED) % kinds.length)]
+            Kind kind = round < kinds.length
+                    ? kinds[(int) ((round + SEED) % kinds.length)]
                     : kinds[random.nextInt(kinds.length)];
             round++;
             faults.add(inject(lab, kind, random));
@@ -204,7 +250,8 @@ class SoakE2E {
                 Instant from = Instant.parse(m.group(2));
                 Fault cause = null;
                 for (Fault f : faults) {
-                    if (!from.isBefore(f.start().minusSeconds(1)) && from.isBefore(f.end().plus(SETTLE))) {
+                    if (!from.isBefore(f.start().minusSeconds(1))
+                            && from.isBefore(f.end().plus(SETTLE))) {
                         cause = f;
                     }
                 }
@@ -232,8 +279,9 @@ class SoakE2E {
         for (var e : SERVICES.entrySet()) {
             assertEquals(e.getValue(), address(lab, e.getKey()), e.getKey() + " kept its address");
             // arping exits 1 when fewer answers than asked for came: the MACs it saw are what counts
-            String arping = lab.client().run(Duration.ofSeconds(15), "arping", "-c", "3", "-w", "5", "-I", "eth0",
-                    e.getValue()).stdout();
+            String arping = lab.client()
+                    .run(Duration.ofSeconds(15), "arping", "-c", "3", "-w", "5", "-I", "eth0", e.getValue())
+                    .stdout();
             java.util.Set<String> macs = new java.util.TreeSet<>();
             Matcher mac = Pattern.compile("\\[([0-9a-fA-F:]{17})]").matcher(arping);
             while (mac.find()) {
@@ -252,13 +300,17 @@ class SoakE2E {
 
     static int restarts(Lab lab, String pod) {
         var p = lab.api().pods().inNamespace("herald-system").withName(pod).get();
-        return p == null || p.getStatus().getContainerStatuses() == null ? 0
-                : p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount()).sum();
+        return p == null || p.getStatus().getContainerStatuses() == null
+                ? 0
+                : p.getStatus().getContainerStatuses().stream()
+                        .mapToInt(c -> c.getRestartCount())
+                        .sum();
     }
 
     static boolean ready(Lab lab, String pod) {
         var p = lab.api().pods().inNamespace("herald-system").withName(pod).get();
-        return p != null && p.getStatus().getContainerStatuses() != null
+        return p != null
+                && p.getStatus().getContainerStatuses() != null
                 && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()));
     }
 
@@ -277,7 +329,9 @@ class SoakE2E {
                 lab.restoreLink(node);
             }
             case PARTITION -> {
-                Lab.Node other = lab.nodes().stream().filter(n -> !n.name().equals(node.name())).toList()
+                Lab.Node other = lab.nodes().stream()
+                        .filter(n -> !n.name().equals(node.name()))
+                        .toList()
                         .get(random.nextInt(lab.nodes().size() - 1));
                 target = node.name() + "|" + other.name();
                 lab.partition(node, other);
@@ -290,7 +344,9 @@ class SoakE2E {
                 String pod = lab.speakerPod(node);
                 int before = restarts(lab, pod);
                 lab.killSpeaker(node);
-                await("the killed speaker restarted and ready", Duration.ofSeconds(120),
+                await(
+                        "the killed speaker restarted and ready",
+                        Duration.ofSeconds(120),
                         () -> restarts(lab, pod) > before && ready(lab, pod) ? true : null);
                 lab.awaitHeraldReady();
             }
@@ -317,8 +373,13 @@ class SoakE2E {
                 lab.lab("fault", "cpu-hog", node.name(), Integer.toString(seconds), weight);
             }
             case CONTROLLER_LEADER_KILL -> {
-                String leader = lab.api().leases().inNamespace("herald-system").withName("herald-controller").get()
-                        .getSpec().getHolderIdentity();
+                String leader = lab.api()
+                        .leases()
+                        .inNamespace("herald-system")
+                        .withName("herald-controller")
+                        .get()
+                        .getSpec()
+                        .getHolderIdentity();
                 target = leader;
                 if (leader != null && lab.controllerPods().containsKey(leader)) {
                     lab.killController(leader);

@@ -86,7 +86,10 @@ class WrkOutputTest {
         assertEquals(9.90 * 1024 * 1024, ProxyBenchmark.wrkTransferBytesPerSecond(KEEP_ALIVE), 1e-6);
         assertEquals(2.97 * 1024 * 1024 * 1024, ProxyBenchmark.wrkTransferBytesPerSecond(BULK), 1e-3);
         assertEquals(1.34 * 1024, ProxyBenchmark.wrkTransferBytesPerSecond(SLOW_KB), 1e-9);
-        assertEquals(125.70, ProxyBenchmark.wrkTransferBytesPerSecond("Requests/sec:      1.00\nTransfer/sec:     125.70B\n"), 1e-9);
+        assertEquals(
+                125.70,
+                ProxyBenchmark.wrkTransferBytesPerSecond("Requests/sec:      1.00\nTransfer/sec:     125.70B\n"),
+                1e-9);
         assertEquals(2.97 * 1024 * 1024 * 1024 * 8 / 1e6, ProxyBenchmark.wrkTransferMbitPerSecond(BULK), 1e-6);
     }
 
@@ -123,8 +126,12 @@ class WrkOutputTest {
                 p99_ms: 0.532
                 max_ms: 4.321
                 """);
-        assertEquals(Map.of("requests", 10000.0, "errors", 0.0, "p50_ms", 0.262, "p99_ms", 0.532, "max_ms", 4.321), rate);
-        assertEquals(6156.1, ProxyBenchmark.fields("bytes: 3847573141\nthroughput_mbit_s: 6156.1\n").get("throughput_mbit_s"));
+        assertEquals(
+                Map.of("requests", 10000.0, "errors", 0.0, "p50_ms", 0.262, "p99_ms", 0.532, "max_ms", 4.321), rate);
+        assertEquals(
+                6156.1,
+                ProxyBenchmark.fields("bytes: 3847573141\nthroughput_mbit_s: 6156.1\n")
+                        .get("throughput_mbit_s"));
         Map<String, Double> info = ProxyBenchmark.fields("""
                 Name: HAProxy
                 Version: 2.6.12
@@ -148,8 +155,8 @@ class WrkOutputTest {
 
                 """;
         assertTrue(ProxyBenchmark.serversNotUp(up).isEmpty());
-        String mixed = up.replace("0,0,0,0,UP\nnodes,node-2", "0,0,0,0,DOWN\nnodes,node-2").replace("0,0,0,0,UP\nnodes,node-3",
-                "0,0,0,0,UP 1/3\nnodes,node-3");
+        String mixed = up.replace("0,0,0,0,UP\nnodes,node-2", "0,0,0,0,DOWN\nnodes,node-2")
+                .replace("0,0,0,0,UP\nnodes,node-3", "0,0,0,0,UP 1/3\nnodes,node-3");
         assertEquals(List.of("node-1 DOWN", "node-2 UP 1/3"), ProxyBenchmark.serversNotUp(mixed));
         assertThrows(IllegalArgumentException.class, () -> ProxyBenchmark.serversNotUp("Unknown command.\n"));
     }
@@ -167,9 +174,16 @@ class WrkOutputTest {
         servers.put("node-1", "198.18.0.11:31000");
         servers.put("node-2", "198.18.0.12:31000");
         String c = ProxyBenchmark.haproxyConfig("198.18.0.200:81", servers, Path.of("/tmp/x/haproxy.sock"));
-        for (String line : List.of("stats socket /tmp/x/haproxy.sock mode 600 level user", "mode tcp", "timeout connect 2s",
-                "timeout client 1h", "timeout server 1h", "bind 198.18.0.200:81", "balance roundrobin",
-                "server node-1 198.18.0.11:31000 check inter 1s", "server node-2 198.18.0.12:31000 check inter 1s")) {
+        for (String line : List.of(
+                "stats socket /tmp/x/haproxy.sock mode 600 level user",
+                "mode tcp",
+                "timeout connect 2s",
+                "timeout client 1h",
+                "timeout server 1h",
+                "bind 198.18.0.200:81",
+                "balance roundrobin",
+                "server node-1 198.18.0.11:31000 check inter 1s",
+                "server node-2 198.18.0.12:31000 check inter 1s")) {
             assertTrue(c.contains("    " + line + "\n"), "missing \"" + line + "\" in\n" + c);
         }
         assertFalse(c.contains("transparent") || c.contains("freebind") || c.contains("nbthread"), c);

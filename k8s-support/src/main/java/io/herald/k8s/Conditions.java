@@ -18,12 +18,20 @@ public final class Conditions {
      *
      * @param observedGeneration left out when null
      */
-    public static Map<String, Object> condition(String type, String status, String reason, String message,
-            Long observedGeneration, List<Condition> current, Instant now) {
+    public static Map<String, Object> condition(
+            String type,
+            String status,
+            String reason,
+            String message,
+            Long observedGeneration,
+            List<Condition> current,
+            Instant now) {
         String since = now.truncatedTo(ChronoUnit.SECONDS).toString();
         if (current != null) {
             for (Condition old : current) {
-                if (type.equals(old.getType()) && status.equals(old.getStatus()) && old.getLastTransitionTime() != null) {
+                if (type.equals(old.getType())
+                        && status.equals(old.getStatus())
+                        && old.getLastTransitionTime() != null) {
                     since = old.getLastTransitionTime();
                 }
             }

@@ -24,8 +24,10 @@ public final class IPPools {
             throw new SpecException("IPPool " + name + ": spec is missing");
         }
         PoolDefinition.Builder b = PoolDefinition.builder(name)
-                .created(p.getMetadata().getCreationTimestamp() == null ? Instant.EPOCH
-                        : Instant.parse(p.getMetadata().getCreationTimestamp()))
+                .created(
+                        p.getMetadata().getCreationTimestamp() == null
+                                ? Instant.EPOCH
+                                : Instant.parse(p.getMetadata().getCreationTimestamp()))
                 .addresses(spec.getAddresses())
                 .autoAssign(spec.getAutoAssign())
                 .avoidBuggyIPs(spec.getAvoidBuggyIPs())

@@ -24,25 +24,34 @@ public final class ServiceEvents {
      *
      * @param type "Normal" or "Warning"
      */
-    public static Event event(ServiceKey key, String uid, String type, String reason, String message, Reporter by,
-            Instant now) {
+    public static Event event(
+            ServiceKey key, String uid, String type, String reason, String message, Reporter by, Instant now) {
         String at = now.truncatedTo(ChronoUnit.SECONDS).toString();
         return new EventBuilder()
                 .withNewMetadata()
-                .withName(key.name() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
+                .withName(key.name() + "."
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
                 .withNamespace(key.namespace())
                 .endMetadata()
                 .withNewInvolvedObject()
-                .withApiVersion("v1").withKind("Service").withNamespace(key.namespace()).withName(key.name())
+                .withApiVersion("v1")
+                .withKind("Service")
+                .withNamespace(key.namespace())
+                .withName(key.name())
                 .withUid(uid)
                 .endInvolvedObject()
                 .withReason(reason)
                 .withMessage(message)
                 .withType(type)
-                .withNewSource().withComponent(by.component()).withHost(by.host()).endSource()
+                .withNewSource()
+                .withComponent(by.component())
+                .withHost(by.host())
+                .endSource()
                 .withReportingComponent(by.reportingComponent())
                 .withReportingInstance(by.reportingInstance())
-                .withFirstTimestamp(at).withLastTimestamp(at).withCount(1)
+                .withFirstTimestamp(at)
+                .withLastTimestamp(at)
+                .withCount(1)
                 .build();
     }
 }

@@ -24,7 +24,8 @@ public final class SlimInformers {
     private SlimInformers() {}
 
     /** Starts an informer on {@code source} with a slim cache and {@code handler}, and waits for its first list. */
-    public static <T extends HasMetadata> SharedIndexInformer<T> inform(Informable<T> source, ResourceEventHandler<? super T> handler) {
+    public static <T extends HasMetadata> SharedIndexInformer<T> inform(
+            Informable<T> source, ResourceEventHandler<? super T> handler) {
         return inform(source, handler, Duration.ZERO);
     }
 
@@ -32,8 +33,8 @@ public final class SlimInformers {
      * As {@link #inform(Informable, ResourceEventHandler)}, and every {@code resync} (zero: never) hands
      * {@code handler} every cached object again as an update, so work lost or refused meanwhile is redone.
      */
-    public static <T extends HasMetadata> SharedIndexInformer<T> inform(Informable<T> source, ResourceEventHandler<? super T> handler,
-            Duration resync) {
+    public static <T extends HasMetadata> SharedIndexInformer<T> inform(
+            Informable<T> source, ResourceEventHandler<? super T> handler, Duration resync) {
         SharedIndexInformer<T> informer = source.runnableInformer(resync.toMillis());
         informer.itemStore(new Store<>());
         informer.addEventHandler(handler);

@@ -13,10 +13,21 @@ import org.junit.jupiter.api.Test;
 class SlimInformersTest {
 
     static Service service(Map<String, String> annotations) {
-        return new ServiceBuilder().withNewMetadata().withName("web").withNamespace("shop").withResourceVersion("7")
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .withNamespace("shop")
+                .withResourceVersion("7")
                 .withAnnotations(annotations)
-                .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubectl").withOperation("Update").build())
-                .endMetadata().withNewSpec().withType("LoadBalancer").endSpec().build();
+                .withManagedFields(new ManagedFieldsEntryBuilder()
+                        .withManager("kubectl")
+                        .withOperation("Update")
+                        .build())
+                .endMetadata()
+                .withNewSpec()
+                .withType("LoadBalancer")
+                .endSpec()
+                .build();
     }
 
     @Test

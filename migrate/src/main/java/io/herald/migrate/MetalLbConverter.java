@@ -51,11 +51,17 @@ public final class MetalLbConverter {
 
     private static final int MAX_ADDRESSES = 64;
     private static final Set<String> BGP_KINDS = Set.of("BGPAdvertisement", "BGPPeer", "BFDProfile", "Community");
-    private static final Set<String> POOL_FIELDS = Set.of("addresses", "autoAssign", "avoidBuggyIPs", "serviceAllocation");
-    private static final Set<String> ALLOCATION_FIELDS = Set.of("priority", "namespaces", "namespaceSelectors",
-            "serviceSelectors");
-    private static final Set<String> L2_FIELDS = Set.of("ipAddressPools", "ipAddressPoolSelectors", "nodeSelectors",
-            "interfaces", "serviceSelectors", "preferredNodeSelectors");
+    private static final Set<String> POOL_FIELDS =
+            Set.of("addresses", "autoAssign", "avoidBuggyIPs", "serviceAllocation");
+    private static final Set<String> ALLOCATION_FIELDS =
+            Set.of("priority", "namespaces", "namespaceSelectors", "serviceSelectors");
+    private static final Set<String> L2_FIELDS = Set.of(
+            "ipAddressPools",
+            "ipAddressPoolSelectors",
+            "nodeSelectors",
+            "interfaces",
+            "serviceSelectors",
+            "preferredNodeSelectors");
     private static final Set<String> SELECTOR_FIELDS = Set.of("matchLabels", "matchExpressions");
     private static final String REGEX_SPECIALS = "\\.^$|?*+()[]{}";
 
@@ -80,14 +86,24 @@ public final class MetalLbConverter {
     // --- objects ---------------------------------------------------------------------------------
 
     /** One input object: kind, where it came from ("IPAddressPool metallb-system/office") and its parts. */
-    private record Obj(String kind, String namespace, String name, Map<String, String> labels,
-                       Map<String, Object> spec, String where) {}
+    private record Obj(
+            String kind,
+            String namespace,
+            String name,
+            Map<String, String> labels,
+            Map<String, Object> spec,
+            String where) {}
 
-    private record Pool(Obj obj, List<String> addresses, List<AddressRange> ranges, boolean autoAssign,
-                        boolean avoidBuggyIPs, Allocation allocation) {}
+    private record Pool(
+            Obj obj,
+            List<String> addresses,
+            List<AddressRange> ranges,
+            boolean autoAssign,
+            boolean avoidBuggyIPs,
+            Allocation allocation) {}
 
-    private record Allocation(int priority, List<String> namespaces, ParsedSelector namespaceSelector,
-                              ParsedSelector serviceSelector) {}
+    private record Allocation(
+            int priority, List<String> namespaces, ParsedSelector namespaceSelector, ParsedSelector serviceSelector) {}
 
     /** A pool set an advertisement selects: by name (which may be missing) and by label. */
     private record PoolChoice(List<String> names, List<Selector> selectors) {
@@ -172,8 +188,8 @@ public final class MetalLbConverter {
         }
         Set<String> bgpPools = new LinkedHashSet<>();
         for (Obj o : bgp) {
-            List<String> chosen = "BGPAdvertisement".equals(o.kind)
-                    ? choose(o, poolChoice(o, o.spec), pools) : List.of();
+            List<String> chosen =
+                    "BGPAdvertisement".equals(o.kind) ? choose(o, poolChoice(o, o.spec), pools) : List.of();
             bgpPools.addAll(chosen);
             String what = o.where + ": Herald has no BGP";
             if (ignoreBgp) {
@@ -240,8 +256,10 @@ public final class MetalLbConverter {
             if (!kind.equals("IPAddressPool") && !kind.equals("L2Advertisement")) {
                 errors.add(at + " (" + apiVersion + ") cannot be converted: only IPAddressPool and"
                         + " L2Advertisement have a Herald equivalent"
-                        + (kind.equals("AddressPool") ? " (AddressPool is MetalLB's old form: move it to an"
-                        + " IPAddressPool and an L2Advertisement first)" : ""));
+                        + (kind.equals("AddressPool")
+                                ? " (AddressPool is MetalLB's old form: move it to an"
+                                        + " IPAddressPool and an L2Advertisement first)"
+                                : ""));
                 return;
             }
             if (!apiVersion.equals(SUPPORTED_VERSION)) {
@@ -258,8 +276,8 @@ public final class MetalLbConverter {
             errors.add(at + ": spec is not an object");
             return;
         }
-        into.add(new Obj(kind, namespace, name, labels(meta.get("labels")), spec == null ? Map.of() : stringKeys(spec),
-                at));
+        into.add(new Obj(
+                kind, namespace, name, labels(meta.get("labels")), spec == null ? Map.of() : stringKeys(spec), at));
     }
 
     // --- IPAddressPool ---------------------------------------------------------------------------
@@ -360,11 +378,15 @@ public final class MetalLbConverter {
         } else if (p != null) {
             errors.add(o.where + ": spec.serviceAllocation.priority is not a whole number");
         }
-        List<String> namespaces = names(o, "spec.serviceAllocation.namespaces", a.get("namespaces"), "a namespace name");
-        ParsedSelector nsSel = single(o, "spec.serviceAllocation.namespaceSelectors", a.get("namespaceSelectors"),
+        List<String> namespaces =
+                names(o, "spec.serviceAllocation.namespaces", a.get("namespaces"), "a namespace name");
+        ParsedSelector nsSel = single(
+                o,
+                "spec.serviceAllocation.namespaceSelectors",
+                a.get("namespaceSelectors"),
                 "allocation.namespaceSelector");
-        ParsedSelector svcSel = single(o, "spec.serviceAllocation.serviceSelectors", a.get("serviceSelectors"),
-                "allocation.serviceSelector");
+        ParsedSelector svcSel = single(
+                o, "spec.serviceAllocation.serviceSelectors", a.get("serviceSelectors"), "allocation.serviceSelector");
         if (!namespaces.isEmpty() && nsSel != null) {
             errors.add(o.where + ": spec.serviceAllocation sets both namespaces and namespaceSelectors, which"
                     + " MetalLB ORs (a Service in either may draw) while Herald requires both; list the selected"
@@ -384,8 +406,8 @@ public final class MetalLbConverter {
                 for (int i = 0; i < p.ranges.size(); i++) {
                     for (int j = 0; j < q.ranges.size(); j++) {
                         if (p.ranges.get(i).overlaps(q.ranges.get(j))) {
-                            errors.add(p.obj.where + ": \"" + p.addresses.get(i) + "\" overlaps \""
-                                    + q.addresses.get(j) + "\" of " + q.obj.where);
+                            errors.add(p.obj.where + ": \"" + p.addresses.get(i) + "\" overlaps \"" + q.addresses.get(j)
+                                    + "\" of " + q.obj.where);
                         }
                     }
                 }

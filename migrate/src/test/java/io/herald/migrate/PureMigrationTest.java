@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class PureMigrationTest {
 
-    static final Pure CONVERTER = pure("io.herald.migrate").jdkOnly("java.lang..", "java.util..", "java.math..", "java.time..");
+    static final Pure CONVERTER =
+            pure("io.herald.migrate").jdkOnly("java.lang..", "java.util..", "java.math..", "java.time..");
 
     @Test
     void theConverterDependsOnJavaAndThePureModelOnly() {
@@ -24,8 +25,12 @@ class PureMigrationTest {
     @Test
     void theRuleCatchesAViolation() {
         List<String> v = CONVERTER.violations(Offender.class);
-        assertTrue(v.stream().anyMatch(d -> d.contains("io.fabric8.kubernetes.api.model.LabelSelector")), String.join("\n", v));
-        assertTrue(v.stream().anyMatch(d -> d.contains("io.herald.migrate.cli.MetalLbMigrationCommand")), String.join("\n", v));
+        assertTrue(
+                v.stream().anyMatch(d -> d.contains("io.fabric8.kubernetes.api.model.LabelSelector")),
+                String.join("\n", v));
+        assertTrue(
+                v.stream().anyMatch(d -> d.contains("io.herald.migrate.cli.MetalLbMigrationCommand")),
+                String.join("\n", v));
         assertTrue(v.stream().anyMatch(d -> d.contains("java.io.InputStream")), String.join("\n", v));
     }
 

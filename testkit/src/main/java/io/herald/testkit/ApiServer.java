@@ -43,8 +43,15 @@ public final class ApiServer implements ParameterResolver {
         this.root = root;
         this.script = root.resolve("e2e/lab/lab.sh");
         this.state = state;
-        this.env = Map.of("HERALD_LAB_STATE", state.toString(), "HERALD_API_PORT", Integer.toString(apiPort),
-                "HERALD_ETCD_PORT", Integer.toString(etcdPort), "HERALD_KUBERNETES", KUBERNETES);
+        this.env = Map.of(
+                "HERALD_LAB_STATE",
+                state.toString(),
+                "HERALD_API_PORT",
+                Integer.toString(apiPort),
+                "HERALD_ETCD_PORT",
+                Integer.toString(etcdPort),
+                "HERALD_KUBERNETES",
+                KUBERNETES);
         this.url = "https://127.0.0.1:" + apiPort;
     }
 
@@ -75,7 +82,9 @@ public final class ApiServer implements ParameterResolver {
     }
 
     private static ApiServer start() {
-        Path root = Path.of(System.getProperty("herald.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("herald.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         if (!Files.isRegularFile(root.resolve("e2e/lab/lab.sh"))) {
             throw new IllegalStateException("cannot find e2e/lab/lab.sh under " + root + " (set -Dherald.root)");
         }
@@ -135,7 +144,8 @@ public final class ApiServer implements ParameterResolver {
         try {
             Path out = Files.createTempFile("apiserver", ".log");
             try {
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+                ProcessBuilder pb =
+                        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
                 pb.environment().putAll(env);
                 Process p = pb.start();
                 if (!p.waitFor(20, TimeUnit.MINUTES)) {
@@ -144,8 +154,8 @@ public final class ApiServer implements ParameterResolver {
                 }
                 String output = Files.readString(out);
                 if (p.exitValue() != 0) {
-                    throw new IllegalStateException("lab.sh " + String.join(" ", args) + " failed (exit "
-                            + p.exitValue() + "):\n" + output);
+                    throw new IllegalStateException(
+                            "lab.sh " + String.join(" ", args) + " failed (exit " + p.exitValue() + "):\n" + output);
                 }
                 return output;
             } finally {
@@ -178,7 +188,9 @@ public final class ApiServer implements ParameterResolver {
     /** A new admin client (the caller closes it); for code under test that owns its client. */
     public KubernetesClient client() {
         try {
-            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig()))).build();
+            return new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig())))
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -202,13 +214,24 @@ public final class ApiServer implements ParameterResolver {
     /** Applies the IPPool CRD operators install (deploy/crds) and waits until the API server serves it. */
     public void installIpPoolCrd() {
         KubernetesClient client = admin();
-        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition crd = client.apiextensions().v1()
-                .customResourceDefinitions().load(root.resolve("deploy/crds/ippools.herald.io-v1.yml").toFile()).item();
+        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition crd = client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .load(root.resolve("deploy/crds/ippools.herald.io-v1.yml").toFile())
+                .item();
         client.resource(crd).forceConflicts().serverSideApply();
-        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                        .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                        60, TimeUnit.SECONDS);
+        client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName(crd.getMetadata().getName())
+                .waitUntilCondition(
+                        c -> c != null
+                                && c.getStatus() != null
+                                && c.getStatus().getConditions().stream()
+                                        .anyMatch(
+                                                k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+                        60,
+                        TimeUnit.SECONDS);
     }
 
     /** Stops the API server; etcd keeps its data. */

@@ -34,36 +34,149 @@ public final class ObservabilityKit {
 
     /** Aggregation operators and functions of PromQL (Prometheus 2.x and 3.x). */
     public static final Set<String> FUNCTIONS = Set.of(
-            "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
-            "quantile", "limitk", "limit_ratio",
-            "abs", "absent", "absent_over_time", "ceil", "changes", "clamp", "clamp_max", "clamp_min",
-            "day_of_month", "day_of_week", "day_of_year", "days_in_month", "delta", "deriv", "exp", "floor",
-            "histogram_avg", "histogram_count", "histogram_fraction", "histogram_quantile", "histogram_stddev",
-            "histogram_stdvar", "histogram_sum", "holt_winters", "double_exponential_smoothing", "hour", "idelta",
-            "increase", "irate", "label_join", "label_replace", "ln", "log2", "log10", "minute", "month",
-            "predict_linear", "rate", "resets", "round", "scalar", "sgn", "sort", "sort_desc", "sort_by_label",
-            "sort_by_label_desc", "sqrt", "time", "timestamp", "vector", "year", "avg_over_time", "min_over_time",
-            "max_over_time", "sum_over_time", "count_over_time", "quantile_over_time", "stddev_over_time",
-            "stdvar_over_time", "last_over_time", "present_over_time", "mad_over_time", "acos", "acosh", "asin",
-            "asinh", "atan", "atanh", "cos", "cosh", "sin", "sinh", "tan", "tanh", "deg", "rad", "pi");
+            "sum",
+            "min",
+            "max",
+            "avg",
+            "group",
+            "stddev",
+            "stdvar",
+            "count",
+            "count_values",
+            "bottomk",
+            "topk",
+            "quantile",
+            "limitk",
+            "limit_ratio",
+            "abs",
+            "absent",
+            "absent_over_time",
+            "ceil",
+            "changes",
+            "clamp",
+            "clamp_max",
+            "clamp_min",
+            "day_of_month",
+            "day_of_week",
+            "day_of_year",
+            "days_in_month",
+            "delta",
+            "deriv",
+            "exp",
+            "floor",
+            "histogram_avg",
+            "histogram_count",
+            "histogram_fraction",
+            "histogram_quantile",
+            "histogram_stddev",
+            "histogram_stdvar",
+            "histogram_sum",
+            "holt_winters",
+            "double_exponential_smoothing",
+            "hour",
+            "idelta",
+            "increase",
+            "irate",
+            "label_join",
+            "label_replace",
+            "ln",
+            "log2",
+            "log10",
+            "minute",
+            "month",
+            "predict_linear",
+            "rate",
+            "resets",
+            "round",
+            "scalar",
+            "sgn",
+            "sort",
+            "sort_desc",
+            "sort_by_label",
+            "sort_by_label_desc",
+            "sqrt",
+            "time",
+            "timestamp",
+            "vector",
+            "year",
+            "avg_over_time",
+            "min_over_time",
+            "max_over_time",
+            "sum_over_time",
+            "count_over_time",
+            "quantile_over_time",
+            "stddev_over_time",
+            "stdvar_over_time",
+            "last_over_time",
+            "present_over_time",
+            "mad_over_time",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atanh",
+            "cos",
+            "cosh",
+            "sin",
+            "sinh",
+            "tan",
+            "tanh",
+            "deg",
+            "rad",
+            "pi");
 
     /** Functions whose (first vector) argument must be a range vector. */
-    private static final Set<String> RANGE_FUNCTIONS = Set.of("rate", "irate", "increase", "delta", "idelta", "deriv",
-            "changes", "resets", "predict_linear", "absent_over_time", "avg_over_time", "min_over_time", "max_over_time",
-            "sum_over_time", "count_over_time", "quantile_over_time", "stddev_over_time", "stdvar_over_time",
-            "last_over_time", "present_over_time", "mad_over_time");
+    private static final Set<String> RANGE_FUNCTIONS = Set.of(
+            "rate",
+            "irate",
+            "increase",
+            "delta",
+            "idelta",
+            "deriv",
+            "changes",
+            "resets",
+            "predict_linear",
+            "absent_over_time",
+            "avg_over_time",
+            "min_over_time",
+            "max_over_time",
+            "sum_over_time",
+            "count_over_time",
+            "quantile_over_time",
+            "stddev_over_time",
+            "stdvar_over_time",
+            "last_over_time",
+            "present_over_time",
+            "mad_over_time");
 
-    private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
-            "and", "or", "unless", "bool", "offset", "atan2", "inf", "nan", "start", "end");
+    private static final Set<String> KEYWORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "atan2",
+            "inf",
+            "nan",
+            "start",
+            "end");
 
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
     private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\{[^}]*}|\\$\\w+");
-    private static final Pattern LABEL_LIST = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^()]*\\)");
+    private static final Pattern LABEL_LIST =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^()]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
     private static final Pattern NUMBER_OR_DURATION = Pattern.compile(
             "(?<![A-Za-z0-9_:.])(?:0x[0-9a-fA-F]+|[0-9]+(?:\\.[0-9]*)?(?:[eE][+-]?[0-9]+)?(?:ms|[smhdwy])?)+");
-    private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)\\s*$");
+    private static final Pattern LABEL_VALUES =
+            Pattern.compile("^\\s*label_values\\((.*),\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)\\s*$");
     private static final Pattern DURATION = Pattern.compile("([0-9]+(ms|[smhdwy]))+(:([0-9]+(ms|[smhdwy]))*)?|\\$\\w+");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,7 +192,8 @@ public final class ObservabilityKit {
                 return d;
             }
         }
-        throw new IllegalStateException("no deploy/observability/" + RULES + " above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no deploy/observability/" + RULES + " above " + Path.of("").toAbsolutePath());
     }
 
     public static JsonNode dashboard() {
@@ -109,7 +223,9 @@ public final class ObservabilityKit {
         for (JsonNode panel : panels(d)) {
             for (JsonNode t : panel.path("targets")) {
                 if (t.hasNonNull("expr")) {
-                    out.put("dashboard panel \"" + panel.path("title").asText() + "\" target " + t.path("refId").asText(),
+                    out.put(
+                            "dashboard panel \"" + panel.path("title").asText() + "\" target "
+                                    + t.path("refId").asText(),
                             t.get("expr").asText());
                 }
             }
@@ -124,8 +240,12 @@ public final class ObservabilityKit {
         }
         for (JsonNode g : rules().path("groups")) {
             for (JsonNode r : g.path("rules")) {
-                String name = r.hasNonNull("alert") ? r.get("alert").asText() : r.path("record").asText();
-                out.put("rule " + g.path("name").asText() + "/" + name, r.path("expr").asText());
+                String name = r.hasNonNull("alert")
+                        ? r.get("alert").asText()
+                        : r.path("record").asText();
+                out.put(
+                        "rule " + g.path("name").asText() + "/" + name,
+                        r.path("expr").asText());
             }
         }
         return out;
@@ -186,7 +306,7 @@ public final class ObservabilityKit {
                         return problems;
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (!open.isEmpty()) {
@@ -202,7 +322,8 @@ public final class ObservabilityKit {
             }
             if (!FUNCTIONS.contains(f)) {
                 problems.add("unknown function " + f);
-            } else if (RANGE_FUNCTIONS.contains(f) && !argument(bare, call.end()).contains("[")) {
+            } else if (RANGE_FUNCTIONS.contains(f)
+                    && !argument(bare, call.end()).contains("[")) {
                 problems.add(f + "() needs a range vector, such as x[5m]");
             }
         }

@@ -56,16 +56,23 @@ public final class PurePackages {
 
         /** What the package's classes may depend on. */
         public DescribedPredicate<JavaClass> allowed() {
-            String[] all = Stream.of(jdk.stream(), Stream.of(MODEL, name), uses.stream()).flatMap(s -> s).toArray(String[]::new);
+            String[] all = Stream.of(jdk.stream(), Stream.of(MODEL, name), uses.stream())
+                    .flatMap(s -> s)
+                    .toArray(String[]::new);
             DescribedPredicate<JavaClass> in = resideInAnyPackage(all);
             if (!jdkExcept.isEmpty()) {
                 in = in.and(not(resideInAnyPackage(jdkExcept.toArray(String[]::new))));
             }
-            return in.as("only " + String.join(", ", all) + (jdkExcept.isEmpty() ? "" : " (not " + String.join(", ", jdkExcept) + ")"));
+            return in.as("only " + String.join(", ", all)
+                    + (jdkExcept.isEmpty() ? "" : " (not " + String.join(", ", jdkExcept) + ")"));
         }
 
         public ArchRule rule() {
-            return classes().that().resideInAPackage(name).should().onlyDependOnClassesThat(allowed())
+            return classes()
+                    .that()
+                    .resideInAPackage(name)
+                    .should()
+                    .onlyDependOnClassesThat(allowed())
                     .because(name + " is pure: decisions on plain values, I/O in the adapters");
         }
 
@@ -74,7 +81,9 @@ public final class PurePackages {
          * to show the rule bites; empty when it reports nothing.
          */
         public List<String> violations(Class<?>... offenders) {
-            return rule().evaluate(new ClassFileImporter().importClasses(offenders)).getFailureReport().getDetails();
+            return rule().evaluate(new ClassFileImporter().importClasses(offenders))
+                    .getFailureReport()
+                    .getDetails();
         }
     }
 
@@ -85,7 +94,9 @@ public final class PurePackages {
 
     /** The main (not test) classes of {@code packages} and their subpackages, as found on the class path. */
     public static JavaClasses mainClasses(String... packages) {
-        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(packages);
+        return new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(packages);
     }
 
     /** Checks every package's rule against {@code classes}; fails with every violation of the first rule broken. */

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  */
 public record Announcement(Selector nodeSelector, List<String> interfaces, GratuitousPolicy gratuitousArp) {
 
-    public static final Announcement DEFAULT = new Announcement(Selector.EVERYTHING, List.of(), GratuitousPolicy.DEFAULT);
+    public static final Announcement DEFAULT =
+            new Announcement(Selector.EVERYTHING, List.of(), GratuitousPolicy.DEFAULT);
 
     public Announcement {
         nodeSelector = nodeSelector == null ? Selector.EVERYTHING : nodeSelector;

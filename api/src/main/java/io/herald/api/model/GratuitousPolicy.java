@@ -14,8 +14,8 @@ public record GratuitousPolicy(int count, Duration interval, Duration refresh) {
     public static final String DEFAULT_INTERVAL = "500ms";
     public static final String DEFAULT_REFRESH = "60s";
 
-    public static final GratuitousPolicy DEFAULT = new GratuitousPolicy(DEFAULT_COUNT,
-            GoDuration.parse(DEFAULT_INTERVAL), GoDuration.parse(DEFAULT_REFRESH));
+    public static final GratuitousPolicy DEFAULT =
+            new GratuitousPolicy(DEFAULT_COUNT, GoDuration.parse(DEFAULT_INTERVAL), GoDuration.parse(DEFAULT_REFRESH));
 
     public GratuitousPolicy {
         if (count < 1) {

@@ -57,13 +57,16 @@ public final class IpAddress implements Comparable<IpAddress> {
         }
         long v = 0;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+            if (p.isEmpty()
+                    || p.length() > 3
+                    || !p.chars().allMatch(c -> c >= '0' && c <= '9')
                     || (p.length() > 1 && p.charAt(0) == '0')) {
                 throw new IllegalArgumentException("\"" + whole + "\" is not an IP address");
             }
             int octet = Integer.parseInt(p);
             if (octet > 255) {
-                throw new IllegalArgumentException("\"" + whole + "\" is not an IP address (octet " + octet + " > 255)");
+                throw new IllegalArgumentException(
+                        "\"" + whole + "\" is not an IP address (octet " + octet + " > 255)");
             }
             v = (v << 8) | octet;
         }

@@ -40,8 +40,8 @@ public record PoolDefinition(
     }
 
     /** Pools ordered as overlap is judged: older first, then by name. */
-    public static final Comparator<PoolDefinition> AGE = Comparator.comparing(PoolDefinition::created)
-            .thenComparing(PoolDefinition::name);
+    public static final Comparator<PoolDefinition> AGE =
+            Comparator.comparing(PoolDefinition::created).thenComparing(PoolDefinition::name);
 
     /** True when the pool restricts who may draw from it (and so is tried before general pools). */
     public boolean hasAllocationRules() {
@@ -51,7 +51,8 @@ public record PoolDefinition(
     /** Whether a Service in this namespace, with these labels, may draw from the pool; null if it may, else why not. */
     public String refusal(String namespace, Map<String, String> namespaceLabels, Map<String, String> serviceLabels) {
         if (!namespaces.isEmpty() && !namespaces.contains(namespace)) {
-            return "IPPool " + name + " allows only namespaces " + namespaces.stream().sorted().toList();
+            return "IPPool " + name + " allows only namespaces "
+                    + namespaces.stream().sorted().toList();
         }
         if (namespaceSelector != null && !namespaceSelector.matches(namespaceLabels)) {
             return "namespace " + namespace + " does not match IPPool " + name + "'s namespaceSelector";
@@ -129,18 +130,65 @@ public record PoolDefinition(
             this.name = name;
         }
 
-        public Builder created(Instant v) { created = v == null ? Instant.EPOCH : v; return this; }
-        public Builder addresses(List<String> v) { addresses = v == null ? List.of() : v; return this; }
-        public Builder autoAssign(Boolean v) { autoAssign = v == null || v; return this; }
-        public Builder avoidBuggyIPs(Boolean v) { avoidBuggyIPs = v != null && v; return this; }
-        public Builder disabled(Boolean v) { disabled = v != null && v; return this; }
-        public Builder priority(Integer v) { priority = v == null ? 0 : v; return this; }
-        public Builder namespaces(List<String> v) { namespaces = v == null ? Set.of() : Set.copyOf(v); return this; }
-        public Builder namespaceSelector(Selector v) { namespaceSelector = v; return this; }
-        public Builder serviceSelector(Selector v) { serviceSelector = v; return this; }
-        public Builder trafficMode(String v) { trafficMode = v; return this; }
-        public Builder nodeSelector(Selector v) { nodeSelector = v; return this; }
-        public Builder interfaces(List<String> v) { interfaces = v == null ? List.of() : v; return this; }
+        public Builder created(Instant v) {
+            created = v == null ? Instant.EPOCH : v;
+            return this;
+        }
+
+        public Builder addresses(List<String> v) {
+            addresses = v == null ? List.of() : v;
+            return this;
+        }
+
+        public Builder autoAssign(Boolean v) {
+            autoAssign = v == null || v;
+            return this;
+        }
+
+        public Builder avoidBuggyIPs(Boolean v) {
+            avoidBuggyIPs = v != null && v;
+            return this;
+        }
+
+        public Builder disabled(Boolean v) {
+            disabled = v != null && v;
+            return this;
+        }
+
+        public Builder priority(Integer v) {
+            priority = v == null ? 0 : v;
+            return this;
+        }
+
+        public Builder namespaces(List<String> v) {
+            namespaces = v == null ? Set.of() : Set.copyOf(v);
+            return this;
+        }
+
+        public Builder namespaceSelector(Selector v) {
+            namespaceSelector = v;
+            return this;
+        }
+
+        public Builder serviceSelector(Selector v) {
+            serviceSelector = v;
+            return this;
+        }
+
+        public Builder trafficMode(String v) {
+            trafficMode = v;
+            return this;
+        }
+
+        public Builder nodeSelector(Selector v) {
+            nodeSelector = v;
+            return this;
+        }
+
+        public Builder interfaces(List<String> v) {
+            interfaces = v == null ? List.of() : v;
+            return this;
+        }
 
         /** The gratuitousArp fields as written; a null one takes its default. */
         public Builder gratuitousArp(Integer count, String interval, String refresh) {
@@ -162,7 +210,8 @@ public record PoolDefinition(
                 try {
                     AddressRange r = AddressRange.parse(entry);
                     int at = i;
-                    UnusableAddresses.in(r).ifPresent(k -> errors.add("spec.addresses[" + at + "] " + k.refusal(entry)));
+                    UnusableAddresses.in(r)
+                            .ifPresent(k -> errors.add("spec.addresses[" + at + "] " + k.refusal(entry)));
                     for (int j = 0; j < ranges.size(); j++) {
                         if (ranges.get(j).overlaps(r)) {
                             errors.add("spec.addresses[" + i + "] \"" + entry + "\" overlaps spec.addresses["
@@ -188,8 +237,19 @@ public record PoolDefinition(
             if (!errors.isEmpty()) {
                 throw new SpecException("IPPool " + name + ": " + String.join("; ", errors));
             }
-            return new PoolDefinition(name, created, ranges, autoAssign, avoidBuggyIPs, disabled, priority,
-                    namespaces, namespaceSelector, serviceSelector, mode, announce);
+            return new PoolDefinition(
+                    name,
+                    created,
+                    ranges,
+                    autoAssign,
+                    avoidBuggyIPs,
+                    disabled,
+                    priority,
+                    namespaces,
+                    namespaceSelector,
+                    serviceSelector,
+                    mode,
+                    announce);
         }
 
         /** The announce section, or null with its faults added to {@code errors}. */
@@ -199,15 +259,18 @@ public record PoolDefinition(
                 try {
                     Pattern.compile(interfaces.get(i));
                 } catch (PatternSyntaxException e) {
-                    errors.add("spec.announce.interfaces[" + i + "] \"" + interfaces.get(i) + "\": " + e.getDescription());
+                    errors.add(
+                            "spec.announce.interfaces[" + i + "] \"" + interfaces.get(i) + "\": " + e.getDescription());
                 }
             }
             GratuitousPolicy policy = null;
             try {
                 policy = new GratuitousPolicy(
                         gratuitousCount == null ? GratuitousPolicy.DEFAULT_COUNT : gratuitousCount,
-                        GoDuration.parse(gratuitousInterval == null ? GratuitousPolicy.DEFAULT_INTERVAL : gratuitousInterval),
-                        GoDuration.parse(gratuitousRefresh == null ? GratuitousPolicy.DEFAULT_REFRESH : gratuitousRefresh));
+                        GoDuration.parse(
+                                gratuitousInterval == null ? GratuitousPolicy.DEFAULT_INTERVAL : gratuitousInterval),
+                        GoDuration.parse(
+                                gratuitousRefresh == null ? GratuitousPolicy.DEFAULT_REFRESH : gratuitousRefresh));
             } catch (IllegalArgumentException | ArithmeticException e) {
                 errors.add("spec.announce.gratuitousArp: " + e.getMessage());
             }

@@ -17,7 +17,12 @@ public record Selector(Map<String, String> matchLabels, List<Requirement> requir
         requirements = List.copyOf(requirements);
     }
 
-    public enum Operator { In, NotIn, Exists, DoesNotExist }
+    public enum Operator {
+        In,
+        NotIn,
+        Exists,
+        DoesNotExist
+    }
 
     public record Requirement(String key, Operator operator, Set<String> values) {
         public Requirement {
@@ -48,7 +53,8 @@ public record Selector(Map<String, String> matchLabels, List<Requirement> requir
                 return o;
             }
         }
-        throw new IllegalArgumentException("unknown selector operator \"" + name + "\" (In, NotIn, Exists, DoesNotExist)");
+        throw new IllegalArgumentException(
+                "unknown selector operator \"" + name + "\" (In, NotIn, Exists, DoesNotExist)");
     }
 
     public boolean matches(Map<String, String> labels) {

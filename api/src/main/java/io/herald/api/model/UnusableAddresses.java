@@ -28,18 +28,21 @@ public final class UnusableAddresses {
             new Kind("unspecified addresses", "which name no host", List.of("0.0.0.0/8", "::/128")),
             new Kind("loopback addresses", "which never leave a host", List.of("127.0.0.0/8", "::1/128")),
             new Kind("link-local addresses", "which routers do not forward", List.of("169.254.0.0/16", "fe80::/10")),
-            new Kind("multicast addresses", "and a load balancer address must be unicast",
+            new Kind(
+                    "multicast addresses",
+                    "and a load balancer address must be unicast",
                     List.of("224.0.0.0/4", "ff00::/8")),
-            new Kind("reserved and broadcast addresses", "which hosts do not route",
-                    List.of("240.0.0.0/4")),
-            new Kind("IPv4-mapped IPv6 addresses", "which never appear on the wire: write the IPv4 address",
+            new Kind("reserved and broadcast addresses", "which hosts do not route", List.of("240.0.0.0/4")),
+            new Kind(
+                    "IPv4-mapped IPv6 addresses",
+                    "which never appear on the wire: write the IPv4 address",
                     List.of("::ffff:0:0/96")));
 
     private static final List<List<AddressRange>> RANGES = KINDS.stream()
-            .map(k -> k.cidrs().stream().map(AddressRange::parse).toList()).toList();
+            .map(k -> k.cidrs().stream().map(AddressRange::parse).toList())
+            .toList();
 
-    private UnusableAddresses() {
-    }
+    private UnusableAddresses() {}
 
     /** The first kind of unusable address {@code range} holds, if any. */
     public static Optional<Kind> in(AddressRange range) {
@@ -78,10 +81,12 @@ public final class UnusableAddresses {
             List<String> below = branches(block, true), above = branches(block, false);
             String range;
             if (above.size() <= below.size()) { // e in the block or above it, s not above it
-                range = above.isEmpty() ? in + "e)"
+                range = above.isEmpty()
+                        ? in + "e)"
                         : "(" + in + "e) || " + any(above, "e") + ") && !" + any(above, "s");
             } else { // e not below the block, s in the block or below it
-                range = below.isEmpty() ? in + "s)"
+                range = below.isEmpty()
+                        ? in + "s)"
                         : "!" + any(below, "e") + " && (" + in + "s) || " + any(below, "s") + ")";
             }
             forms.add(rangeWhere + " && ip(s).family() == " + version + " && ip(e).family() == " + version + " && "
@@ -106,8 +111,12 @@ public final class UnusableAddresses {
     }
 
     private static String any(List<String> prefixes, String var) {
-        return "(" + String.join(" || ", prefixes.stream().map(p -> "cidr('" + p + "').containsIP(" + var + ")").toList())
-                + ")";
+        return "("
+                + String.join(
+                        " || ",
+                        prefixes.stream()
+                                .map(p -> "cidr('" + p + "').containsIP(" + var + ")")
+                                .toList()) + ")";
     }
 
     /**
@@ -125,7 +134,8 @@ public final class UnusableAddresses {
                 if (!one) {
                     branch = branch.setBit(bits - 1 - i);
                 }
-                IpAddress a = block.family() == IpFamily.IPv4 ? IpAddress.ipv4(branch.longValue())
+                IpAddress a = block.family() == IpFamily.IPv4
+                        ? IpAddress.ipv4(branch.longValue())
                         : IpAddress.ipv6(branch.shiftRight(64).longValue(), branch.longValue());
                 out.add(a + "/" + (i + 1));
             }
@@ -136,7 +146,8 @@ public final class UnusableAddresses {
     private static int prefixLength(AddressRange block) {
         int bits = block.family().bits();
         for (int p = 0; p <= bits; p++) {
-            if (block.first().mask(p).equals(block.first()) && block.first().lastOf(p).equals(block.last())) {
+            if (block.first().mask(p).equals(block.first())
+                    && block.first().lastOf(p).equals(block.last())) {
                 return p;
             }
         }

@@ -21,7 +21,8 @@ public class Allocation {
 
     // Kubernetes' own namespace-name check, so its message too.
     @Size(max = 64)
-    @ValidationRule(value = "self.all(n, !format.dns1123Label().validate(n).hasValue())",
+    @ValidationRule(
+            value = "self.all(n, !format.dns1123Label().validate(n).hasValue())",
             message = "each entry must be a namespace name (a DNS-1123 label)",
             messageExpression = "self.filter(n, format.dns1123Label().validate(n).hasValue()).map(n,"
                     + " '\"%s\" is not a namespace name: %s'"
@@ -68,8 +69,10 @@ public class Allocation {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Allocation a && Objects.equals(priority, a.priority)
-                && Objects.equals(namespaces, a.namespaces) && Objects.equals(namespaceSelector, a.namespaceSelector)
+        return o instanceof Allocation a
+                && Objects.equals(priority, a.priority)
+                && Objects.equals(namespaces, a.namespaces)
+                && Objects.equals(namespaceSelector, a.namespaceSelector)
                 && Objects.equals(serviceSelector, a.serviceSelector);
     }
 

@@ -23,7 +23,8 @@ public class Announce {
     @Size(max = 32)
     // CEL has no "is a valid regex" test, but matching with an invalid pattern is an evaluation error,
     // which the API server reports with this rule's message and refuses the object.
-    @ValidationRule(value = "self.all(i, type(''.matches(i)) == bool)",
+    @ValidationRule(
+            value = "self.all(i, type(''.matches(i)) == bool)",
             message = "each entry must be an interface name or a valid RE2 regular expression")
     private List<@Size(min = 1, max = 64) String> interfaces;
 
@@ -57,8 +58,10 @@ public class Announce {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Announce a && Objects.equals(nodeSelector, a.nodeSelector)
-                && Objects.equals(interfaces, a.interfaces) && Objects.equals(gratuitousArp, a.gratuitousArp);
+        return o instanceof Announce a
+                && Objects.equals(nodeSelector, a.nodeSelector)
+                && Objects.equals(interfaces, a.interfaces)
+                && Objects.equals(gratuitousArp, a.gratuitousArp);
     }
 
     @Override

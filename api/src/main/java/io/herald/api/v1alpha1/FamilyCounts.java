@@ -23,8 +23,7 @@ public class FamilyCounts {
     @Pattern(DECIMAL)
     private String available;
 
-    public FamilyCounts() {
-    }
+    public FamilyCounts() {}
 
     public FamilyCounts(String total, String assigned, String available) {
         this.total = total;
@@ -34,7 +33,8 @@ public class FamilyCounts {
 
     /** The model's count, as the status spells it. */
     public static FamilyCounts of(FamilyCount c) {
-        return new FamilyCounts(c.total().toString(), Long.toString(c.assigned()), c.available().toString());
+        return new FamilyCounts(
+                c.total().toString(), Long.toString(c.assigned()), c.available().toString());
     }
 
     public String getTotal() {
@@ -63,7 +63,9 @@ public class FamilyCounts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FamilyCounts c && Objects.equals(total, c.total) && Objects.equals(assigned, c.assigned)
+        return o instanceof FamilyCounts c
+                && Objects.equals(total, c.total)
+                && Objects.equals(assigned, c.assigned)
                 && Objects.equals(available, c.available);
     }
 

@@ -18,8 +18,8 @@ import java.util.Objects;
 public class GratuitousArp {
 
     /* What Go's time.ParseDuration accepts, less the micro sign. A sign is allowed here so that "-1s"
-       is reported as out of range rather than as not a duration. The range rules below start with
-       this test because duration() of anything else is an evaluation error, not false. */
+    is reported as out of range rather than as not a duration. The range rules below start with
+    this test because duration() of anything else is an evaluation error, not false. */
     private static final String SYNTAX = "self.matches('^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|ms|s|m|h))+)$')";
     private static final String EXAMPLES = "500ms, 2s or 1m30s";
 
@@ -30,9 +30,12 @@ public class GratuitousArp {
 
     @Size(max = 32)
     @Default(GratuitousPolicy.DEFAULT_INTERVAL)
-    @ValidationRule(value = SYNTAX, message = "must be a duration such as " + EXAMPLES,
+    @ValidationRule(
+            value = SYNTAX,
+            message = "must be a duration such as " + EXAMPLES,
             messageExpression = "'\"' + self + '\" is not a duration such as " + EXAMPLES + "'")
-    @ValidationRule(value = "!" + SYNTAX + " || (duration(self) > duration('0s') && duration(self) <= duration('1h'))",
+    @ValidationRule(
+            value = "!" + SYNTAX + " || (duration(self) > duration('0s') && duration(self) <= duration('1h'))",
             message = "interval must be more than 0 and at most 1h",
             messageExpression = "'interval \"' + self + '\" must be more than 0 and at most 1h'")
     private String interval;
@@ -41,10 +44,13 @@ public class GratuitousArp {
     // would flood the LAN with ARP for no gain.
     @Size(max = 32)
     @Default(GratuitousPolicy.DEFAULT_REFRESH)
-    @ValidationRule(value = SYNTAX, message = "must be a duration such as " + EXAMPLES,
+    @ValidationRule(
+            value = SYNTAX,
+            message = "must be a duration such as " + EXAMPLES,
             messageExpression = "'\"' + self + '\" is not a duration such as " + EXAMPLES + "'")
-    @ValidationRule(value = "!" + SYNTAX + " || duration(self) == duration('0s')"
-            + " || (duration(self) >= duration('1s') && duration(self) <= duration('24h'))",
+    @ValidationRule(
+            value = "!" + SYNTAX + " || duration(self) == duration('0s')"
+                    + " || (duration(self) >= duration('1s') && duration(self) <= duration('24h'))",
             message = "refresh must be 0 (no refresh) or from 1s to 24h",
             messageExpression = "'refresh \"' + self + '\" must be 0 (no refresh) or from 1s to 24h'")
     private String refresh;
@@ -75,7 +81,9 @@ public class GratuitousArp {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GratuitousArp g && Objects.equals(count, g.count) && Objects.equals(interval, g.interval)
+        return o instanceof GratuitousArp g
+                && Objects.equals(count, g.count)
+                && Objects.equals(interval, g.interval)
                 && Objects.equals(refresh, g.refresh);
     }
 

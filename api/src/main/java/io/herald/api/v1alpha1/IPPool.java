@@ -26,10 +26,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Assigned", jsonPath = ".status.assigned", type = AdditionalPrinterColumn.Type.INTEGER)
 // A string: the count of a /64 does not fit the integer column type.
 @AdditionalPrinterColumn(name = "Available", jsonPath = ".status.available", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 // Custom columns replace kubectl's default ones, Age included, so it is listed again.
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
 public class IPPool extends CustomResource<IPPoolSpec, IPPoolStatus> {
 

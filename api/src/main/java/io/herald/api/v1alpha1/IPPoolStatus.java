@@ -78,9 +78,12 @@ public class IPPoolStatus {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IPPoolStatus s && Objects.equals(conditions, s.conditions)
-                && Objects.equals(observedGeneration, s.observedGeneration) && Objects.equals(ipv4, s.ipv4)
-                && Objects.equals(ipv6, s.ipv6) && Objects.equals(assigned, s.assigned)
+        return o instanceof IPPoolStatus s
+                && Objects.equals(conditions, s.conditions)
+                && Objects.equals(observedGeneration, s.observedGeneration)
+                && Objects.equals(ipv4, s.ipv4)
+                && Objects.equals(ipv6, s.ipv6)
+                && Objects.equals(assigned, s.assigned)
                 && Objects.equals(available, s.available);
     }
 

@@ -19,11 +19,13 @@ final class LabelSelectorSchema {
     private static final String BAD_VALUE = "format.labelValue().validate(self[k]).hasValue()";
 
     @Size(max = 64)
-    @ValidationRule(value = "self.all(k, !" + BAD_KEY + ")",
+    @ValidationRule(
+            value = "self.all(k, !" + BAD_KEY + ")",
             message = "each key must be a label key such as app or example.com/tier",
             messageExpression = "self.filter(k, " + BAD_KEY + ").map(k, '\"%s\" is not a label key: %s'"
                     + ".format([k, format.qualifiedName().validate(k).value()[0]]))[0]")
-    @ValidationRule(value = "self.all(k, !" + BAD_VALUE + ")",
+    @ValidationRule(
+            value = "self.all(k, !" + BAD_VALUE + ")",
             message = "each value must be a label value",
             messageExpression = "self.filter(k, " + BAD_VALUE + ").map(k, '\"%s\" (label %s) is not a label value: %s'"
                     + ".format([self[k], k, format.labelValue().validate(self[k]).value()[0]]))[0]")
@@ -40,8 +42,9 @@ final class LabelSelectorSchema {
         return matchExpressions;
     }
 
-    @ValidationRule(value = "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0"
-            + " : !has(self.values) || size(self.values) == 0",
+    @ValidationRule(
+            value = "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0"
+                    + " : !has(self.values) || size(self.values) == 0",
             message = "operators In and NotIn need at least one value; Exists and DoesNotExist take none",
             messageExpression = "self.operator in ['In', 'NotIn']"
                     + " ? 'operator ' + self.operator + ' needs at least one value'"
@@ -50,7 +53,8 @@ final class LabelSelectorSchema {
 
         @Required
         @Size(max = 317)
-        @ValidationRule(value = "!format.qualifiedName().validate(self).hasValue()",
+        @ValidationRule(
+                value = "!format.qualifiedName().validate(self).hasValue()",
                 message = "must be a label key such as app or example.com/tier",
                 messageExpression = "'\"%s\" is not a label key: %s'"
                         + ".format([self, format.qualifiedName().validate(self).value()[0]])")
@@ -60,7 +64,8 @@ final class LabelSelectorSchema {
         private Operator operator;
 
         @Size(max = 64)
-        @ValidationRule(value = "self.all(v, !format.labelValue().validate(v).hasValue())",
+        @ValidationRule(
+                value = "self.all(v, !format.labelValue().validate(v).hasValue())",
                 message = "each value must be a label value",
                 messageExpression = "self.filter(v, format.labelValue().validate(v).hasValue()).map(v,"
                         + " '\"%s\" is not a label value: %s'"
@@ -82,6 +87,9 @@ final class LabelSelectorSchema {
 
     /** Constants spelled as the API spells them. */
     enum Operator {
-        In, NotIn, Exists, DoesNotExist
+        In,
+        NotIn,
+        Exists,
+        DoesNotExist
     }
 }

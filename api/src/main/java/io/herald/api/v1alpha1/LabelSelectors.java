@@ -20,7 +20,9 @@ public final class LabelSelectors {
         List<Selector.Requirement> reqs = new ArrayList<>();
         if (s.getMatchExpressions() != null) {
             for (LabelSelectorRequirement r : s.getMatchExpressions()) {
-                reqs.add(new Selector.Requirement(r.getKey(), Selector.operator(r.getOperator()),
+                reqs.add(new Selector.Requirement(
+                        r.getKey(),
+                        Selector.operator(r.getOperator()),
                         r.getValues() == null ? Set.of() : Set.copyOf(r.getValues())));
             }
         }

@@ -24,7 +24,8 @@ class PureModelTest {
 
     @Test
     void theRuleCatchesTheModelUsingTheApiClasses() {
-        assertTrue(MODEL.violations(UsesApiClass.class).stream().anyMatch(v -> v.contains("io.herald.api.v1alpha1.IPPool")));
+        assertTrue(MODEL.violations(UsesApiClass.class).stream()
+                .anyMatch(v -> v.contains("io.herald.api.v1alpha1.IPPool")));
     }
 
     /** Test-only: a model class that reaches for the CRD class. */

@@ -9,10 +9,19 @@ import org.junit.jupiter.api.Test;
 /** The CEL written out for the CRD is what the model derives from its blocks, and says the same. */
 class UnusableRulesTest {
 
-    private static final List<String> CEL = List.of(UnusableRules.UNSPECIFIED, UnusableRules.LOOPBACK,
-            UnusableRules.LINK_LOCAL, UnusableRules.MULTICAST, UnusableRules.RESERVED, UnusableRules.IPV4_MAPPED);
-    private static final List<String> WHY = List.of(UnusableRules.UNSPECIFIED_WHY, UnusableRules.LOOPBACK_WHY,
-            UnusableRules.LINK_LOCAL_WHY, UnusableRules.MULTICAST_WHY, UnusableRules.RESERVED_WHY,
+    private static final List<String> CEL = List.of(
+            UnusableRules.UNSPECIFIED,
+            UnusableRules.LOOPBACK,
+            UnusableRules.LINK_LOCAL,
+            UnusableRules.MULTICAST,
+            UnusableRules.RESERVED,
+            UnusableRules.IPV4_MAPPED);
+    private static final List<String> WHY = List.of(
+            UnusableRules.UNSPECIFIED_WHY,
+            UnusableRules.LOOPBACK_WHY,
+            UnusableRules.LINK_LOCAL_WHY,
+            UnusableRules.MULTICAST_WHY,
+            UnusableRules.RESERVED_WHY,
             UnusableRules.IPV4_MAPPED_WHY);
 
     @Test

@@ -44,7 +44,13 @@ public final class AddressAllocator {
         PoolState(PoolDefinition def) {
             this.def = def;
             for (IpFamily f : IpFamily.values()) {
-                free.put(f, new FreeSpace(def.ranges().stream().filter(r -> r.family() == f).toList(), def.avoidBuggyIPs()));
+                free.put(
+                        f,
+                        new FreeSpace(
+                                def.ranges().stream()
+                                        .filter(r -> r.family() == f)
+                                        .toList(),
+                                def.avoidBuggyIPs()));
                 assigned.put(f, 0L);
             }
         }
@@ -89,7 +95,8 @@ public final class AddressAllocator {
         List<PoolDefinition> byAge = defs.stream().sorted(PoolDefinition.AGE).toList();
         List<PoolDefinition> active = new ArrayList<>();
         for (PoolDefinition d : byAge) {
-            Optional<PoolDefinition> older = active.stream().filter(a -> a.overlaps(d)).findFirst();
+            Optional<PoolDefinition> older =
+                    active.stream().filter(a -> a.overlaps(d)).findFirst();
             if (older.isPresent()) {
                 conflicts.put(d.name(), older.get().name());
             } else {
@@ -124,10 +131,11 @@ public final class AddressAllocator {
         }
         pools.clear();
         pools.putAll(next);
-        ordered = next.values().stream().sorted(Comparator
-                .comparing((PoolState p) -> !p.def.hasAllocationRules())
-                .thenComparingInt(p -> p.def.priority())
-                .thenComparing(p -> p.def.name())).toList();
+        ordered = next.values().stream()
+                .sorted(Comparator.comparing((PoolState p) -> !p.def.hasAllocationRules())
+                        .thenComparingInt(p -> p.def.priority())
+                        .thenComparing(p -> p.def.name()))
+                .toList();
         return lost;
     }
 
@@ -249,40 +257,54 @@ public final class AddressAllocator {
             Set<IpFamily> seen = java.util.EnumSet.noneOf(IpFamily.class);
             for (IpAddress a : req.requested()) {
                 if (!req.families().contains(a.family())) {
-                    return new Refusal(Reason.FamilyUnavailable, "requested address " + a + " is " + a.family()
-                            + " but the Service's ipFamilies are " + req.families());
+                    return new Refusal(
+                            Reason.FamilyUnavailable,
+                            "requested address " + a + " is " + a.family() + " but the Service's ipFamilies are "
+                                    + req.families());
                 }
                 if (!seen.add(a.family())) {
                     return new Refusal(Reason.InvalidRequest, "more than one " + a.family() + " address requested");
                 }
                 PoolState p = poolHolding(a);
                 if (p == null) {
-                    String conflicting = definitions.values().stream().filter(d -> d.contains(a))
-                            .map(PoolDefinition::name).sorted().findFirst().orElse(null);
-                    return new Refusal(conflicting == null ? Reason.AddressNotInPool : Reason.PoolConflicting,
-                            conflicting == null ? "requested address " + a + " is in no IPPool"
-                                    : "requested address " + a + " is in IPPool " + conflicting + ", which is not used: "
-                                    + "it overlaps the older IPPool " + conflicts.get(conflicting));
+                    String conflicting = definitions.values().stream()
+                            .filter(d -> d.contains(a))
+                            .map(PoolDefinition::name)
+                            .sorted()
+                            .findFirst()
+                            .orElse(null);
+                    return new Refusal(
+                            conflicting == null ? Reason.AddressNotInPool : Reason.PoolConflicting,
+                            conflicting == null
+                                    ? "requested address " + a + " is in no IPPool"
+                                    : "requested address " + a + " is in IPPool " + conflicting
+                                            + ", which is not used: " + "it overlaps the older IPPool "
+                                            + conflicts.get(conflicting));
                 }
                 if (req.pool() != null && !req.pool().equals(p.def.name())) {
-                    return new Refusal(Reason.AddressNotInPool, "requested address " + a + " is in IPPool "
-                            + p.def.name() + ", not in IPPool " + req.pool() + " the Service asks for");
+                    return new Refusal(
+                            Reason.AddressNotInPool,
+                            "requested address " + a + " is in IPPool " + p.def.name() + ", not in IPPool " + req.pool()
+                                    + " the Service asks for");
                 }
                 String why = p.def.refusal(req.service().namespace(), req.namespaceLabels(), req.serviceLabels());
                 if (why != null) {
                     return new Refusal(Reason.NotAllowed, "requested address " + a + ": " + why);
                 }
                 if (p.def.disabled() && !uses.containsKey(a) && !keep.contains(a)) {
-                    return new Refusal(Reason.PoolDisabled, "requested address " + a + " is in IPPool "
-                            + p.def.name() + ", which is disabled");
+                    return new Refusal(
+                            Reason.PoolDisabled,
+                            "requested address " + a + " is in IPPool " + p.def.name() + ", which is disabled");
                 }
                 Refusal r = acquire(p, a);
                 if (r != null) {
                     return r;
                 }
             }
-            if (req.policy() == DualStack.RequireDualStack && chosen.size() < req.families().size()) {
-                return new Refusal(Reason.InvalidRequest,
+            if (req.policy() == DualStack.RequireDualStack
+                    && chosen.size() < req.families().size()) {
+                return new Refusal(
+                        Reason.InvalidRequest,
                         "RequireDualStack needs one requested address per family " + req.families());
             }
             return null;
@@ -297,8 +319,10 @@ public final class AddressAllocator {
                     continue;
                 }
                 PoolState p = poolHolding(a);
-                if (p == null || (req.pool() != null && !req.pool().equals(p.def.name()))
-                        || p.def.refusal(req.service().namespace(), req.namespaceLabels(), req.serviceLabels()) != null) {
+                if (p == null
+                        || (req.pool() != null && !req.pool().equals(p.def.name()))
+                        || p.def.refusal(req.service().namespace(), req.namespaceLabels(), req.serviceLabels())
+                                != null) {
                     continue;
                 }
                 acquire(p, a); // a refusal here only means the address is not for it any more
@@ -306,7 +330,8 @@ public final class AddressAllocator {
             if (chosen.isEmpty() && req.wanted().size() > 1) {
                 // a dual-stack Service gets both families from one pool when some pool can give both
                 candidates.stream()
-                        .filter(p -> req.wanted().stream().allMatch(f -> p.free.get(f).hasFree()))
+                        .filter(p -> req.wanted().stream()
+                                .allMatch(f -> p.free.get(f).hasFree()))
                         .findFirst()
                         .ifPresent(p -> {
                             candidates.remove(p);
@@ -322,20 +347,31 @@ public final class AddressAllocator {
                 }
                 takeNew(f, candidates);
             }
-            if (chosen.isEmpty() || (req.policy() == DualStack.RequireDualStack && chosen.size() < req.wanted().size())) {
+            if (chosen.isEmpty()
+                    || (req.policy() == DualStack.RequireDualStack
+                            && chosen.size() < req.wanted().size())) {
                 if (none != null) {
                     return none;
                 }
-                List<IpFamily> missing = req.wanted().stream().filter(f -> !chosen.containsKey(f)).toList();
-                String names = candidates.stream().filter(p -> missing.stream().anyMatch(p.def::hasFamily))
-                        .map(p -> p.def.name()).toList().toString();
-                boolean hasFamily = candidates.stream().anyMatch(p -> missing.stream().anyMatch(p.def::hasFamily));
+                List<IpFamily> missing = req.wanted().stream()
+                        .filter(f -> !chosen.containsKey(f))
+                        .toList();
+                String names = candidates.stream()
+                        .filter(p -> missing.stream().anyMatch(p.def::hasFamily))
+                        .map(p -> p.def.name())
+                        .toList()
+                        .toString();
+                boolean hasFamily =
+                        candidates.stream().anyMatch(p -> missing.stream().anyMatch(p.def::hasFamily));
                 if (!hasFamily) {
-                    return new Refusal(Reason.FamilyUnavailable, "no IPPool available to this Service has "
-                            + joinFamilies(missing) + " addresses" + policyNote());
+                    return new Refusal(
+                            Reason.FamilyUnavailable,
+                            "no IPPool available to this Service has " + joinFamilies(missing) + " addresses"
+                                    + policyNote());
                 }
-                return new Refusal(Reason.PoolExhausted, "no free " + joinFamilies(missing) + " address in IPPools "
-                        + names + policyNote());
+                return new Refusal(
+                        Reason.PoolExhausted,
+                        "no free " + joinFamilies(missing) + " address in IPPools " + names + policyNote());
             }
             return null;
         }
@@ -350,8 +386,10 @@ public final class AddressAllocator {
                 PoolState p = pools.get(req.pool());
                 if (p == null) {
                     if (conflicts.containsKey(req.pool())) {
-                        return new Refusal(Reason.PoolConflicting, "IPPool " + req.pool() + " is not used: it overlaps "
-                                + "the older IPPool " + conflicts.get(req.pool()));
+                        return new Refusal(
+                                Reason.PoolConflicting,
+                                "IPPool " + req.pool() + " is not used: it overlaps " + "the older IPPool "
+                                        + conflicts.get(req.pool()));
                     }
                     return new Refusal(Reason.PoolNotFound, "IPPool " + req.pool() + " does not exist");
                 }
@@ -360,7 +398,9 @@ public final class AddressAllocator {
                     return new Refusal(Reason.NotAllowed, why);
                 }
                 out.add(p);
-                return p.def.disabled() ? new Refusal(Reason.PoolDisabled, "IPPool " + req.pool() + " is disabled") : null;
+                return p.def.disabled()
+                        ? new Refusal(Reason.PoolDisabled, "IPPool " + req.pool() + " is disabled")
+                        : null;
             }
             List<String> reasons = new ArrayList<>();
             for (PoolState p : ordered) {
@@ -380,11 +420,15 @@ public final class AddressAllocator {
                 return null;
             }
             if (reasons.isEmpty()) {
-                return new Refusal(Reason.NoPool, pools.isEmpty() ? "there is no usable IPPool"
-                        : "no IPPool assigns addresses automatically (autoAssign: false); ask for a pool or an address");
+                return new Refusal(
+                        Reason.NoPool,
+                        pools.isEmpty()
+                                ? "there is no usable IPPool"
+                                : "no IPPool assigns addresses automatically (autoAssign: false); ask for a pool or an address");
             }
             boolean onlyDisabled = reasons.stream().allMatch(s -> s.endsWith("is disabled"));
-            return new Refusal(onlyDisabled ? Reason.PoolDisabled : Reason.NotAllowed,
+            return new Refusal(
+                    onlyDisabled ? Reason.PoolDisabled : Reason.NotAllowed,
                     "no IPPool may assign to this Service: " + String.join("; ", reasons));
         }
 
@@ -436,8 +480,9 @@ public final class AddressAllocator {
                 p.assigned.merge(a.family(), 1L, Long::sum);
                 taken.add(a);
             } else if (FreeSpace.isBuggy(a) && p.def.avoidBuggyIPs()) {
-                return new Refusal(Reason.AddressExcluded, "address " + a + " ends in .0 or .255 and IPPool "
-                        + p.def.name() + " has avoidBuggyIPs");
+                return new Refusal(
+                        Reason.AddressExcluded,
+                        "address " + a + " ends in .0 or .255 and IPPool " + p.def.name() + " has avoidBuggyIPs");
             } else {
                 return new Refusal(Reason.AddressInUse, "address " + a + " is not free in IPPool " + p.def.name());
             }
@@ -454,8 +499,9 @@ public final class AddressAllocator {
         private String incompatibility(AddressUse u) {
             ServiceKey holder = u.users.keySet().iterator().next();
             if (req.sharingKey() == null || !req.sharingKey().equals(u.sharingKey)) {
-                return holder + (u.sharingKey == null ? ", which shares with nobody"
-                        : " with another sharing key") + (req.sharingKey() == null ? " (this Service has no sharing key)" : "");
+                return holder
+                        + (u.sharingKey == null ? ", which shares with nobody" : " with another sharing key")
+                        + (req.sharingKey() == null ? " (this Service has no sharing key)" : "");
             }
             if (!req.backendKey().equals(u.backendKey)) {
                 return holder + ", whose backends differ (Services sharing an address with externalTrafficPolicy: Local"
@@ -493,7 +539,9 @@ public final class AddressAllocator {
                 IpAddress a = addrs.get(i);
                 AddressUse u = uses.computeIfAbsent(a, k -> {
                     if (req.sharingKey() != null) {
-                        bySharingKey.computeIfAbsent(req.sharingKey(), s -> new LinkedHashSet<>()).add(k);
+                        bySharingKey
+                                .computeIfAbsent(req.sharingKey(), s -> new LinkedHashSet<>())
+                                .add(k);
                     }
                     return new AddressUse(k, chosenPool.get(k.family()), req.sharingKey(), req.backendKey());
                 });
@@ -518,14 +566,21 @@ public final class AddressAllocator {
             return "the Service no longer wants " + a.family() + " addresses";
         }
         if (!req.requested().isEmpty() && !req.requested().contains(a)) {
-            return "the Service asks for " + req.requested().stream().map(IpAddress::toString).toList();
+            return "the Service asks for "
+                    + req.requested().stream().map(IpAddress::toString).toList();
         }
         PoolState p = poolHolding(a);
         if (p == null) {
-            String conflicting = definitions.values().stream().filter(d -> d.contains(a)).map(PoolDefinition::name)
-                    .sorted().findFirst().orElse(null);
-            return conflicting == null ? "no IPPool holds " + a + " any more"
-                    : "IPPool " + conflicting + " is not used (it overlaps the older IPPool " + conflicts.get(conflicting) + ")";
+            String conflicting = definitions.values().stream()
+                    .filter(d -> d.contains(a))
+                    .map(PoolDefinition::name)
+                    .sorted()
+                    .findFirst()
+                    .orElse(null);
+            return conflicting == null
+                    ? "no IPPool holds " + a + " any more"
+                    : "IPPool " + conflicting + " is not used (it overlaps the older IPPool "
+                            + conflicts.get(conflicting) + ")";
         }
         if (req.pool() != null && !req.pool().equals(p.def.name())) {
             return "the Service asks for IPPool " + req.pool() + " and " + a + " is in IPPool " + p.def.name();

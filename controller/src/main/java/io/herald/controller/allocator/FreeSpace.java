@@ -94,7 +94,9 @@ final class FreeSpace {
         if (below != null && below.getValue().compareTo(a) >= 0) {
             return; // already free
         }
-        if (below != null && !below.getValue().isMax() && below.getValue().plus(1).equals(a)) {
+        if (below != null
+                && !below.getValue().isMax()
+                && below.getValue().plus(1).equals(a)) {
             start = below.getKey();
             intervals.remove(start);
         }

@@ -20,8 +20,19 @@ class ControllerBeans {
     @Singleton
     @Bean(preDestroy = "close")
     ControllerLoop loop(KubernetesClient client, ControllerSettings s, ControllerMetrics metrics) {
-        return new ControllerLoop(client, new ControllerLoop.Settings(s.getLoadBalancerClass(), s.isClassless(),
-                s.getLeaseNamespace(), s.getLeaseName(), s.getIdentity(), s.getLeaseDuration(), s.getRenewDeadline(),
-                s.getRetryPeriod(), s.getWriters(), s.getResync()), metrics);
+        return new ControllerLoop(
+                client,
+                new ControllerLoop.Settings(
+                        s.getLoadBalancerClass(),
+                        s.isClassless(),
+                        s.getLeaseNamespace(),
+                        s.getLeaseName(),
+                        s.getIdentity(),
+                        s.getLeaseDuration(),
+                        s.getRenewDeadline(),
+                        s.getRetryPeriod(),
+                        s.getWriters(),
+                        s.getResync()),
+                metrics);
     }
 }

@@ -24,8 +24,9 @@ class ControllerReadiness implements HealthIndicator {
     @Override
     public Publisher<HealthResult> getResult() {
         String leader = loop.leader();
-        return Publishers.just(HealthResult.builder("herald-controller", loop.ready() ? HealthStatus.UP : HealthStatus.DOWN)
-                .details(Map.of("leader", leader == null ? "unknown" : leader, "leading", loop.leading()))
-                .build());
+        return Publishers.just(
+                HealthResult.builder("herald-controller", loop.ready() ? HealthStatus.UP : HealthStatus.DOWN)
+                        .details(Map.of("leader", leader == null ? "unknown" : leader, "leading", loop.leading()))
+                        .build());
     }
 }

@@ -3,10 +3,10 @@ package io.herald.controller.app;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.herald.controller.k8s.ControllerLoop;
 import io.herald.controller.k8s.MembershipKeyProvisioner;
-import java.time.Duration;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +32,8 @@ class Startup {
     void onStartup(StartupEvent event) {
         String secret = settings.getMembershipSecretName();
         if (secret != null && !secret.isBlank()) {
-            MembershipKeyProvisioner key = new MembershipKeyProvisioner(client, settings.getLeaseNamespace(), secret,
-                    settings.getMembershipSecretKey());
+            MembershipKeyProvisioner key = new MembershipKeyProvisioner(
+                    client, settings.getLeaseNamespace(), secret, settings.getMembershipSecretKey());
             Thread.ofPlatform().name("herald-membership-key").daemon().start(() -> {
                 try {
                     key.ensureUntilSettled(Duration.ofSeconds(5));

@@ -32,7 +32,9 @@ public final class Ports {
     /** Counts outcomes for metrics. */
     public interface Outcomes {
         void allocated(String pool);
+
         void refused(String reason);
+
         void released();
     }
 

@@ -88,19 +88,24 @@ public final class Reconciler {
      * Takes over with everything the informers hold: pools first, then every Service that already
      * shows addresses (so they keep them), then the rest. A restart or a new leader moves nothing.
      */
-    public List<Decision> start(Collection<PoolInput> poolInputs, Map<String, Map<String, String>> namespaceLabels,
+    public List<Decision> start(
+            Collection<PoolInput> poolInputs,
+            Map<String, Map<String, String>> namespaceLabels,
             Collection<ServiceView> all) {
         return decide(() -> takeOver(poolInputs, namespaceLabels, all));
     }
 
-    private void takeOver(Collection<PoolInput> poolInputs, Map<String, Map<String, String>> namespaceLabels,
+    private void takeOver(
+            Collection<PoolInput> poolInputs,
+            Map<String, Map<String, String>> namespaceLabels,
             Collection<ServiceView> all) {
         namespaces.putAll(namespaceLabels);
         for (PoolInput p : poolInputs) {
             pools.put(p.name(), p);
         }
         allocator.setPools(validPools());
-        List<ServiceView> sorted = all.stream().sorted((a, b) -> a.key().compareTo(b.key())).toList();
+        List<ServiceView> sorted =
+                all.stream().sorted((a, b) -> a.key().compareTo(b.key())).toList();
         for (ServiceView s : sorted) {
             services.put(s.key(), s);
         }
@@ -210,17 +215,24 @@ public final class Reconciler {
         for (PoolInput p : pools.values()) {
             if (p.definition() != null && p.definition().contains(a)) {
                 if (allocator.conflictOf(p.name()).isPresent()) {
-                    return "IPPool " + p.name() + " overlaps the older IPPool " + allocator.conflictOf(p.name()).get();
+                    return "IPPool " + p.name() + " overlaps the older IPPool "
+                            + allocator.conflictOf(p.name()).get();
                 }
                 return "IPPool " + p.name() + " changed";
             }
         }
-        return pool == null ? "no IPPool holds " + a + " any more"
-                : pools.containsKey(pool) ? "IPPool " + pool + " no longer holds " + a : "IPPool " + pool + " was deleted";
+        return pool == null
+                ? "no IPPool holds " + a + " any more"
+                : pools.containsKey(pool)
+                        ? "IPPool " + pool + " no longer holds " + a
+                        : "IPPool " + pool + " was deleted";
     }
 
     private List<PoolDefinition> validPools() {
-        return pools.values().stream().map(PoolInput::definition).filter(Objects::nonNull).toList();
+        return pools.values().stream()
+                .map(PoolInput::definition)
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     /** Whether refused Services should be tried again (an address came free, a pool or namespace changed). */
@@ -263,12 +275,21 @@ public final class Reconciler {
         Map<IpFamily, FamilyCount> st = allocator.stats(p.name());
         FamilyCount v4 = st.getOrDefault(IpFamily.IPv4, FamilyCount.ZERO);
         FamilyCount v6 = st.getOrDefault(IpFamily.IPv6, FamilyCount.ZERO);
-        return allocator.conflictOf(p.name())
-                .map(older -> new PoolStatusView(PoolStatusView.CONFLICTING,
-                        "IPPool " + p.name() + " overlaps the older IPPool " + older + " and is not used until that is fixed",
-                        v4, v6))
-                .orElse(new PoolStatusView(PoolStatusView.READY, p.definition().disabled()
-                        ? "disabled: keeps assigned addresses, assigns nothing new" : "in use", v4, v6));
+        return allocator
+                .conflictOf(p.name())
+                .map(older -> new PoolStatusView(
+                        PoolStatusView.CONFLICTING,
+                        "IPPool " + p.name() + " overlaps the older IPPool " + older
+                                + " and is not used until that is fixed",
+                        v4,
+                        v6))
+                .orElse(new PoolStatusView(
+                        PoolStatusView.READY,
+                        p.definition().disabled()
+                                ? "disabled: keeps assigned addresses, assigns nothing new"
+                                : "in use",
+                        v4,
+                        v6));
     }
 
     public AddressAllocator allocator() {
@@ -295,7 +316,11 @@ public final class Reconciler {
             }
             boolean ours = held || s.annotations().containsKey(Annotations.ALLOCATED_FROM_POOL);
             if (ours) {
-                clear(s, s.deleting() ? "the Service is being deleted" : "no longer a LoadBalancer Service of Herald's class");
+                clear(
+                        s,
+                        s.deleting()
+                                ? "the Service is being deleted"
+                                : "no longer a LoadBalancer Service of Herald's class");
             }
             // after the release: a deleted Service goes once its address is free
             if (s.cleanupFinalizer() && (ours || translator.classIsOurs(s))) {
@@ -306,8 +331,10 @@ public final class Reconciler {
         if (!s.cleanupFinalizer()) {
             cleanupFinalizer(s, true); // before any address is handed out, as Kubernetes' service controller does
         }
-        if (!namespaces.containsKey(key.namespace()) && s.ingressIps().isEmpty() && pools.values().stream()
-                .anyMatch(p -> p.definition() != null && p.definition().namespaceSelector() != null)) {
+        if (!namespaces.containsKey(key.namespace())
+                && s.ingressIps().isEmpty()
+                && pools.values().stream()
+                        .anyMatch(p -> p.definition() != null && p.definition().namespaceSelector() != null)) {
             // a namespace created a moment before its Service: without its labels a pool that selects by them
             // would refuse it and another pool would hand out an address it then keeps; namespaceChanged
             // reconciles it as soon as the namespace is seen
@@ -348,14 +375,22 @@ public final class Reconciler {
         write(s, update);
         if (changedAddresses) {
             out.add(new Decision.CountAllocated(s.key(), a.poolNames()));
-            List<String> replaced = s.ingressIps().stream().filter(ip -> !ips.contains(ip)).toList();
+            List<String> replaced =
+                    s.ingressIps().stream().filter(ip -> !ips.contains(ip)).toList();
             String lost = lostBecause.remove(s.key());
             if (!replaced.isEmpty()) {
-                String why = replaced.stream().map(ip -> {
-                    IpAddress old = IpAddress.tryParse(ip);
-                    return ip + ": " + (lost != null ? lost : old == null ? "not an IP address" : allocator.whyNotKept(old, req));
-                }).reduce((x, y) -> x + "; " + y).orElse("");
-                out.add(new Decision.Event(s.key(), false, "IPAllocated", "Assigned " + summary + ", replacing " + why));
+                String why = replaced.stream()
+                        .map(ip -> {
+                            IpAddress old = IpAddress.tryParse(ip);
+                            return ip + ": "
+                                    + (lost != null
+                                            ? lost
+                                            : old == null ? "not an IP address" : allocator.whyNotKept(old, req));
+                        })
+                        .reduce((x, y) -> x + "; " + y)
+                        .orElse("");
+                out.add(new Decision.Event(
+                        s.key(), false, "IPAllocated", "Assigned " + summary + ", replacing " + why));
                 retryNeeded = true;
             } else {
                 out.add(new Decision.Event(s.key(), false, "IPAllocated", "Assigned " + summary));
@@ -375,7 +410,8 @@ public final class Reconciler {
 
     private void refused(ServiceView s, Refusal r) {
         refused.add(s.key());
-        ServiceCondition cond = new ServiceCondition(Annotations.CONDITION_ALLOCATED, "False", r.reason().name(), r.message());
+        ServiceCondition cond = new ServiceCondition(
+                Annotations.CONDITION_ALLOCATED, "False", r.reason().name(), r.message());
         ServiceUpdate update = new ServiceUpdate(List.of(), null, cond);
         boolean hadAddresses = !s.ingressIps().isEmpty();
         boolean news = s.condition() == null || !Objects.equals(s.condition().message(), r.message()) || hadAddresses;
@@ -384,8 +420,11 @@ public final class Reconciler {
         if (hadAddresses) {
             out.add(new Decision.CountReleased(s.key()));
             retryNeeded = true;
-            out.add(new Decision.Event(s.key(), true, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": "
-                    + (lost != null ? lost : r.message())));
+            out.add(new Decision.Event(
+                    s.key(),
+                    true,
+                    "IPReleased",
+                    "Released " + String.join(", ", s.ingressIps()) + ": " + (lost != null ? lost : r.message())));
         }
         if (news) {
             out.add(new Decision.CountRefused(s.key(), r.reason().name()));
@@ -396,7 +435,8 @@ public final class Reconciler {
     private void clear(ServiceView s, String why) {
         write(s, new ServiceUpdate(List.of(), null, null));
         if (!s.ingressIps().isEmpty()) {
-            out.add(new Decision.Event(s.key(), false, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": " + why));
+            out.add(new Decision.Event(
+                    s.key(), false, "IPReleased", "Released " + String.join(", ", s.ingressIps()) + ": " + why));
         }
     }
 
@@ -421,18 +461,35 @@ public final class Reconciler {
         } else {
             annotations.put(Annotations.ALLOCATED_FROM_POOL, u.poolAnnotation());
         }
-        services.put(s.key(), new ServiceView(s.key(), s.type(), s.loadBalancerClass(), s.labels(), annotations,
-                s.loadBalancerIP(), s.ipFamilies(), s.ipFamilyPolicy(), s.ports(), s.externalTrafficPolicy(),
-                s.selector(), s.deleting(), u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList(),
-                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(), u.condition(), s.resourceVersion(),
-                s.cleanupFinalizer()));
+        services.put(
+                s.key(),
+                new ServiceView(
+                        s.key(),
+                        s.type(),
+                        s.loadBalancerClass(),
+                        s.labels(),
+                        annotations,
+                        s.loadBalancerIP(),
+                        s.ipFamilies(),
+                        s.ipFamilyPolicy(),
+                        s.ports(),
+                        s.externalTrafficPolicy(),
+                        s.selector(),
+                        s.deleting(),
+                        u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList(),
+                        u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList(),
+                        u.condition(),
+                        s.resourceVersion(),
+                        s.cleanupFinalizer()));
     }
 
     /** Whether the Service already shows this update, so nothing needs writing. */
     private static boolean matches(ServiceView s, ServiceUpdate u) {
         List<String> ips = u.ingress().stream().map(ServiceUpdate.Ingress::ip).toList();
-        List<String> modes = u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList();
-        return ips.equals(s.ingressIps()) && modes.equals(s.ingressModes())
+        List<String> modes =
+                u.ingress().stream().map(ServiceUpdate.Ingress::ipMode).toList();
+        return ips.equals(s.ingressIps())
+                && modes.equals(s.ingressModes())
                 && Objects.equals(u.poolAnnotation(), s.annotations().get(Annotations.ALLOCATED_FROM_POOL))
                 && Objects.equals(u.condition(), s.condition());
     }

@@ -91,7 +91,8 @@ public final class ServiceTranslator {
             if (s.loadBalancerIP() != null && !s.loadBalancerIP().isBlank()) {
                 IpAddress lb = IpAddress.tryParse(s.loadBalancerIP().strip());
                 if (lb == null || !requested.contains(lb)) {
-                    return invalid("spec.loadBalancerIP " + s.loadBalancerIP() + " disagrees with annotation " + key + " " + ips);
+                    return invalid("spec.loadBalancerIP " + s.loadBalancerIP() + " disagrees with annotation " + key
+                            + " " + ips);
                 }
             }
         } else if (s.loadBalancerIP() != null && !s.loadBalancerIP().isBlank()) {
@@ -108,11 +109,19 @@ public final class ServiceTranslator {
                 current.add(a);
             }
         }
-        String backend = "Local".equals(s.externalTrafficPolicy())
-                ? "local:" + new TreeMap<>(s.selector()) : "cluster";
-        return new Translation.Request(new AllocationRequest(s.key(), namespaceLabels, s.labels(), families,
-                DualStack.of(s.ipFamilyPolicy()), requested, current, annotation(s, Annotations.IP_POOL_ALIASES),
-                annotation(s, Annotations.SHARING_KEY_ALIASES), s.ports(), backend));
+        String backend = "Local".equals(s.externalTrafficPolicy()) ? "local:" + new TreeMap<>(s.selector()) : "cluster";
+        return new Translation.Request(new AllocationRequest(
+                s.key(),
+                namespaceLabels,
+                s.labels(),
+                families,
+                DualStack.of(s.ipFamilyPolicy()),
+                requested,
+                current,
+                annotation(s, Annotations.IP_POOL_ALIASES),
+                annotation(s, Annotations.SHARING_KEY_ALIASES),
+                s.ports(),
+                backend));
     }
 
     private static Translation invalid(String message) {

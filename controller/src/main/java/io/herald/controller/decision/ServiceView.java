@@ -35,12 +35,41 @@ public record ServiceView(
         boolean cleanupFinalizer) {
 
     /** A Service without Kubernetes' load-balancer cleanup finalizer. */
-    public ServiceView(ServiceKey key, String type, String loadBalancerClass, Map<String, String> labels,
-            Map<String, String> annotations, String loadBalancerIP, List<String> ipFamilies, String ipFamilyPolicy,
-            Set<PortKey> ports, String externalTrafficPolicy, Map<String, String> selector, boolean deleting,
-            List<String> ingressIps, List<String> ingressModes, ServiceCondition condition, String resourceVersion) {
-        this(key, type, loadBalancerClass, labels, annotations, loadBalancerIP, ipFamilies, ipFamilyPolicy, ports,
-                externalTrafficPolicy, selector, deleting, ingressIps, ingressModes, condition, resourceVersion, false);
+    public ServiceView(
+            ServiceKey key,
+            String type,
+            String loadBalancerClass,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            String loadBalancerIP,
+            List<String> ipFamilies,
+            String ipFamilyPolicy,
+            Set<PortKey> ports,
+            String externalTrafficPolicy,
+            Map<String, String> selector,
+            boolean deleting,
+            List<String> ingressIps,
+            List<String> ingressModes,
+            ServiceCondition condition,
+            String resourceVersion) {
+        this(
+                key,
+                type,
+                loadBalancerClass,
+                labels,
+                annotations,
+                loadBalancerIP,
+                ipFamilies,
+                ipFamilyPolicy,
+                ports,
+                externalTrafficPolicy,
+                selector,
+                deleting,
+                ingressIps,
+                ingressModes,
+                condition,
+                resourceVersion,
+                false);
     }
 
     public ServiceView {
@@ -62,15 +91,45 @@ public record ServiceView(
         } else {
             a.put(io.herald.api.Annotations.ALLOCATED_FROM_POOL, pool);
         }
-        return new ServiceView(key, type, loadBalancerClass, labels, a, loadBalancerIP, ipFamilies, ipFamilyPolicy,
-                ports, externalTrafficPolicy, selector, deleting, o.ingressIps, o.ingressModes, o.condition, resourceVersion,
+        return new ServiceView(
+                key,
+                type,
+                loadBalancerClass,
+                labels,
+                a,
+                loadBalancerIP,
+                ipFamilies,
+                ipFamilyPolicy,
+                ports,
+                externalTrafficPolicy,
+                selector,
+                deleting,
+                o.ingressIps,
+                o.ingressModes,
+                o.condition,
+                resourceVersion,
                 cleanupFinalizer);
     }
 
     /** This Service with or without the cleanup finalizer. */
     public ServiceView withCleanupFinalizer(boolean present) {
-        return new ServiceView(key, type, loadBalancerClass, labels, annotations, loadBalancerIP, ipFamilies, ipFamilyPolicy,
-                ports, externalTrafficPolicy, selector, deleting, ingressIps, ingressModes, condition, resourceVersion,
+        return new ServiceView(
+                key,
+                type,
+                loadBalancerClass,
+                labels,
+                annotations,
+                loadBalancerIP,
+                ipFamilies,
+                ipFamilyPolicy,
+                ports,
+                externalTrafficPolicy,
+                selector,
+                deleting,
+                ingressIps,
+                ingressModes,
+                condition,
+                resourceVersion,
                 present);
     }
 }

@@ -57,8 +57,16 @@ public final class ControllerLoop implements AutoCloseable {
      *
      * @param resync how often the informers hand over every object again; zero: never
      */
-    public record Settings(String loadBalancerClass, boolean classless, String leaseNamespace, String leaseName,
-            String identity, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, int writers,
+    public record Settings(
+            String loadBalancerClass,
+            boolean classless,
+            String leaseNamespace,
+            String leaseName,
+            String identity,
+            Duration leaseDuration,
+            Duration renewDeadline,
+            Duration retryPeriod,
+            int writers,
             Duration resync) {}
 
     /** What the reconcile thread works on: one Service, one namespace, or the pool set (read whole). */
@@ -73,8 +81,8 @@ public final class ControllerLoop implements AutoCloseable {
     private final KubernetesClient client;
     private final Settings settings;
     private final ControllerMetrics metrics;
-    private final ScheduledExecutorService loop =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-reconcile").factory());
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("herald-reconcile").factory());
     private final QueueRunner<Work> queue;
     /** Services seen deleted, and Services whose write failed, since they were last worked on. */
     private final Set<ServiceKey> deleted = ConcurrentHashMap.newKeySet(), writeFailed = ConcurrentHashMap.newKeySet();
@@ -97,30 +105,42 @@ public final class ControllerLoop implements AutoCloseable {
         this.client = client;
         this.settings = settings;
         this.metrics = metrics;
-        this.queue = new QueueRunner<>(new WorkQueue<>(FIRST_RETRY, RETRY_CAP, System::nanoTime), loop, this::work,
-                this::afterChanges);
+        this.queue = new QueueRunner<>(
+                new WorkQueue<>(FIRST_RETRY, RETRY_CAP, System::nanoTime), loop, this::work, this::afterChanges);
     }
 
     /** Starts the informers (waiting for their first list) and joins the election. */
     public void start() {
-        serviceWriter = new ServiceStatusWriter(client, this::cachedService, this::writeFailed,
-                key -> queue.succeeded(new Work.OfService(key)), settings.writers(), settings.identity());
-        poolWriter = new PoolStatusWriter(client, name -> pools == null ? null : pools.getStore().getByKey(name));
+        serviceWriter = new ServiceStatusWriter(
+                client,
+                this::cachedService,
+                this::writeFailed,
+                key -> queue.succeeded(new Work.OfService(key)),
+                settings.writers(),
+                settings.identity());
+        poolWriter = new PoolStatusWriter(
+                client, name -> pools == null ? null : pools.getStore().getByKey(name));
         applier = new DecisionApplier(serviceWriter, serviceWriter, poolWriter, metrics);
         // slim caches: in a large cluster the managedFields alone would be most of the heap
-        services = SlimInformers.inform(client.services().inAnyNamespace(), handler(
-                s -> queue.add(new Work.OfService(Services.key(s))),
-                s -> {
-                    deleted.add(Services.key(s)); // a Service made again under its name before the work is done is another
+        services = SlimInformers.inform(
+                client.services().inAnyNamespace(),
+                handler(s -> queue.add(new Work.OfService(Services.key(s))), s -> {
+                    deleted.add(
+                            Services.key(s)); // a Service made again under its name before the work is done is another
                     queue.add(new Work.OfService(Services.key(s)));
-                }), settings.resync());
-        Consumer<Namespace> namespace = n -> queue.add(new Work.OfNamespace(n.getMetadata().getName()));
+                }),
+                settings.resync());
+        Consumer<Namespace> namespace =
+                n -> queue.add(new Work.OfNamespace(n.getMetadata().getName()));
         namespaces = SlimInformers.inform(client.namespaces(), handler(namespace, namespace), settings.resync());
         Consumer<IPPool> pool = p -> queue.add(new Work.Pools());
         pools = SlimInformers.inform(client.resources(IPPool.class), handler(pool, pool), settings.resync());
         synced = true;
-        LOG.info("informers synced: {} Services, {} Namespaces, {} IPPools", services.getStore().list().size(),
-                namespaces.getStore().list().size(), pools.getStore().list().size());
+        LOG.info(
+                "informers synced: {} Services, {} Namespaces, {} IPPools",
+                services.getStore().list().size(),
+                namespaces.getStore().list().size(),
+                pools.getStore().list().size());
         elect();
     }
 
@@ -128,21 +148,21 @@ public final class ControllerLoop implements AutoCloseable {
         if (closed) {
             return;
         }
-        LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName("herald-controller")
-                .withLock(new LeaseLock(settings.leaseNamespace(), settings.leaseName(), settings.identity()))
-                .withLeaseDuration(settings.leaseDuration())
-                .withRenewDeadline(settings.renewDeadline())
-                .withRetryPeriod(settings.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(
-                        () -> loop.execute(this::lead),
-                        () -> loop.execute(this::follow),
-                        id -> {
-                            leader = id;
-                            LOG.info("leader is {}", id);
-                        }))
-                .build()).build();
+        LeaderElector elector = client.leaderElector()
+                .withConfig(new LeaderElectionConfigBuilder()
+                        .withName("herald-controller")
+                        .withLock(new LeaseLock(settings.leaseNamespace(), settings.leaseName(), settings.identity()))
+                        .withLeaseDuration(settings.leaseDuration())
+                        .withRenewDeadline(settings.renewDeadline())
+                        .withRetryPeriod(settings.retryPeriod())
+                        .withReleaseOnCancel(true)
+                        .withLeaderCallbacks(new LeaderCallbacks(
+                                () -> loop.execute(this::lead), () -> loop.execute(this::follow), id -> {
+                                    leader = id;
+                                    LOG.info("leader is {}", id);
+                                }))
+                        .build())
+                .build();
         election = elector.start();
         election.whenComplete((v, e) -> {
             if (!closed) { // lost the lease: stand again, as a follower until it is won
@@ -155,14 +175,22 @@ public final class ControllerLoop implements AutoCloseable {
         if (closed) {
             return;
         }
-        LOG.info("leading as {}: taking over {} Services", settings.identity(), services.getStore().list().size());
-        reconciler = new Reconciler(new ServiceTranslator(new ServiceTranslator.Settings(settings.loadBalancerClass(),
-                settings.classless())));
+        LOG.info(
+                "leading as {}: taking over {} Services",
+                settings.identity(),
+                services.getStore().list().size());
+        reconciler = new Reconciler(new ServiceTranslator(
+                new ServiceTranslator.Settings(settings.loadBalancerClass(), settings.classless())));
         Map<String, Map<String, String>> ns = new HashMap<>();
         for (Namespace n : namespaces.getStore().list()) {
-            ns.put(n.getMetadata().getName(), n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
+            ns.put(
+                    n.getMetadata().getName(),
+                    n.getMetadata().getLabels() == null
+                            ? Map.of()
+                            : n.getMetadata().getLabels());
         }
-        List<ServiceView> all = services.getStore().list().stream().map(Views::service).toList();
+        List<ServiceView> all =
+                services.getStore().list().stream().map(Views::service).toList();
         decide(r -> r.start(poolInputs(), ns, all));
         metrics.leader(true);
         leadingNow = true;
@@ -267,11 +295,17 @@ public final class ControllerLoop implements AutoCloseable {
         }
         decide(Reconciler::writePoolStatuses);
         AddressAllocator a = reconciler.allocator();
-        Set<String> names = pools.getStore().list().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+        Set<String> names = pools.getStore().list().stream()
+                .map(p -> p.getMetadata().getName())
+                .collect(Collectors.toSet());
         for (String name : names) {
             for (var e : a.stats(name).entrySet()) {
                 IpFamily f = e.getKey();
-                metrics.pool(name, f.name(), e.getValue().total().doubleValue(), e.getValue().assigned(),
+                metrics.pool(
+                        name,
+                        f.name(),
+                        e.getValue().total().doubleValue(),
+                        e.getValue().assigned(),
                         e.getValue().available().doubleValue());
             }
         }

@@ -15,7 +15,8 @@ final class DecisionApplier {
     private final Ports.PoolWriter pools;
     private final Ports.Outcomes outcomes;
 
-    DecisionApplier(Ports.ServiceWriter services, Ports.EventRecorder events, Ports.PoolWriter pools, Ports.Outcomes outcomes) {
+    DecisionApplier(
+            Ports.ServiceWriter services, Ports.EventRecorder events, Ports.PoolWriter pools, Ports.Outcomes outcomes) {
         this.services = services;
         this.events = events;
         this.pools = pools;

@@ -24,7 +24,12 @@ public final class MembershipKeyProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipKeyProvisioner.class);
 
     /** What happened on one attempt. */
-    public enum Outcome { CREATED, EXISTS, FORBIDDEN, FAILED }
+    public enum Outcome {
+        CREATED,
+        EXISTS,
+        FORBIDDEN,
+        FAILED
+    }
 
     private final KubernetesClient client;
     private final String namespace;
@@ -43,10 +48,13 @@ public final class MembershipKeyProvisioner {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         Secret secret = new SecretBuilder()
-                .withNewMetadata().withNamespace(namespace).withName(name)
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
                 .addToLabels("app.kubernetes.io/part-of", "herald")
                 .addToLabels("app.kubernetes.io/managed-by", "herald-controller")
-                .addToAnnotations("herald.io/purpose",
+                .addToAnnotations(
+                        "herald.io/purpose",
                         "authenticates the speakers' membership datagrams; made once by the controller and kept")
                 .endMetadata()
                 .withType("Opaque")
@@ -62,14 +70,20 @@ public final class MembershipKeyProvisioner {
                 return Outcome.EXISTS;
             }
             if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
-                LOG.warn("may not create the speakers' membership key Secret {}/{} ({}); if it does not exist, "
-                        + "speakers cannot start membership: create it with kubectl create secret generic -n {} {} "
-                        + "--from-literal={}=\"$(head -c 32 /dev/urandom | base64)\"",
-                        namespace, name, e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage(),
-                        namespace, name, key);
+                LOG.warn(
+                        "may not create the speakers' membership key Secret {}/{} ({}); if it does not exist, "
+                                + "speakers cannot start membership: create it with kubectl create secret generic -n {} {} "
+                                + "--from-literal={}=\"$(head -c 32 /dev/urandom | base64)\"",
+                        namespace,
+                        name,
+                        e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage(),
+                        namespace,
+                        name,
+                        key);
                 return Outcome.FORBIDDEN;
             }
-            LOG.warn("cannot create the speakers' membership key Secret {}/{} yet: {}", namespace, name, e.getMessage());
+            LOG.warn(
+                    "cannot create the speakers' membership key Secret {}/{} yet: {}", namespace, name, e.getMessage());
             return Outcome.FAILED;
         }
     }

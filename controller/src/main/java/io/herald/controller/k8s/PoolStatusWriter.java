@@ -31,7 +31,8 @@ final class PoolStatusWriter implements Ports.PoolWriter, AutoCloseable {
 
     private final KubernetesClient client;
     private final Function<String, IPPool> cache;
-    private final ExecutorService lane = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-pool-writer").daemon().factory());
+    private final ExecutorService lane = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("herald-pool-writer").daemon().factory());
 
     PoolStatusWriter(KubernetesClient client, Function<String, IPPool> cache) {
         this.client = client;
@@ -45,13 +46,20 @@ final class PoolStatusWriter implements Ports.PoolWriter, AutoCloseable {
             if (cached == null) {
                 return;
             }
-            List<Condition> current = cached.getStatus() == null ? null : cached.getStatus().getConditions();
+            List<Condition> current =
+                    cached.getStatus() == null ? null : cached.getStatus().getConditions();
             Instant now = Instant.now();
             List<Map<String, Object>> conditions = new ArrayList<>();
             for (String type : v.states()) {
                 boolean on = type.equals(v.state());
-                conditions.add(Conditions.condition(type, on ? "True" : "False", on ? type : "Not" + type,
-                        on ? v.message() : "", cached.getMetadata().getGeneration(), current, now));
+                conditions.add(Conditions.condition(
+                        type,
+                        on ? "True" : "False",
+                        on ? type : "Not" + type,
+                        on ? v.message() : "",
+                        cached.getMetadata().getGeneration(),
+                        current,
+                        now));
             }
             FamilyCount both = v.ipv4().plus(v.ipv6());
             Map<String, Object> status = new LinkedHashMap<>();
@@ -63,7 +71,10 @@ final class PoolStatusWriter implements Ports.PoolWriter, AutoCloseable {
             status.put("available", both.available().toString());
             String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
             try {
-                client.resources(IPPool.class).withName(pool).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+                client.resources(IPPool.class)
+                        .withName(pool)
+                        .subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 404) {
                     LOG.warn("writing status of IPPool {} failed: {}", pool, e.getMessage());

@@ -96,7 +96,11 @@ final class QueueRunner<K> {
             try {
                 work.accept(key);
             } catch (RuntimeException e) {
-                LOG.error("working on {} failed; trying again in {} ms", key, failed(key).toMillis(), e);
+                LOG.error(
+                        "working on {} failed; trying again in {} ms",
+                        key,
+                        failed(key).toMillis(),
+                        e);
             }
         }
         boolean more;

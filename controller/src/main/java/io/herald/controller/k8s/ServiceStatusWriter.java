@@ -55,8 +55,13 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
      * @param onFailure told, on a writer thread, of a Service whose write failed (not for one deleted meanwhile)
      * @param onSuccess told, on a writer thread, of a Service whose write succeeded
      */
-    ServiceStatusWriter(KubernetesClient client, Function<ServiceKey, Service> cache, Consumer<ServiceKey> onFailure,
-            Consumer<ServiceKey> onSuccess, int lanes, String instance) {
+    ServiceStatusWriter(
+            KubernetesClient client,
+            Function<ServiceKey, Service> cache,
+            Consumer<ServiceKey> onFailure,
+            Consumer<ServiceKey> onSuccess,
+            int lanes,
+            String instance) {
         this.client = client;
         this.cache = cache;
         this.onFailure = onFailure;
@@ -65,10 +70,12 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         this.lanes = new ExecutorService[lanes];
         this.followUps = new ExecutorService[Math.max(1, lanes / 2)];
         for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-status-" + i).daemon().factory());
+            this.lanes[i] = Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().name("herald-status-" + i).daemon().factory());
         }
         for (int i = 0; i < followUps.length; i++) {
-            this.followUps[i] = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("herald-followup-" + i).daemon().factory());
+            this.followUps[i] = Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().name("herald-followup-" + i).daemon().factory());
         }
     }
 
@@ -94,8 +101,10 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
                 followUp(key).execute(() -> attempt(key, () -> patchAnnotation(key, pool)));
             } else if (droppedAnnotation(sent, written[0], pool)) {
                 if (metadataOnStatus.compareAndSet(true, false)) {
-                    LOG.info("this API server ignores metadata sent to the status subresource of a Service: "
-                            + "writing annotation {} by a separate patch from now on", Annotations.ALLOCATED_FROM_POOL);
+                    LOG.info(
+                            "this API server ignores metadata sent to the status subresource of a Service: "
+                                    + "writing annotation {} by a separate patch from now on",
+                            Annotations.ALLOCATED_FROM_POOL);
                 }
                 // what the API server returned is newer than the cache: write without asking the cache
                 followUp(key).execute(() -> attempt(key, () -> mergePatchAnnotations(key, sent)));
@@ -107,11 +116,17 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     public void cleanupFinalizer(ServiceKey key, boolean present) {
         // a strategic-merge patch adds to or removes from the finalizer list without reading it first, so a
         // finalizer someone else adds meanwhile is kept
-        Map<String, Object> metadata = present ? Map.of("finalizers", List.of(Annotations.CLEANUP_FINALIZER))
+        Map<String, Object> metadata = present
+                ? Map.of("finalizers", List.of(Annotations.CLEANUP_FINALIZER))
                 : Map.of("$deleteFromPrimitiveList/finalizers", List.of(Annotations.CLEANUP_FINALIZER));
         String patch = client.getKubernetesSerialization().asJson(Map.of("metadata", metadata));
-        lane(key).execute(() -> attempt(key, () -> client.services().inNamespace(key.namespace()).withName(key.name())
-                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch)));
+        lane(key)
+                .execute(() -> attempt(
+                        key,
+                        () -> client.services()
+                                .inNamespace(key.namespace())
+                                .withName(key.name())
+                                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch)));
     }
 
     /** Runs one write; on failure, logs it and hands the Service back to be decided again. */
@@ -145,16 +160,22 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         loadBalancer.put("ingress", ingress.isEmpty() ? null : ingress);
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("loadBalancer", loadBalancer);
-        status.put("conditions", List.of(u.condition() == null
-                ? Map.of("$patch", "delete", "type", Annotations.CONDITION_ALLOCATED)
-                : condition(key, u.condition())));
+        status.put(
+                "conditions",
+                List.of(
+                        u.condition() == null
+                                ? Map.of("$patch", "delete", "type", Annotations.CONDITION_ALLOCATED)
+                                : condition(key, u.condition())));
         Map<String, Object> body = new LinkedHashMap<>();
         if (annotations != null) {
             body.put("metadata", Map.of("annotations", annotations));
         }
         body.put("status", status);
         String patch = client.getKubernetesSerialization().asJson(body);
-        return client.services().inNamespace(key.namespace()).withName(key.name()).subresource("status")
+        return client.services()
+                .inNamespace(key.namespace())
+                .withName(key.name())
+                .subresource("status")
                 .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
     }
 
@@ -180,7 +201,8 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     }
 
     private static String poolAnnotation(Service s) {
-        return s == null || s.getMetadata() == null || s.getMetadata().getAnnotations() == null ? null
+        return s == null || s.getMetadata() == null || s.getMetadata().getAnnotations() == null
+                ? null
                 : s.getMetadata().getAnnotations().get(Annotations.ALLOCATED_FROM_POOL);
     }
 
@@ -189,9 +211,16 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
         Service cached = cache.apply(key);
         // the API server refuses a condition message over 32768 characters
         String message = c.message().length() > 32_000 ? c.message().substring(0, 32_000) : c.message();
-        return Conditions.condition(c.type(), c.status(), c.reason(), message,
+        return Conditions.condition(
+                c.type(),
+                c.status(),
+                c.reason(),
+                message,
                 cached == null ? null : cached.getMetadata().getGeneration(),
-                cached == null || cached.getStatus() == null ? null : cached.getStatus().getConditions(), Instant.now());
+                cached == null || cached.getStatus() == null
+                        ? null
+                        : cached.getStatus().getConditions(),
+                Instant.now());
     }
 
     /** The separate annotation write, for an API server that drops metadata sent with status. */
@@ -203,23 +232,39 @@ final class ServiceStatusWriter implements Ports.ServiceWriter, Ports.EventRecor
     }
 
     private void mergePatchAnnotations(ServiceKey key, Map<String, Object> annotations) {
-        String patch = client.getKubernetesSerialization().asJson(Map.of("metadata", Map.of("annotations", annotations)));
-        client.services().inNamespace(key.namespace()).withName(key.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        String patch =
+                client.getKubernetesSerialization().asJson(Map.of("metadata", Map.of("annotations", annotations)));
+        client.services()
+                .inNamespace(key.namespace())
+                .withName(key.name())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
 
     @Override
     public void event(ServiceKey key, boolean warning, String reason, String message) {
         Service cached = cache.apply(key);
         // through the status lane, so the event follows the status it reports
-        lane(key).execute(() -> followUp(key).execute(() -> {
-            try {
-                client.v1().events().inNamespace(key.namespace()).resource(ServiceEvents.event(key,
-                        cached == null ? null : cached.getMetadata().getUid(), warning ? "Warning" : "Normal", reason,
-                        message, reporter, Instant.now())).create();
-            } catch (KubernetesClientException e) {
-                LOG.warn("recording event {} on Service {} failed: {}", reason, key, e.getMessage());
-            }
-        }));
+        lane(key)
+                .execute(() -> followUp(key).execute(() -> {
+                    try {
+                        client.v1()
+                                .events()
+                                .inNamespace(key.namespace())
+                                .resource(ServiceEvents.event(
+                                        key,
+                                        cached == null
+                                                ? null
+                                                : cached.getMetadata().getUid(),
+                                        warning ? "Warning" : "Normal",
+                                        reason,
+                                        message,
+                                        reporter,
+                                        Instant.now()))
+                                .create();
+                    } catch (KubernetesClientException e) {
+                        LOG.warn("recording event {} on Service {} failed: {}", reason, key, e.getMessage());
+                    }
+                }));
     }
 
     @Override

@@ -16,7 +16,6 @@ import io.herald.k8s.Services;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Copies API objects into the plain views the decisions work on. */
@@ -34,7 +33,8 @@ final class Views {
         List<String> ips = new ArrayList<>(), modes = new ArrayList<>();
         ServiceCondition condition = null;
         if (s.getStatus() != null) {
-            if (s.getStatus().getLoadBalancer() != null && s.getStatus().getLoadBalancer().getIngress() != null) {
+            if (s.getStatus().getLoadBalancer() != null
+                    && s.getStatus().getLoadBalancer().getIngress() != null) {
                 for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
                     if (i.getIp() != null) {
                         ips.add(i.getIp());
@@ -50,11 +50,24 @@ final class Views {
                 }
             }
         }
-        return new ServiceView(Services.key(s), spec.getType(), spec.getLoadBalancerClass(), s.getMetadata().getLabels(),
-                s.getMetadata().getAnnotations(), spec.getLoadBalancerIP(), spec.getIpFamilies(),
-                spec.getIpFamilyPolicy(), ports, spec.getExternalTrafficPolicy(), spec.getSelector(),
-                s.getMetadata().getDeletionTimestamp() != null, ips, modes, condition,
-                s.getMetadata().getResourceVersion(), s.getMetadata().getFinalizers() != null
+        return new ServiceView(
+                Services.key(s),
+                spec.getType(),
+                spec.getLoadBalancerClass(),
+                s.getMetadata().getLabels(),
+                s.getMetadata().getAnnotations(),
+                spec.getLoadBalancerIP(),
+                spec.getIpFamilies(),
+                spec.getIpFamilyPolicy(),
+                ports,
+                spec.getExternalTrafficPolicy(),
+                spec.getSelector(),
+                s.getMetadata().getDeletionTimestamp() != null,
+                ips,
+                modes,
+                condition,
+                s.getMetadata().getResourceVersion(),
+                s.getMetadata().getFinalizers() != null
                         && s.getMetadata().getFinalizers().contains(Annotations.CLEANUP_FINALIZER));
     }
 

@@ -46,23 +46,38 @@ public final class ControllerMetrics implements Ports.Outcomes {
 
     public ControllerMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.releases = Counter.builder(RELEASES).description("addresses released").register(registry);
-        this.reconcile = Timer.builder(RECONCILE).description("time to handle one change")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
-                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
-        Gauge.builder(LEADER, leader, AtomicInteger::get).description("1 on the replica that writes").register(registry);
+        this.releases =
+                Counter.builder(RELEASES).description("addresses released").register(registry);
+        this.reconcile = Timer.builder(RECONCILE)
+                .description("time to handle one change")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        Gauge.builder(LEADER, leader, AtomicInteger::get)
+                .description("1 on the replica that writes")
+                .register(registry);
         Gauge.builder(REFUSED_SERVICES, refusedServices, AtomicInteger::get)
-                .description("LoadBalancer Services waiting for an address").register(registry);
+                .description("LoadBalancer Services waiting for an address")
+                .register(registry);
     }
 
     @Override
     public void allocated(String pool) {
-        Counter.builder(ALLOCATIONS).tag("pool", pool).description("addresses assigned").register(registry).increment();
+        Counter.builder(ALLOCATIONS)
+                .tag("pool", pool)
+                .description("addresses assigned")
+                .register(registry)
+                .increment();
     }
 
     @Override
     public void refused(String reason) {
-        Counter.builder(REFUSALS).tag("reason", reason).description("allocations refused, by cause").register(registry).increment();
+        Counter.builder(REFUSALS)
+                .tag("reason", reason)
+                .description("allocations refused, by cause")
+                .register(registry)
+                .increment();
     }
 
     @Override
@@ -100,8 +115,10 @@ public final class ControllerMetrics implements Ports.Outcomes {
     private void set(String pool, String family, String state, double value) {
         DoubleAdder v = poolValues.computeIfAbsent(List.of(pool, family, state), k -> {
             DoubleAdder a = new DoubleAdder();
-            Gauge g = Gauge.builder(POOL_ADDRESSES, a, DoubleAdder::sum).description("addresses of an IPPool")
-                    .tags(Tags.of("pool", pool, "family", family, "state", state)).register(registry);
+            Gauge g = Gauge.builder(POOL_ADDRESSES, a, DoubleAdder::sum)
+                    .description("addresses of an IPPool")
+                    .tags(Tags.of("pool", pool, "family", family, "state", state))
+                    .register(registry);
             poolMeters.computeIfAbsent(pool, p -> new HashSet<>()).add(g.getId());
             return a;
         });

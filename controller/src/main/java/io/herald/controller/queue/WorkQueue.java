@@ -27,6 +27,7 @@ public final class WorkQueue<K> {
     /** By due time, compared by difference as nanoTime readings must be (they may wrap), then by arrival. */
     private final TreeSet<Entry<K>> byDue = new TreeSet<>(
             ((Comparator<Entry<K>>) (a, b) -> Long.signum(a.due() - b.due())).thenComparingLong(Entry::seq));
+
     private final Map<K, Integer> failures = new HashMap<>();
     private long seq;
 
@@ -37,7 +38,8 @@ public final class WorkQueue<K> {
      */
     public WorkQueue(Duration firstRetry, Duration retryCap, LongSupplier nanoClock) {
         if (firstRetry.isNegative() || firstRetry.isZero() || retryCap.compareTo(firstRetry) < 0) {
-            throw new IllegalArgumentException("need 0 < firstRetry <= retryCap, not " + firstRetry + " and " + retryCap);
+            throw new IllegalArgumentException(
+                    "need 0 < firstRetry <= retryCap, not " + firstRetry + " and " + retryCap);
         }
         this.firstRetry = firstRetry.toNanos();
         this.retryCap = retryCap.toNanos();
@@ -77,7 +79,9 @@ public final class WorkQueue<K> {
 
     /** When the next key falls due (possibly already past), or empty if none is queued. */
     public OptionalLong nextDue() {
-        return byDue.isEmpty() ? OptionalLong.empty() : OptionalLong.of(byDue.first().due());
+        return byDue.isEmpty()
+                ? OptionalLong.empty()
+                : OptionalLong.of(byDue.first().due());
     }
 
     /** Whether a key is due now. */

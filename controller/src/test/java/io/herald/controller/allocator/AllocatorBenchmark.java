@@ -22,8 +22,10 @@ class AllocatorBenchmark {
 
     @Test
     void fill() throws SpecException {
-        PoolDefinition v4 = PoolDefinition.builder("v4").addresses(List.of("10.0.0.0/16")).build();
-        PoolDefinition v6 = PoolDefinition.builder("v6").addresses(List.of("fd00:10::/64")).build();
+        PoolDefinition v4 =
+                PoolDefinition.builder("v4").addresses(List.of("10.0.0.0/16")).build();
+        PoolDefinition v6 =
+                PoolDefinition.builder("v6").addresses(List.of("fd00:10::/64")).build();
         run(v4, IpFamily.IPv4, 3, false); // warm-up
         run(v6, IpFamily.IPv6, 3, false);
         System.out.println(); // the runner's own output may not end its line
@@ -53,9 +55,18 @@ class AllocatorBenchmark {
             AddressAllocator a = new AddressAllocator();
             a.setPools(List.of(pool));
             for (int i = 0; i < SERVICES; i++) {
-                AllocationRequest req = new AllocationRequest(new ServiceKey("bench", "s" + i), Map.of(), Map.of(),
-                        List.of(family), DualStack.SingleStack, List.of(), List.of(), null, null,
-                        Set.of(new PortKey("TCP", 80)), "cluster");
+                AllocationRequest req = new AllocationRequest(
+                        new ServiceKey("bench", "s" + i),
+                        Map.of(),
+                        Map.of(),
+                        List.of(family),
+                        DualStack.SingleStack,
+                        List.of(),
+                        List.of(),
+                        null,
+                        null,
+                        Set.of(new PortKey("TCP", 80)),
+                        "cluster");
                 long t0 = System.nanoTime();
                 Outcome o = a.assign(req);
                 out[r][i] = System.nanoTime() - t0;

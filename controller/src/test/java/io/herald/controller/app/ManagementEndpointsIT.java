@@ -33,19 +33,33 @@ class ManagementEndpointsIT {
 
     static ApplicationContext app;
     static String base;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start(ApiServer server) {
         server.installIpPoolCrd();
         String ns = "endpoints-it";
-        server.admin().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
-        EmbeddedServer embedded = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.host", "127.0.0.1",
-                "micronaut.server.port", -1,
-                "herald.controller.kubeconfig", server.kubeconfig().toString(),
-                "herald.controller.lease-namespace", ns,
-                "herald.controller.identity", "endpoints-it"));
+        server.admin()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
+        EmbeddedServer embedded = ApplicationContext.run(
+                EmbeddedServer.class,
+                Map.of(
+                        "micronaut.server.host",
+                        "127.0.0.1",
+                        "micronaut.server.port",
+                        -1,
+                        "herald.controller.kubeconfig",
+                        server.kubeconfig().toString(),
+                        "herald.controller.lease-namespace",
+                        ns,
+                        "herald.controller.identity",
+                        "endpoints-it"));
         app = embedded.getApplicationContext();
         base = "http://127.0.0.1:" + embedded.getPort();
     }
@@ -63,9 +77,13 @@ class ManagementEndpointsIT {
         awaitStatus("/health/readiness", 200);
         HttpResponse<String> r = get("GET", "/metrics");
         assertEquals(200, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
+        assertTrue(
+                r.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
                 "Prometheus text format: " + r.headers().map());
-        assertTrue(Pattern.compile("(?m)^herald_controller_leader 1(\\.0)?$").matcher(r.body()).find(),
+        assertTrue(
+                Pattern.compile("(?m)^herald_controller_leader 1(\\.0)?$")
+                        .matcher(r.body())
+                        .find(),
                 "the controller's own gauges:\n" + r.body());
         assertTrue(r.body().contains("jvm_memory_used_bytes"), "the JVM's meters");
     }
@@ -75,8 +93,8 @@ class ManagementEndpointsIT {
         assertEquals(200, get("GET", "/health/liveness").statusCode());
         HttpResponse<String> health = get("GET", "/health");
         assertFalse(health.body().contains("details"), "health without details: " + health.body());
-        for (String path : List.of("/prometheus", "/beans", "/routes", "/info", "/threaddump", "/loggers", "/env",
-                "/refresh")) {
+        for (String path :
+                List.of("/prometheus", "/beans", "/routes", "/info", "/threaddump", "/loggers", "/env", "/refresh")) {
             for (String method : List.of("GET", "POST")) {
                 assertEquals(404, get(method, path).statusCode(), method + " " + path);
             }
@@ -84,8 +102,12 @@ class ManagementEndpointsIT {
     }
 
     static HttpResponse<String> get(String method, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static void awaitStatus(String path, int status) throws IOException, InterruptedException {

@@ -28,8 +28,11 @@ class QueueRunnerTest {
     }
 
     QueueRunner<String> runner(java.util.function.Consumer<String> work) {
-        return new QueueRunner<>(new WorkQueue<>(Duration.ofMillis(20), Duration.ofMillis(80), System::nanoTime), thread,
-                work, () -> drainedAfter.add(worked.size()));
+        return new QueueRunner<>(
+                new WorkQueue<>(Duration.ofMillis(20), Duration.ofMillis(80), System::nanoTime),
+                thread,
+                work,
+                () -> drainedAfter.add(worked.size()));
     }
 
     @Test

@@ -28,12 +28,22 @@ class ServiceStatusWriterTest {
         if (pool != null) {
             annotations.put(KEY, pool);
         }
-        return new ServiceBuilder().withNewMetadata().withName("web").withNamespace("ns").withAnnotations(annotations)
-                .endMetadata().build();
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .withNamespace("ns")
+                .withAnnotations(annotations)
+                .endMetadata()
+                .build();
     }
 
     static Service bare() {
-        return new ServiceBuilder().withNewMetadata().withName("web").withNamespace("ns").endMetadata().build();
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .withNamespace("ns")
+                .endMetadata()
+                .build();
     }
 
     static Map<String, Object> set(String pool) {
@@ -65,7 +75,8 @@ class ServiceStatusWriterTest {
     void aRemovalIsSentAsJsonNull(String name, Service cached, String pool, Map<String, Object> expected) {
         Map<String, Object> patch = ServiceStatusWriter.annotationPatch(cached, pool);
         if (patch != null) { // a dropped null would leave the annotation in place, silently
-            assertEquals("{\"" + KEY + "\":" + (pool == null ? "null" : "\"" + pool + "\"") + "}",
+            assertEquals(
+                    "{\"" + KEY + "\":" + (pool == null ? "null" : "\"" + pool + "\"") + "}",
                     new KubernetesSerialization().asJson(patch));
         }
     }
@@ -86,8 +97,8 @@ class ServiceStatusWriterTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("returnedServices")
-    void droppedAnnotationFallsBackToASeparatePatch(String name, Map<String, Object> sent, Service returned, String pool,
-            boolean fallBack) {
+    void droppedAnnotationFallsBackToASeparatePatch(
+            String name, Map<String, Object> sent, Service returned, String pool, boolean fallBack) {
         assertEquals(fallBack, ServiceStatusWriter.droppedAnnotation(sent, returned, pool));
     }
 }

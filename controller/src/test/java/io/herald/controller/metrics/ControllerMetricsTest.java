@@ -17,7 +17,12 @@ class ControllerMetricsTest {
         m.pool("lan", "IPv4", 256, 10, 246);
         m.refusedServices(3);
         assertEquals(3, registry.find(ControllerMetrics.POOL_ADDRESSES).gauges().size());
-        assertEquals(10, registry.get(ControllerMetrics.POOL_ADDRESSES).tag("state", "assigned").gauge().value());
+        assertEquals(
+                10,
+                registry.get(ControllerMetrics.POOL_ADDRESSES)
+                        .tag("state", "assigned")
+                        .gauge()
+                        .value());
         assertEquals(3, registry.get(ControllerMetrics.REFUSED_SERVICES).gauge().value());
 
         m.leader(false);
@@ -28,7 +33,12 @@ class ControllerMetricsTest {
         // leading again, the reconciler sets them afresh
         m.leader(true);
         m.pool("lan", "IPv4", 256, 12, 244);
-        assertEquals(12, registry.get(ControllerMetrics.POOL_ADDRESSES).tag("state", "assigned").gauge().value());
+        assertEquals(
+                12,
+                registry.get(ControllerMetrics.POOL_ADDRESSES)
+                        .tag("state", "assigned")
+                        .gauge()
+                        .value());
         assertEquals(1, registry.get(ControllerMetrics.LEADER).gauge().value());
     }
 
@@ -39,7 +49,15 @@ class ControllerMetricsTest {
         m.pool("a", "IPv4", 4, 1, 3);
         m.pool("b", "IPv6", 8, 2, 6);
         m.retainPools(Set.of("b"));
-        assertTrue(registry.find(ControllerMetrics.POOL_ADDRESSES).tag("pool", "a").gauges().isEmpty());
-        assertEquals(3, registry.find(ControllerMetrics.POOL_ADDRESSES).tag("pool", "b").gauges().size());
+        assertTrue(registry.find(ControllerMetrics.POOL_ADDRESSES)
+                .tag("pool", "a")
+                .gauges()
+                .isEmpty());
+        assertEquals(
+                3,
+                registry.find(ControllerMetrics.POOL_ADDRESSES)
+                        .tag("pool", "b")
+                        .gauges()
+                        .size());
     }
 }

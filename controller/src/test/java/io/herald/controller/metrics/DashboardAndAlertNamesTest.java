@@ -35,15 +35,21 @@ class DashboardAndAlertNamesTest {
     void everyControllerMetricTheDashboardAndAlertsReadIsExported() {
         Set<String> exported = exported();
         Map<String, List<String>> missing = ObservabilityKit.missing(n -> !n.startsWith("herald_speaker_"), exported);
-        assertTrue(missing.isEmpty(), "read by the dashboard or alerts but not exported by the controller: " + missing
-                + "\nexported: " + exported);
+        assertTrue(
+                missing.isEmpty(),
+                "read by the dashboard or alerts but not exported by the controller: " + missing + "\nexported: "
+                        + exported);
     }
 
     @Test
     void theScrapeHoldsTheHistogramAndTheLabelledGauges() {
         Set<String> exported = exported();
-        for (String n : List.of("herald_reconcile_seconds_bucket", "herald_reconcile_seconds_count",
-                "herald_pool_addresses", "herald_allocation_refusals_total", "herald_allocations_total")) {
+        for (String n : List.of(
+                "herald_reconcile_seconds_bucket",
+                "herald_reconcile_seconds_count",
+                "herald_pool_addresses",
+                "herald_allocation_refusals_total",
+                "herald_allocations_total")) {
             assertTrue(exported.contains(n), n + " not in " + exported);
         }
     }

@@ -37,7 +37,10 @@ class ObservabilityFilesTest {
                 ds = v;
             }
         }
-        assertTrue(ds != null && "datasource".equals(ds.path("type").asText()) && "prometheus".equals(ds.path("query").asText()),
+        assertTrue(
+                ds != null
+                        && "datasource".equals(ds.path("type").asText())
+                        && "prometheus".equals(ds.path("query").asText()),
                 "a datasource variable of type prometheus");
         List<String> problems = new ArrayList<>();
         Set<Integer> ids = new HashSet<>();
@@ -48,7 +51,10 @@ class ObservabilityFilesTest {
                 problems.add(title + ": duplicate id " + p.path("id"));
             }
             JsonNode g = p.path("gridPos");
-            if (!g.path("w").isInt() || !g.path("h").isInt() || !g.path("x").isInt() || !g.path("y").isInt()
+            if (!g.path("w").isInt()
+                    || !g.path("h").isInt()
+                    || !g.path("x").isInt()
+                    || !g.path("y").isInt()
                     || g.path("x").asInt() + g.path("w").asInt() > 24) {
                 problems.add(title + ": bad gridPos " + g);
             }
@@ -73,7 +79,8 @@ class ObservabilityFilesTest {
 
     private static void checkDatasource(String where, JsonNode ds, List<String> problems) {
         // a hard-coded uid ties the dashboard to the Grafana it was exported from
-        if (!"prometheus".equals(ds.path("type").asText()) || !"${datasource}".equals(ds.path("uid").asText())) {
+        if (!"prometheus".equals(ds.path("type").asText())
+                || !"${datasource}".equals(ds.path("uid").asText())) {
             problems.add(where + ": datasource must be {type: prometheus, uid: ${datasource}}, is " + ds);
         }
     }
@@ -98,7 +105,8 @@ class ObservabilityFilesTest {
                 if (!DURATION.matcher(r.path("for").asText()).matches()) {
                     problems.add(a + ": for must be a duration, is " + r.path("for"));
                 }
-                if (!Set.of("critical", "warning", "info").contains(r.path("labels").path("severity").asText())) {
+                if (!Set.of("critical", "warning", "info")
+                        .contains(r.path("labels").path("severity").asText())) {
                     problems.add(a + ": severity label critical, warning or info");
                 }
                 for (String k : List.of("summary", "description")) {
@@ -112,8 +120,14 @@ class ObservabilityFilesTest {
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
-        assertTrue(names.containsAll(List.of("HeraldPoolNearlyExhausted", "HeraldServiceRefused", "HeraldAddressWithoutOwner",
-                "HeraldMembershipSplit", "HeraldProxyBackendsAllDown")), "alerts: " + names);
+        assertTrue(
+                names.containsAll(List.of(
+                        "HeraldPoolNearlyExhausted",
+                        "HeraldServiceRefused",
+                        "HeraldAddressWithoutOwner",
+                        "HeraldMembershipSplit",
+                        "HeraldProxyBackendsAllDown")),
+                "alerts: " + names);
     }
 
     @Test
@@ -121,7 +135,9 @@ class ObservabilityFilesTest {
         JsonNode pr = ObservabilityKit.prometheusRule();
         assertEquals("monitoring.coreos.com/v1", pr.path("apiVersion").asText());
         assertEquals("PrometheusRule", pr.path("kind").asText());
-        assertEquals(ObservabilityKit.rules().path("groups"), pr.path("spec").path("groups"),
+        assertEquals(
+                ObservabilityKit.rules().path("groups"),
+                pr.path("spec").path("groups"),
                 "herald-prometheusrule.yaml is stale: run deploy/observability/generate-prometheusrule.sh");
     }
 
@@ -129,39 +145,49 @@ class ObservabilityFilesTest {
     void noExpressionHasObviousBreakage() {
         Map<String, String> exprs = ObservabilityKit.expressions();
         List<String> problems = new ArrayList<>();
-        exprs.forEach((where, e) -> ObservabilityKit.syntaxProblems(e).forEach(p -> problems.add(where + ": " + p + "\n  " + e)));
+        exprs.forEach((where, e) ->
+                ObservabilityKit.syntaxProblems(e).forEach(p -> problems.add(where + ": " + p + "\n  " + e)));
         assertTrue(problems.isEmpty(), String.join("\n", problems));
         List<String> foreign = new ArrayList<>();
-        exprs.forEach((where, e) -> ObservabilityKit.metricNames(e).stream().filter(n -> !n.startsWith("herald_"))
+        exprs.forEach((where, e) -> ObservabilityKit.metricNames(e).stream()
+                .filter(n -> !n.startsWith("herald_"))
                 .forEach(n -> foreign.add(where + ": " + n)));
         assertTrue(foreign.isEmpty(), "names no Herald module exports, so no test checks them: " + foreign);
     }
 
     // the checker itself: what it must find, and what it must let through
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "sum(rate(herald_x_total[5m])               | unclosed '('",
-            "sum(rate(herald_x_total[5m])))             | unbalanced ')'",
-            "herald_x{pool=\"a\"                        | unclosed '{'",
-            "rates(herald_x_total[5m])                  | unknown function rates",
-            "sum(rate(herald_x_total))                  | rate() needs a range vector, such as x[5m]",
-            "increase(herald_x_total[5 minutes])        | bad range [5 minutes]",
-            "herald_x{pool=a}                           | bad label matcher {pool=a}",
-            "herald_x{pool=\"a}                         | unterminated string",
-            "herald_x{pool=`a}                          | unterminated string",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "sum(rate(herald_x_total[5m])               | unclosed '('",
+                "sum(rate(herald_x_total[5m])))             | unbalanced ')'",
+                "herald_x{pool=\"a\"                        | unclosed '{'",
+                "rates(herald_x_total[5m])                  | unknown function rates",
+                "sum(rate(herald_x_total))                  | rate() needs a range vector, such as x[5m]",
+                "increase(herald_x_total[5 minutes])        | bad range [5 minutes]",
+                "herald_x{pool=a}                           | bad label matcher {pool=a}",
+                "herald_x{pool=\"a}                         | unterminated string",
+                "herald_x{pool=`a}                          | unterminated string",
+            })
     void theCheckerFindsBreakage(String expr, String problem) {
-        assertTrue(ObservabilityKit.syntaxProblems(expr).contains(problem), ObservabilityKit.syntaxProblems(expr).toString());
+        assertTrue(
+                ObservabilityKit.syntaxProblems(expr).contains(problem),
+                ObservabilityKit.syntaxProblems(expr).toString());
     }
 
     @Test
     void theCheckerNamesMetricsAndNothingElse() {
-        String e = "histogram_quantile(0.99, sum by (le) (rate(herald_reconcile_seconds_bucket{pool=~\"$pool\", x!=\"a b\"}[$__rate_interval])))"
-                + " / on (instance) group_left (pod) max without (le) (herald_controller_leader == bool 1) and ignoring(x) absent(herald_y offset 1h30m)"
-                + " > 1e3 or vector(0)";
-        assertEquals(Set.of("herald_reconcile_seconds_bucket", "herald_controller_leader", "herald_y"),
+        String e =
+                "histogram_quantile(0.99, sum by (le) (rate(herald_reconcile_seconds_bucket{pool=~\"$pool\", x!=\"a b\"}[$__rate_interval])))"
+                        + " / on (instance) group_left (pod) max without (le) (herald_controller_leader == bool 1) and ignoring(x) absent(herald_y offset 1h30m)"
+                        + " > 1e3 or vector(0)";
+        assertEquals(
+                Set.of("herald_reconcile_seconds_bucket", "herald_controller_leader", "herald_y"),
                 ObservabilityKit.metricNames(e));
-        assertEquals(List.of(), ObservabilityKit.syntaxProblems(
-                "max by (pool, family) (herald_pool_addresses{state=\"assigned\"} and on (instance) (herald_controller_leader == 1)) > 0.9"));
+        assertEquals(
+                List.of(),
+                ObservabilityKit.syntaxProblems(
+                        "max by (pool, family) (herald_pool_addresses{state=\"assigned\"} and on (instance) (herald_controller_leader == 1)) > 0.9"));
     }
 }

@@ -64,8 +64,11 @@ class WorkQueueTest {
             assertTrue(q.anyDue());
             assertEquals("a", q.poll());
         }
-        assertEquals(List.of(ms(100), ms(200), ms(400), ms(800), ms(1600), ms(3200), ms(6400), ms(12800), ms(25600),
-                ms(30000), ms(30000), ms(30000)), waited);
+        assertEquals(
+                List.of(
+                        ms(100), ms(200), ms(400), ms(800), ms(1600), ms(3200), ms(6400), ms(12800), ms(25600),
+                        ms(30000), ms(30000), ms(30000)),
+                waited);
         assertEquals(12, q.failures("a"));
         q.forget("a");
         assertEquals(0, q.failures("a"));
@@ -121,8 +124,11 @@ class WorkQueueTest {
 
     @Test
     void aCapBelowTheFirstDelayIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new WorkQueue<>(Duration.ofSeconds(2), Duration.ofSeconds(1), () -> 0));
-        assertThrows(IllegalArgumentException.class, () -> new WorkQueue<>(Duration.ZERO, Duration.ofSeconds(1), () -> 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new WorkQueue<>(Duration.ofSeconds(2), Duration.ofSeconds(1), () -> 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> new WorkQueue<>(Duration.ZERO, Duration.ofSeconds(1), () -> 0));
     }
 
     static Duration ms(long millis) {

@@ -32,6 +32,7 @@ public final class MetalLbMigrationCommand {
 
     /** Exit codes: converted (perhaps with warnings); something could not be converted; bad usage or unreadable input. */
     public static final int OK = 0;
+
     public static final int NOT_CONVERTIBLE = 1;
     public static final int USAGE = 2;
 
@@ -85,7 +86,9 @@ public final class MetalLbMigrationCommand {
             return USAGE;
         } catch (JsonProcessingException e) {
             err.println(NAME + ": " + source + " is not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+                    + (e.getLocation() == null
+                            ? ""
+                            : " (line " + e.getLocation().getLineNr() + ")"));
             return USAGE;
         } catch (IOException e) {
             err.println(NAME + ": cannot read " + source + ": " + e.getMessage());
@@ -109,8 +112,10 @@ public final class MetalLbMigrationCommand {
         }
         out.print(yaml);
         out.flush();
-        err.println(NAME + ": " + c.pools().size() + " IPPool(s) written" + (c.warnings().isEmpty() ? ""
-                : ", " + c.warnings().size() + " warning(s): read them before applying"));
+        err.println(NAME + ": " + c.pools().size() + " IPPool(s) written"
+                + (c.warnings().isEmpty()
+                        ? ""
+                        : ", " + c.warnings().size() + " warning(s): read them before applying"));
         return OK;
     }
 
@@ -132,9 +137,11 @@ public final class MetalLbMigrationCommand {
     static String render(Conversion c) throws JsonProcessingException {
         StringBuilder b = new StringBuilder();
         b.append("# Herald IPPools converted from MetalLB (").append(NAME).append(").\n");
-        b.append("# Apply after Herald's CRD (deploy/crds/), and stop MetalLB before Herald takes over its Services.\n");
+        b.append(
+                "# Apply after Herald's CRD (deploy/crds/), and stop MetalLB before Herald takes over its Services.\n");
         b.append("# Services need no change: Herald reads MetalLB's annotations ")
-                .append(String.join(", ", aliases())).append(".\n");
+                .append(String.join(", ", aliases()))
+                .append(".\n");
         b.append("# Herald announces an address only on interfaces with an address in its subnet.\n");
         if (!c.warnings().isEmpty()) {
             b.append("# Warnings:\n");
@@ -149,8 +156,12 @@ public final class MetalLbMigrationCommand {
     }
 
     private static List<String> aliases() {
-        return Stream.of(Annotations.IP_POOL_ALIASES, Annotations.LOAD_BALANCER_IPS_ALIASES,
+        return Stream.of(
+                        Annotations.IP_POOL_ALIASES,
+                        Annotations.LOAD_BALANCER_IPS_ALIASES,
                         Annotations.SHARING_KEY_ALIASES)
-                .flatMap(List::stream).filter(a -> !a.startsWith(Annotations.PREFIX)).toList();
+                .flatMap(List::stream)
+                .filter(a -> !a.startsWith(Annotations.PREFIX))
+                .toList();
     }
 }

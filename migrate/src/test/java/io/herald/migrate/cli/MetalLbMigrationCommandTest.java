@@ -72,43 +72,86 @@ class MetalLbMigrationCommandTest {
     static Run run(String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = MetalLbMigrationCommand.run(List.of(args), new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = MetalLbMigrationCommand.run(
+                List.of(args),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     static Stream<Arguments> runs() {
         return Stream.of(
-                Arguments.of("converts from standard input", METALLB, List.of(), 0,
-                        List.of("# Herald IPPools converted from MetalLB", "metallb.io/address-pool",
-                                "metallb.universe.tf/loadBalancerIPs", "metallb.io/allow-shared-ip",
+                Arguments.of(
+                        "converts from standard input",
+                        METALLB,
+                        List.of(),
+                        0,
+                        List.of(
+                                "# Herald IPPools converted from MetalLB",
+                                "metallb.io/address-pool",
+                                "metallb.universe.tf/loadBalancerIPs",
+                                "metallb.io/allow-shared-ip",
                                 "# Warnings:\n#   - IPAddressPool metallb-system/spare has no L2Advertisement",
-                                "kind: IPPool", "name: office", "name: spare"),
-                        List.of("warning: IPAddressPool metallb-system/spare has no L2Advertisement",
+                                "kind: IPPool",
+                                "name: office",
+                                "name: spare"),
+                        List.of(
+                                "warning: IPAddressPool metallb-system/spare has no L2Advertisement",
                                 "2 IPPool(s) written, 1 warning(s)")),
                 Arguments.of("\"-\" is standard input", METALLB, List.of("-"), 0, List.of("name: office"), List.of()),
-                Arguments.of("BGP: nothing on stdout, every reason on stderr, exit 1", METALLB + BGP, List.of(), 1,
-                        List.of(), List.of("error: BGPAdvertisement metallb-system/upstream: Herald has no BGP",
+                Arguments.of(
+                        "BGP: nothing on stdout, every reason on stderr, exit 1",
+                        METALLB + BGP,
+                        List.of(),
+                        1,
+                        List.of(),
+                        List.of(
+                                "error: BGPAdvertisement metallb-system/upstream: Herald has no BGP",
                                 "1 thing(s) cannot be converted faithfully; nothing was written")),
-                Arguments.of("--ignore-bgp: converted, BGP left out with a warning", METALLB + BGP,
-                        List.of("--ignore-bgp"), 0, List.of("name: spare", "(only BGP, left out)"),
+                Arguments.of(
+                        "--ignore-bgp: converted, BGP left out with a warning",
+                        METALLB + BGP,
+                        List.of("--ignore-bgp"),
+                        0,
+                        List.of("name: spare", "(only BGP, left out)"),
                         List.of("warning: BGPAdvertisement metallb-system/upstream: Herald has no BGP; left out")),
-                Arguments.of("not YAML", "items: [a\nb: {", List.of(), 2, List.of(),
+                Arguments.of(
+                        "not YAML",
+                        "items: [a\nb: {",
+                        List.of(),
+                        2,
+                        List.of(),
                         List.of("standard input is not valid YAML")),
                 Arguments.of("nothing in", "", List.of(), 1, List.of(), List.of("error: no objects in the input")),
-                Arguments.of("a missing file", "", List.of("/nonexistent/metallb.yaml"), 2, List.of(),
+                Arguments.of(
+                        "a missing file",
+                        "",
+                        List.of("/nonexistent/metallb.yaml"),
+                        2,
+                        List.of(),
                         List.of("/nonexistent/metallb.yaml: no such file")),
-                Arguments.of("an unknown option", "", List.of("--bgp"), 2, List.of(),
+                Arguments.of(
+                        "an unknown option",
+                        "",
+                        List.of("--bgp"),
+                        2,
+                        List.of(),
                         List.of("unexpected argument --bgp", "usage: migrate-from-metallb")),
-                Arguments.of("two files", "", List.of("a.yaml", "b.yaml"), 2, List.of(),
+                Arguments.of(
+                        "two files",
+                        "",
+                        List.of("a.yaml", "b.yaml"),
+                        2,
+                        List.of(),
                         List.of("unexpected argument b.yaml")),
                 Arguments.of("--help", "", List.of("--help"), 0, List.of("usage: migrate-from-metallb"), List.of()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
-    void behavesAsAnOperatorExpects(String what, String stdin, List<String> args, int exit, List<String> out,
-                                    List<String> err) {
+    void behavesAsAnOperatorExpects(
+            String what, String stdin, List<String> args, int exit, List<String> out, List<String> err) {
         Run r = run(stdin, args.toArray(String[]::new));
         assertEquals(exit, r.exit, r.err);
         if (out.isEmpty()) {
@@ -147,7 +190,9 @@ class MetalLbMigrationCommandTest {
             assertEquals(json.convertValue(doc, Map.class), json.convertValue(typed, Map.class));
         }
         IPPool first = json.convertValue(office, IPPool.class);
-        assertEquals(List.of("192.168.10.0/24", "192.168.20.10-192.168.20.50", "fd00:10::/64"), first.getSpec().getAddresses());
+        assertEquals(
+                List.of("192.168.10.0/24", "192.168.20.10-192.168.20.50", "fd00:10::/64"),
+                first.getSpec().getAddresses());
         assertEquals(10, first.getSpec().getAllocation().getPriority());
         assertEquals(true, first.getSpec().getAvoidBuggyIPs());
     }
@@ -163,18 +208,26 @@ class MetalLbMigrationCommandTest {
         ObjectMapper json = new ObjectMapper();
         Run r = run(in);
         assertEquals(0, r.exit, r.err);
-        IPPool p = json.convertValue(MetalLbMigrationCommand.read(
-                new ByteArrayInputStream(r.out.getBytes(StandardCharsets.UTF_8))).getFirst(), IPPool.class);
+        IPPool p = json.convertValue(
+                MetalLbMigrationCommand.read(new ByteArrayInputStream(r.out.getBytes(StandardCharsets.UTF_8)))
+                        .getFirst(),
+                IPPool.class);
         // MetalLB tries a pool with a serviceAllocation before the others; so does Herald with any allocation rule.
-        PoolDefinition def = PoolDefinition.builder("anyone-first").addresses(p.getSpec().getAddresses())
+        PoolDefinition def = PoolDefinition.builder("anyone-first")
+                .addresses(p.getSpec().getAddresses())
                 .priority(p.getSpec().getAllocation().getPriority())
-                .serviceSelector(LabelSelectors.toSelector(p.getSpec().getAllocation().getServiceSelector())).build();
+                .serviceSelector(
+                        LabelSelectors.toSelector(p.getSpec().getAllocation().getServiceSelector()))
+                .build();
         assertTrue(def.hasAllocationRules());
         assertEquals(null, def.refusal("any", Map.of(), Map.of("app", "x")), "and it still allows every Service");
         // Not announced: the nodeSelector matches no node, whatever its labels.
         Selector never = LabelSelectors.toSelector(p.getSpec().getAnnounce().getNodeSelector());
-        for (Map<String, String> labels : List.of(Map.<String, String>of(), Map.of("kubernetes.io/hostname", "n1"),
-                Map.of(MetalLbConverter.NOT_ANNOUNCED_KEY, ""), Map.of(MetalLbConverter.NOT_ANNOUNCED_KEY, "true"))) {
+        for (Map<String, String> labels : List.of(
+                Map.<String, String>of(),
+                Map.of("kubernetes.io/hostname", "n1"),
+                Map.of(MetalLbConverter.NOT_ANNOUNCED_KEY, ""),
+                Map.of(MetalLbConverter.NOT_ANNOUNCED_KEY, "true"))) {
             assertEquals(false, never.matches(labels), labels.toString());
         }
     }

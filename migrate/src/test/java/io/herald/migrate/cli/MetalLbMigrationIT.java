@@ -54,27 +54,40 @@ class MetalLbMigrationIT {
         assertEquals(0, r.exit(), r.err());
         KubernetesClient client = server.admin();
         // Read as plain maps, not through the IPPool class, so no field is dropped before the server sees it.
-        List<Object> docs = MetalLbMigrationCommand.read(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.UTF_8)));
-        List<GenericKubernetesResource> items = docs.stream().map(d -> client.getKubernetesSerialization()
-                .convertValue(d, GenericKubernetesResource.class)).toList();
-        assertEquals(List.of("office", "spare", "first", "anyone-first"),
+        List<Object> docs =
+                MetalLbMigrationCommand.read(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.UTF_8)));
+        List<GenericKubernetesResource> items = docs.stream()
+                .map(d -> client.getKubernetesSerialization().convertValue(d, GenericKubernetesResource.class))
+                .toList();
+        assertEquals(
+                List.of("office", "spare", "first", "anyone-first"),
                 items.stream().map(i -> i.getMetadata().getName()).toList());
         for (GenericKubernetesResource sent : items) {
             client.resource(sent).create();
-            GenericKubernetesResource stored = client.genericKubernetesResources(IPPool.GROUP + "/" + IPPool.VERSION,
-                    "IPPool").withName(sent.getMetadata().getName()).get();
+            GenericKubernetesResource stored = client.genericKubernetesResources(
+                            IPPool.GROUP + "/" + IPPool.VERSION, "IPPool")
+                    .withName(sent.getMetadata().getName())
+                    .get();
             Map<?, ?> sentSpec = (Map<?, ?>) sent.getAdditionalProperties().get("spec");
             Map<?, ?> storedSpec = (Map<?, ?>) stored.getAdditionalProperties().get("spec");
             assertContains("spec", sentSpec, storedSpec);
             assertEquals("VIP", storedSpec.get("trafficMode"), "defaults applied");
         }
         IPPool first = client.resources(IPPool.class).withName("first").get();
-        assertEquals(List.of("10.20.0.0/24", "10.21.0.1-10.21.0.9", "fd00:20::/120"), first.getSpec().getAddresses());
+        assertEquals(
+                List.of("10.20.0.0/24", "10.21.0.1-10.21.0.9", "fd00:20::/120"),
+                first.getSpec().getAddresses());
         IPPool anyone = client.resources(IPPool.class).withName("anyone-first").get();
         assertEquals(3, anyone.getSpec().getAllocation().getPriority());
         assertTrue(anyone.getSpec().getAllocation().getServiceSelector() != null, "the empty serviceSelector is kept");
-        assertEquals(1_000_000, client.resources(IPPool.class).withName("first").get().getSpec().getAllocation()
-                .getPriority());
+        assertEquals(
+                1_000_000,
+                client.resources(IPPool.class)
+                        .withName("first")
+                        .get()
+                        .getSpec()
+                        .getAllocation()
+                        .getPriority());
     }
 
     /** Everything in {@code sent} is in {@code stored} with the same value; the server may add defaults. */

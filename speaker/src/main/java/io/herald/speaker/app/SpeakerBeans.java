@@ -69,7 +69,8 @@ class SpeakerBeans {
 
     @Singleton
     ClusterWatch clusterWatch(KubernetesClient client, SpeakerSettings s) {
-        return new ClusterWatch(client, new ClusterWatch.Settings(s.getLoadBalancerClass(), s.isClassless(), s.getNodeName()));
+        return new ClusterWatch(
+                client, new ClusterWatch.Settings(s.getLoadBalancerClass(), s.isClassless(), s.getNodeName()));
     }
 
     @Singleton
@@ -87,19 +88,33 @@ class SpeakerBeans {
     @Singleton
     ProxyRuntime relay(SpeakerSettings s, @Named("speaker") ExecutorScheduler thread, ProxyMetrics proxyMetrics) {
         ProxyRuntime.Settings settings = proxy(s);
-        return new ProxyRuntime(settings, thread.executor(), proxyMetrics, new LoopbackAddresses(),
+        return new ProxyRuntime(
+                settings,
+                thread.executor(),
+                proxyMetrics,
+                new LoopbackAddresses(),
                 NftablesFilter.load(settings.nftablesLibrary()));
     }
 
     /** Membership over UDP on {@code port}, its datagram numbers growing across restarts (see ReplayWindow). */
     static MembershipPort.Starter membership(SpeakerSettings s, MembershipSettings settings, SpeakerMetrics metrics) {
         return (self, metadata, key, changed) -> {
-            Membership membership = new Membership(s.getNodeName(), self, metadata, new MembershipKey(key, null), settings,
-                    System.nanoTime(), new SplittableRandom(), System.currentTimeMillis() * 1000);
-            MembershipTransport transport = new MembershipTransport(membership, new InetSocketAddress(s.getPort()),
-                    c -> changed.accept(c.events()));
+            Membership membership = new Membership(
+                    s.getNodeName(),
+                    self,
+                    metadata,
+                    new MembershipKey(key, null),
+                    settings,
+                    System.nanoTime(),
+                    new SplittableRandom(),
+                    System.currentTimeMillis() * 1000);
+            MembershipTransport transport = new MembershipTransport(
+                    membership, new InetSocketAddress(s.getPort()), c -> changed.accept(c.events()));
             transport.start();
-            metrics.bindMembership(transport, t -> t.stats().authFailures(), t -> t.stats().malformed(),
+            metrics.bindMembership(
+                    transport,
+                    t -> t.stats().authFailures(),
+                    t -> t.stats().malformed(),
                     t -> t.stats().replayed());
             return transport;
         };
@@ -107,34 +122,72 @@ class SpeakerBeans {
 
     @Singleton
     @Bean(preDestroy = "close")
-    SpeakerLoop loop(KubernetesClient client, SpeakerSettings s, SpeakerMetrics metrics, Announcer announcer,
-            ClusterWatch watch, AnnouncementWriter writer, PacketPort packets, ProxyRuntime relay,
-            @Named("speaker") ExecutorScheduler thread, @Named("host-checks") ExecutorScheduler checks) {
+    SpeakerLoop loop(
+            KubernetesClient client,
+            SpeakerSettings s,
+            SpeakerMetrics metrics,
+            Announcer announcer,
+            ClusterWatch watch,
+            AnnouncementWriter writer,
+            PacketPort packets,
+            ProxyRuntime relay,
+            @Named("speaker") ExecutorScheduler thread,
+            @Named("host-checks") ExecutorScheduler checks) {
         MembershipSettings m = membershipSettings(s);
         KubeProxyProbe probe = new KubeProxyProbe(s.getKubeProxyModeUrl());
-        SpeakerLoop.Ports ports = new SpeakerLoop.Ports(watch, writer,
+        SpeakerLoop.Ports ports = new SpeakerLoop.Ports(
+                watch,
+                writer,
                 new MembershipKeySecret(client, s.getSecretNamespace(), s.getSecretName(), s.getSecretKey()),
-                () -> InterfaceScanner.scan((name, index, mac, up, prefixes) -> new io.herald.speaker.layer2.LocalInterface(name,
-                        index, io.herald.speaker.layer2.MacAddress.of(mac), up, prefixes)),
-                membership(s, m, metrics), packets, new MulticastGroups(io.herald.speaker.layer2.NdpCodec::solicitedNodeMulticast),
+                () -> InterfaceScanner.scan(
+                        (name, index, mac, up, prefixes) -> new io.herald.speaker.layer2.LocalInterface(
+                                name, index, io.herald.speaker.layer2.MacAddress.of(mac), up, prefixes)),
+                membership(s, m, metrics),
+                packets,
+                new MulticastGroups(io.herald.speaker.layer2.NdpCodec::solicitedNodeMulticast),
                 relay,
-                () -> probe.observe().problem(s.getNodeName()), thread, checks);
-        return new SpeakerLoop(new SpeakerLoop.Settings(s.getNodeName(), s.getPort(), m.warmup(), s.getInterfacePoll(),
-                s.getResync(), KEY_POLL, s.getHandover(), s.getKubeProxyCheckInterval(), s.getProxyKubeProxyHealthPort(),
-                s.isIgnoreExcludeLabel()), ports, announcer, metrics);
+                () -> probe.observe().problem(s.getNodeName()),
+                thread,
+                checks);
+        return new SpeakerLoop(
+                new SpeakerLoop.Settings(
+                        s.getNodeName(),
+                        s.getPort(),
+                        m.warmup(),
+                        s.getInterfacePoll(),
+                        s.getResync(),
+                        KEY_POLL,
+                        s.getHandover(),
+                        s.getKubeProxyCheckInterval(),
+                        s.getProxyKubeProxyHealthPort(),
+                        s.isIgnoreExcludeLabel()),
+                ports,
+                announcer,
+                metrics);
     }
 
     static MembershipSettings membershipSettings(SpeakerSettings s) {
-        return new MembershipSettings(s.getProbeInterval(), s.getProbeTimeout(), s.getIndirectProbes(),
-                s.getSuspicionTimeout(), s.getReconnectInterval(), s.getWarmup(),
+        return new MembershipSettings(
+                s.getProbeInterval(),
+                s.getProbeTimeout(),
+                s.getIndirectProbes(),
+                s.getSuspicionTimeout(),
+                s.getReconnectInterval(),
+                s.getWarmup(),
                 MembershipSettings.defaults().maxPacketBytes());
     }
 
     static ProxyRuntime.Settings proxy(SpeakerSettings s) {
-        return new ProxyRuntime.Settings(s.getProxyThreads(), s.getProxyHealthInterval(), s.getProxyHealthTimeout(),
-                s.getProxyKubeProxyHealthPort(), new BackendHealth.Thresholds(s.getProxyFailuresToMarkDown(),
-                        s.getProxySuccessesToRecover(), 1),
-                s.getProxyConnectTimeout(), s.getProxyTcpIdleTimeout(), s.getProxyUdpIdleTimeout(), s.getProxyMaxUdpFlows(),
+        return new ProxyRuntime.Settings(
+                s.getProxyThreads(),
+                s.getProxyHealthInterval(),
+                s.getProxyHealthTimeout(),
+                s.getProxyKubeProxyHealthPort(),
+                new BackendHealth.Thresholds(s.getProxyFailuresToMarkDown(), s.getProxySuccessesToRecover(), 1),
+                s.getProxyConnectTimeout(),
+                s.getProxyTcpIdleTimeout(),
+                s.getProxyUdpIdleTimeout(),
+                s.getProxyMaxUdpFlows(),
                 s.getProxyNftablesLibrary());
     }
 }

@@ -23,8 +23,9 @@ class SpeakerReadiness implements HealthIndicator {
 
     @Override
     public Publisher<HealthResult> getResult() {
-        return Publishers.just(HealthResult.builder("herald-speaker", loop.running() ? HealthStatus.UP : HealthStatus.DOWN)
-                .details(Map.of("announcing", loop.claims().size()))
-                .build());
+        return Publishers.just(
+                HealthResult.builder("herald-speaker", loop.running() ? HealthStatus.UP : HealthStatus.DOWN)
+                        .details(Map.of("announcing", loop.claims().size()))
+                        .build());
     }
 }

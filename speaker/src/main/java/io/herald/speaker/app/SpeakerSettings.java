@@ -20,10 +20,13 @@ public class SpeakerSettings {
     /** The Secret holding the key that authenticates membership datagrams. */
     @NotBlank
     private String secretNamespace = "herald-system";
+
     @NotBlank
     private String secretName = "herald-memberlist";
+
     @NotBlank
     private String secretKey = "key";
+
     private String loadBalancerClass = "herald.io/lb";
     private boolean classless = true;
     /**
@@ -40,15 +43,19 @@ public class SpeakerSettings {
     private java.net.URI kubeProxyModeUrl = java.net.URI.create("http://127.0.0.1:10249/proxyMode");
     /** How often the speaker looks at kube-proxy's mode and the node's ARP settings. */
     private Duration kubeProxyCheckInterval = Duration.ofSeconds(15);
+
     private Duration probeInterval = Duration.ofMillis(100);
     private Duration probeTimeout = Duration.ofMillis(40);
+
     @Min(0)
     @Max(8)
     private int indirectProbes = 2;
+
     private Duration suspicionTimeout = Duration.ofMillis(150);
     private Duration reconnectInterval = Duration.ofMillis(500);
     /** How long a (re)joined speaker waits before it takes addresses back. */
     private Duration warmup = Duration.ofSeconds(2);
+
     private Duration interfacePoll = Duration.ofMillis(200);
     private Duration resync = Duration.ofSeconds(10);
     /** On a graceful stop: how long to keep answering after telling the peers, while they take over. */
@@ -69,6 +76,7 @@ public class SpeakerSettings {
     private int proxyThreads = 0;
     /** Proxy mode: how often every backend node is checked, and how long one check may take. */
     private Duration proxyHealthInterval = Duration.ofSeconds(1);
+
     private Duration proxyHealthTimeout = Duration.ofMillis(500);
     /** Proxy mode: kube-proxy's healthz port, also checked for Cluster Services (0: not checked). */
     @Min(0)
@@ -77,11 +85,14 @@ public class SpeakerSettings {
     /** Proxy mode: failed checks in a row before a healthy node goes out; passes before it comes back. */
     @Min(1)
     private int proxyFailuresToMarkDown = 2;
+
     @Min(1)
     private int proxySuccessesToRecover = 2;
+
     private Duration proxyConnectTimeout = Duration.ofSeconds(2);
     private Duration proxyTcpIdleTimeout = Duration.ofHours(1);
     private Duration proxyUdpIdleTimeout = Duration.ofSeconds(60);
+
     @Min(1)
     private int proxyMaxUdpFlows = 16_384;
     /**
@@ -93,70 +104,267 @@ public class SpeakerSettings {
     /** A kubeconfig to use instead of the in-cluster service account (for running outside a cluster). */
     private String kubeconfig;
 
-    public String getNodeName() { return nodeName; }
-    public void setNodeName(String v) { nodeName = v; }
-    public int getPort() { return port; }
-    public void setPort(int v) { port = v; }
-    public String getSecretNamespace() { return secretNamespace; }
-    public void setSecretNamespace(String v) { secretNamespace = v; }
-    public String getSecretName() { return secretName; }
-    public void setSecretName(String v) { secretName = v; }
-    public String getSecretKey() { return secretKey; }
-    public void setSecretKey(String v) { secretKey = v; }
-    public String getLoadBalancerClass() { return loadBalancerClass; }
-    public void setLoadBalancerClass(String v) { loadBalancerClass = v; }
-    public boolean isClassless() { return classless; }
-    public void setClassless(boolean v) { classless = v; }
-    public boolean isIgnoreExcludeLabel() { return ignoreExcludeLabel; }
-    public java.net.URI getKubeProxyModeUrl() { return kubeProxyModeUrl; }
-    public void setKubeProxyModeUrl(java.net.URI v) { kubeProxyModeUrl = v; }
-    public Duration getKubeProxyCheckInterval() { return kubeProxyCheckInterval; }
-    public void setKubeProxyCheckInterval(Duration v) { kubeProxyCheckInterval = v; }
-    public void setIgnoreExcludeLabel(boolean v) { ignoreExcludeLabel = v; }
-    public Duration getProbeInterval() { return probeInterval; }
-    public void setProbeInterval(Duration v) { probeInterval = v; }
-    public Duration getProbeTimeout() { return probeTimeout; }
-    public void setProbeTimeout(Duration v) { probeTimeout = v; }
-    public int getIndirectProbes() { return indirectProbes; }
-    public void setIndirectProbes(int v) { indirectProbes = v; }
-    public Duration getSuspicionTimeout() { return suspicionTimeout; }
-    public void setSuspicionTimeout(Duration v) { suspicionTimeout = v; }
-    public Duration getReconnectInterval() { return reconnectInterval; }
-    public void setReconnectInterval(Duration v) { reconnectInterval = v; }
-    public Duration getWarmup() { return warmup; }
-    public void setWarmup(Duration v) { warmup = v; }
-    public Duration getInterfacePoll() { return interfacePoll; }
-    public void setInterfacePoll(Duration v) { interfacePoll = v; }
-    public Duration getResync() { return resync; }
-    public void setResync(Duration v) { resync = v; }
-    public int getProxyThreads() { return proxyThreads; }
-    public void setProxyThreads(int v) { proxyThreads = v; }
-    public Duration getProxyHealthInterval() { return proxyHealthInterval; }
-    public void setProxyHealthInterval(Duration v) { proxyHealthInterval = v; }
-    public Duration getProxyHealthTimeout() { return proxyHealthTimeout; }
-    public void setProxyHealthTimeout(Duration v) { proxyHealthTimeout = v; }
-    public int getProxyKubeProxyHealthPort() { return proxyKubeProxyHealthPort; }
-    public void setProxyKubeProxyHealthPort(int v) { proxyKubeProxyHealthPort = v; }
-    public int getProxyFailuresToMarkDown() { return proxyFailuresToMarkDown; }
-    public void setProxyFailuresToMarkDown(int v) { proxyFailuresToMarkDown = v; }
-    public int getProxySuccessesToRecover() { return proxySuccessesToRecover; }
-    public void setProxySuccessesToRecover(int v) { proxySuccessesToRecover = v; }
-    public Duration getProxyConnectTimeout() { return proxyConnectTimeout; }
-    public void setProxyConnectTimeout(Duration v) { proxyConnectTimeout = v; }
-    public Duration getProxyTcpIdleTimeout() { return proxyTcpIdleTimeout; }
-    public void setProxyTcpIdleTimeout(Duration v) { proxyTcpIdleTimeout = v; }
-    public Duration getProxyUdpIdleTimeout() { return proxyUdpIdleTimeout; }
-    public void setProxyUdpIdleTimeout(Duration v) { proxyUdpIdleTimeout = v; }
-    public int getProxyMaxUdpFlows() { return proxyMaxUdpFlows; }
-    public void setProxyMaxUdpFlows(int v) { proxyMaxUdpFlows = v; }
-    public String getProxyNftablesLibrary() { return proxyNftablesLibrary; }
-    public void setProxyNftablesLibrary(String v) { proxyNftablesLibrary = v; }
-    public Duration getHandover() { return handover; }
-    public void setHandover(Duration v) { handover = v; }
-    public int getResponderPriority() { return responderPriority; }
-    public void setResponderPriority(int v) { responderPriority = v; }
-    public double getResponderCpuLimit() { return responderCpuLimit; }
-    public void setResponderCpuLimit(double v) { responderCpuLimit = v; }
-    public String getKubeconfig() { return kubeconfig; }
-    public void setKubeconfig(String v) { kubeconfig = v; }
+    public String getNodeName() {
+        return nodeName;
+    }
+
+    public void setNodeName(String v) {
+        nodeName = v;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public void setPort(int v) {
+        port = v;
+    }
+
+    public String getSecretNamespace() {
+        return secretNamespace;
+    }
+
+    public void setSecretNamespace(String v) {
+        secretNamespace = v;
+    }
+
+    public String getSecretName() {
+        return secretName;
+    }
+
+    public void setSecretName(String v) {
+        secretName = v;
+    }
+
+    public String getSecretKey() {
+        return secretKey;
+    }
+
+    public void setSecretKey(String v) {
+        secretKey = v;
+    }
+
+    public String getLoadBalancerClass() {
+        return loadBalancerClass;
+    }
+
+    public void setLoadBalancerClass(String v) {
+        loadBalancerClass = v;
+    }
+
+    public boolean isClassless() {
+        return classless;
+    }
+
+    public void setClassless(boolean v) {
+        classless = v;
+    }
+
+    public boolean isIgnoreExcludeLabel() {
+        return ignoreExcludeLabel;
+    }
+
+    public java.net.URI getKubeProxyModeUrl() {
+        return kubeProxyModeUrl;
+    }
+
+    public void setKubeProxyModeUrl(java.net.URI v) {
+        kubeProxyModeUrl = v;
+    }
+
+    public Duration getKubeProxyCheckInterval() {
+        return kubeProxyCheckInterval;
+    }
+
+    public void setKubeProxyCheckInterval(Duration v) {
+        kubeProxyCheckInterval = v;
+    }
+
+    public void setIgnoreExcludeLabel(boolean v) {
+        ignoreExcludeLabel = v;
+    }
+
+    public Duration getProbeInterval() {
+        return probeInterval;
+    }
+
+    public void setProbeInterval(Duration v) {
+        probeInterval = v;
+    }
+
+    public Duration getProbeTimeout() {
+        return probeTimeout;
+    }
+
+    public void setProbeTimeout(Duration v) {
+        probeTimeout = v;
+    }
+
+    public int getIndirectProbes() {
+        return indirectProbes;
+    }
+
+    public void setIndirectProbes(int v) {
+        indirectProbes = v;
+    }
+
+    public Duration getSuspicionTimeout() {
+        return suspicionTimeout;
+    }
+
+    public void setSuspicionTimeout(Duration v) {
+        suspicionTimeout = v;
+    }
+
+    public Duration getReconnectInterval() {
+        return reconnectInterval;
+    }
+
+    public void setReconnectInterval(Duration v) {
+        reconnectInterval = v;
+    }
+
+    public Duration getWarmup() {
+        return warmup;
+    }
+
+    public void setWarmup(Duration v) {
+        warmup = v;
+    }
+
+    public Duration getInterfacePoll() {
+        return interfacePoll;
+    }
+
+    public void setInterfacePoll(Duration v) {
+        interfacePoll = v;
+    }
+
+    public Duration getResync() {
+        return resync;
+    }
+
+    public void setResync(Duration v) {
+        resync = v;
+    }
+
+    public int getProxyThreads() {
+        return proxyThreads;
+    }
+
+    public void setProxyThreads(int v) {
+        proxyThreads = v;
+    }
+
+    public Duration getProxyHealthInterval() {
+        return proxyHealthInterval;
+    }
+
+    public void setProxyHealthInterval(Duration v) {
+        proxyHealthInterval = v;
+    }
+
+    public Duration getProxyHealthTimeout() {
+        return proxyHealthTimeout;
+    }
+
+    public void setProxyHealthTimeout(Duration v) {
+        proxyHealthTimeout = v;
+    }
+
+    public int getProxyKubeProxyHealthPort() {
+        return proxyKubeProxyHealthPort;
+    }
+
+    public void setProxyKubeProxyHealthPort(int v) {
+        proxyKubeProxyHealthPort = v;
+    }
+
+    public int getProxyFailuresToMarkDown() {
+        return proxyFailuresToMarkDown;
+    }
+
+    public void setProxyFailuresToMarkDown(int v) {
+        proxyFailuresToMarkDown = v;
+    }
+
+    public int getProxySuccessesToRecover() {
+        return proxySuccessesToRecover;
+    }
+
+    public void setProxySuccessesToRecover(int v) {
+        proxySuccessesToRecover = v;
+    }
+
+    public Duration getProxyConnectTimeout() {
+        return proxyConnectTimeout;
+    }
+
+    public void setProxyConnectTimeout(Duration v) {
+        proxyConnectTimeout = v;
+    }
+
+    public Duration getProxyTcpIdleTimeout() {
+        return proxyTcpIdleTimeout;
+    }
+
+    public void setProxyTcpIdleTimeout(Duration v) {
+        proxyTcpIdleTimeout = v;
+    }
+
+    public Duration getProxyUdpIdleTimeout() {
+        return proxyUdpIdleTimeout;
+    }
+
+    public void setProxyUdpIdleTimeout(Duration v) {
+        proxyUdpIdleTimeout = v;
+    }
+
+    public int getProxyMaxUdpFlows() {
+        return proxyMaxUdpFlows;
+    }
+
+    public void setProxyMaxUdpFlows(int v) {
+        proxyMaxUdpFlows = v;
+    }
+
+    public String getProxyNftablesLibrary() {
+        return proxyNftablesLibrary;
+    }
+
+    public void setProxyNftablesLibrary(String v) {
+        proxyNftablesLibrary = v;
+    }
+
+    public Duration getHandover() {
+        return handover;
+    }
+
+    public void setHandover(Duration v) {
+        handover = v;
+    }
+
+    public int getResponderPriority() {
+        return responderPriority;
+    }
+
+    public void setResponderPriority(int v) {
+        responderPriority = v;
+    }
+
+    public double getResponderCpuLimit() {
+        return responderCpuLimit;
+    }
+
+    public void setResponderCpuLimit(double v) {
+        responderCpuLimit = v;
+    }
+
+    public String getKubeconfig() {
+        return kubeconfig;
+    }
+
+    public void setKubeconfig(String v) {
+        kubeconfig = v;
+    }
 }

@@ -27,7 +27,8 @@ class Startup {
                 Thread.currentThread().interrupt();
             } catch (Exception e) { // Netty's sync() rethrows checked ones (a BindException) undeclared
                 if (loop.stopping()) {
-                    // stopped while it waited (for its key, say): its closed client fails the wait, which is no failed start
+                    // stopped while it waited (for its key, say): its closed client fails the wait, which is no failed
+                    // start
                     LOG.info("the speaker stopped before it had started");
                     return;
                 }

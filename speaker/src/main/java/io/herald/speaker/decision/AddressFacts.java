@@ -15,8 +15,14 @@ import java.util.regex.Pattern;
  *
  * @param readyEndpointNodes null unless a Service on it is externalTrafficPolicy Local
  */
-public record AddressFacts(IpAddress address, String pool, Selector nodeSelector, List<Pattern> interfaces,
-        GratuitousPolicy policy, Set<String> readyEndpointNodes, List<ServiceKey> services) {
+public record AddressFacts(
+        IpAddress address,
+        String pool,
+        Selector nodeSelector,
+        List<Pattern> interfaces,
+        GratuitousPolicy policy,
+        Set<String> readyEndpointNodes,
+        List<ServiceKey> services) {
 
     public AddressFacts {
         interfaces = List.copyOf(interfaces);

@@ -2,14 +2,14 @@ package io.herald.speaker.decision;
 
 import io.herald.api.model.AddressRange;
 import io.herald.api.model.IpAddress;
-import io.herald.speaker.proxy.ProxyPlanner;
-import java.util.ArrayList;
-import java.util.Objects;
 import io.herald.speaker.election.NodeFacts;
 import io.herald.speaker.proxy.ProxyNode;
+import io.herald.speaker.proxy.ProxyPlanner;
 import io.herald.speaker.proxy.ProxyService;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything the API server says that announcement and the relay depend on, copied out of the informers.
@@ -19,8 +19,13 @@ import java.util.Map;
  * @param poolRanges    every valid pool's ranges: an address in one of them on this node's loopback was
  *                      put there by a speaker
  */
-public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addresses, List<ServiceFacts> services,
-        List<ProxyService> proxyServices, List<ProxyNode> proxyNodes, List<AddressRange> poolRanges) {
+public record ClusterState(
+        Map<String, NodeFacts> nodes,
+        List<AddressFacts> addresses,
+        List<ServiceFacts> services,
+        List<ProxyService> proxyServices,
+        List<ProxyNode> proxyNodes,
+        List<AddressRange> poolRanges) {
     public ClusterState {
         nodes = Map.copyOf(nodes);
         addresses = List.copyOf(addresses);
@@ -49,8 +54,11 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
         for (ServiceFacts s : services) {
             ProxyService p = byRef.get(s.ref().toString());
             ProxyPlanner.Problem problem = p == null ? null : ProxyPlanner.problem(p);
-            out.add(problem == null ? s : new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(),
-                    s.conditionMessage(), problem));
+            out.add(
+                    problem == null
+                            ? s
+                            : new ServiceFacts(
+                                    s.ref(), s.addresses(), s.conditionStatus(), s.conditionMessage(), problem));
         }
         return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
     }
@@ -66,8 +74,13 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
         }
         List<ServiceFacts> out = new ArrayList<>(services.size());
         for (ServiceFacts s : services) {
-            String why = s.problem() != null ? null
-                    : s.addresses().stream().map(failures::get).filter(Objects::nonNull).findFirst().orElse(null);
+            String why = s.problem() != null
+                    ? null
+                    : s.addresses().stream()
+                            .map(failures::get)
+                            .filter(Objects::nonNull)
+                            .findFirst()
+                            .orElse(null);
             if (why == null) {
                 out.add(s);
                 continue;
@@ -77,7 +90,11 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
                 message += "; Proxy mode needs the speaker's NET_ADMIN and NET_BIND_SERVICE capabilities"
                         + " (Helm: proxyMode.enabled=true; kustomize: the proxy-mode component)";
             }
-            out.add(new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(), s.conditionMessage(),
+            out.add(new ServiceFacts(
+                    s.ref(),
+                    s.addresses(),
+                    s.conditionStatus(),
+                    s.conditionMessage(),
                     new ProxyPlanner.Problem("CannotRelay", message)));
         }
         return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
@@ -97,8 +114,15 @@ public record ClusterState(Map<String, NodeFacts> nodes, List<AddressFacts> addr
         List<ServiceFacts> out = new ArrayList<>(services.size());
         for (ServiceFacts s : services) {
             boolean vip = s.addresses().stream().anyMatch(a -> !proxied.contains(a));
-            out.add(s.problem() != null || !vip ? s : new ServiceFacts(s.ref(), s.addresses(), s.conditionStatus(),
-                    s.conditionMessage(), new ProxyPlanner.Problem(KubeProxyArp.REASON, message)));
+            out.add(
+                    s.problem() != null || !vip
+                            ? s
+                            : new ServiceFacts(
+                                    s.ref(),
+                                    s.addresses(),
+                                    s.conditionStatus(),
+                                    s.conditionMessage(),
+                                    new ProxyPlanner.Problem(KubeProxyArp.REASON, message)));
         }
         return new ClusterState(nodes, addresses, out, proxyServices, proxyNodes, poolRanges);
     }

@@ -34,12 +34,16 @@ public record KubeProxyArp(boolean ipvsInterface, String reportedMode, Map<Strin
         if (!ipvs()) {
             return null;
         }
-        var loose = effectiveArpIgnore.entrySet().stream().filter(e -> e.getValue() < 1).map(Map.Entry::getKey).toList();
+        var loose = effectiveArpIgnore.entrySet().stream()
+                .filter(e -> e.getValue() < 1)
+                .map(Map.Entry::getKey)
+                .toList();
         if (loose.isEmpty()) {
             return null;
         }
         String evidence = ipvsInterface ? "kube-ipvs0 exists" : "kube-proxy reports mode ipvs";
-        return "kube-proxy on node " + node + " runs in IPVS mode (" + evidence + ") without strictARP: arp_ignore is 0 on "
+        return "kube-proxy on node " + node + " runs in IPVS mode (" + evidence
+                + ") without strictARP: arp_ignore is 0 on "
                 + String.join(", ", loose) + ", so that node answers ARP for every VIP-mode LoadBalancer address and"
                 + " clients may reach any node; set strictARP: true in kube-proxy's configuration"
                 + " (kubectl edit configmap -n kube-system kube-proxy, then restart kube-proxy)";

@@ -12,7 +12,11 @@ import java.util.List;
  * @param problem          what keeps its traffic from being served as announced (null: nothing): in Proxy
  *                         mode the relay's trouble, in VIP mode kube-proxy answering ARP on the owner
  */
-public record ServiceFacts(ServiceKey ref, List<IpAddress> addresses, String conditionStatus, String conditionMessage,
+public record ServiceFacts(
+        ServiceKey ref,
+        List<IpAddress> addresses,
+        String conditionStatus,
+        String conditionMessage,
         ProxyPlanner.Problem problem) {
     public ServiceFacts {
         addresses = addresses.stream().sorted().toList();

@@ -42,8 +42,12 @@ public final class SpeakerPlanner {
         // a speaker that is not alive in its own view (cut off from every peer and not yet sure it is the
         // last one standing, or stopping) reports nothing: its view is the one that cannot be trusted
         PeerFacts me = peers.get(self);
-        String reporter = peers.values().stream().filter(PeerFacts::alive).map(PeerFacts::name)
-                .filter(state.nodes()::containsKey).sorted().findFirst()
+        String reporter = peers.values().stream()
+                .filter(PeerFacts::alive)
+                .map(PeerFacts::name)
+                .filter(state.nodes()::containsKey)
+                .sorted()
+                .findFirst()
                 .orElse(me == null || me.alive() ? self : null);
         List<ConditionWrite> writes = new ArrayList<>();
         for (ServiceFacts s : state.services()) {

@@ -14,7 +14,11 @@ import java.util.regex.Pattern;
  *
  * @param readyEndpointNodes null when no Service on the address is Local
  */
-public record AnnounceTarget(IpAddress address, String pool, Selector nodeSelector, List<Pattern> interfaces,
+public record AnnounceTarget(
+        IpAddress address,
+        String pool,
+        Selector nodeSelector,
+        List<Pattern> interfaces,
         Set<String> readyEndpointNodes) {
 
     public AnnounceTarget {
@@ -31,6 +35,7 @@ public record AnnounceTarget(IpAddress address, String pool, Selector nodeSelect
 
     /** An empty pattern list means every interface; otherwise a pattern must match the whole name. */
     public boolean interfaceAllowed(String name) {
-        return interfaces.isEmpty() || interfaces.stream().anyMatch(p -> p.matcher(name).matches());
+        return interfaces.isEmpty()
+                || interfaces.stream().anyMatch(p -> p.matcher(name).matches());
     }
 }

@@ -28,14 +28,18 @@ import java.util.Optional;
 public final class OwnerElection {
 
     /** The reason a node labelled {@link NodeFacts#EXCLUDE_LABEL} may not announce, naming the way round it. */
-    public static final String EXCLUDED = "labelled " + NodeFacts.EXCLUDE_LABEL + " (set herald.speaker.ignore-exclude-label,"
-            + " Helm speaker.ignoreExcludeLabel, to announce from it anyway)";
+    public static final String EXCLUDED =
+            "labelled " + NodeFacts.EXCLUDE_LABEL + " (set herald.speaker.ignore-exclude-label,"
+                    + " Helm speaker.ignoreExcludeLabel, to announce from it anyway)";
 
     private OwnerElection() {}
 
     /** The decision for every target, in the targets' order. */
-    public static Map<IpAddress, Decision> elect(Collection<AnnounceTarget> targets, Map<String, NodeFacts> nodes,
-            Map<String, PeerFacts> peers, boolean ignoreExcludeLabel) {
+    public static Map<IpAddress, Decision> elect(
+            Collection<AnnounceTarget> targets,
+            Map<String, NodeFacts> nodes,
+            Map<String, PeerFacts> peers,
+            boolean ignoreExcludeLabel) {
         Map<IpAddress, Decision> out = new LinkedHashMap<>();
         for (AnnounceTarget t : targets) {
             out.put(t.address(), elect(t, nodes, peers, ignoreExcludeLabel));
@@ -44,8 +48,8 @@ public final class OwnerElection {
     }
 
     /** With the exclude label honoured, as Kubernetes means it. */
-    static Map<IpAddress, Decision> elect(Collection<AnnounceTarget> targets, Map<String, NodeFacts> nodes,
-            Map<String, PeerFacts> peers) {
+    static Map<IpAddress, Decision> elect(
+            Collection<AnnounceTarget> targets, Map<String, NodeFacts> nodes, Map<String, PeerFacts> peers) {
         return elect(targets, nodes, peers, false);
     }
 
@@ -54,12 +58,14 @@ public final class OwnerElection {
         return elect(t, nodes, peers, false);
     }
 
-    public static Decision elect(AnnounceTarget t, Map<String, NodeFacts> nodes, Map<String, PeerFacts> peers,
-            boolean ignoreExcludeLabel) {
+    public static Decision elect(
+            AnnounceTarget t, Map<String, NodeFacts> nodes, Map<String, PeerFacts> peers, boolean ignoreExcludeLabel) {
         String best = null, bestIface = null, warm = null, warmIface = null;
         long bestScore = 0, warmScore = 0;
         List<String> reasons = new ArrayList<>();
-        for (NodeFacts n : nodes.values().stream().sorted(Comparator.comparing(NodeFacts::name)).toList()) {
+        for (NodeFacts n : nodes.values().stream()
+                .sorted(Comparator.comparing(NodeFacts::name))
+                .toList()) {
             PeerFacts p = peers.get(n.name());
             String why = ineligible(t, n, p, ignoreExcludeLabel);
             if (why != null) {
@@ -86,8 +92,7 @@ public final class OwnerElection {
         if (warm != null) {
             return new Decision(t.address(), warm, warmIface, null);
         }
-        return new Decision(t.address(), null, null,
-                reasons.isEmpty() ? "no nodes" : String.join("; ", reasons));
+        return new Decision(t.address(), null, null, reasons.isEmpty() ? "no nodes" : String.join("; ", reasons));
     }
 
     /** Why {@code n} may not announce {@code t}, or null when it may. */
@@ -108,8 +113,8 @@ public final class OwnerElection {
             return "no live speaker";
         }
         if (interfaceFor(t, p).isEmpty()) {
-            return "no " + (t.interfaces().isEmpty() ? "" : "allowed ") + "interface up in "
-                    + t.address() + "'s subnet";
+            return "no " + (t.interfaces().isEmpty() ? "" : "allowed ") + "interface up in " + t.address()
+                    + "'s subnet";
         }
         if (t.local() && !t.readyEndpointNodes().contains(n.name())) {
             return "no ready local endpoint (externalTrafficPolicy: Local)";
@@ -120,8 +125,12 @@ public final class OwnerElection {
     /** The first interface, by name, that is up, allowed by the pool and on the address's subnet. */
     public static Optional<String> interfaceFor(AnnounceTarget t, PeerFacts p) {
         return p.interfaces().stream()
-                .filter(i -> i.up() && t.interfaceAllowed(i.name()) && i.prefixFor(t.address()).isPresent())
-                .map(NodeInterface::name).sorted().findFirst();
+                .filter(i -> i.up()
+                        && t.interfaceAllowed(i.name())
+                        && i.prefixFor(t.address()).isPresent())
+                .map(NodeInterface::name)
+                .sorted()
+                .findFirst();
     }
 
     /** The node's weight for the address: a well-mixed 64-bit hash of both, compared unsigned. */

@@ -55,12 +55,15 @@ public final class InterfaceScanner {
                 }
                 List<Prefix> prefixes = new ArrayList<>();
                 for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
-                    IpAddress a = IpAddress.parse(ia.getAddress().getHostAddress().replaceFirst("%.*$", ""));
+                    IpAddress a =
+                            IpAddress.parse(ia.getAddress().getHostAddress().replaceFirst("%.*$", ""));
                     if (!Prefix.isLinkLocal(a)) {
                         prefixes.add(new Prefix(a, ia.getNetworkPrefixLength()));
                     }
                 }
-                out.put(ni.getName(), as.of(ni.getName(), ni.getIndex(), hw, ni.isUp() && carrier(ni.getName()), prefixes));
+                out.put(
+                        ni.getName(),
+                        as.of(ni.getName(), ni.getIndex(), hw, ni.isUp() && carrier(ni.getName()), prefixes));
             } catch (SocketException | IllegalArgumentException e) {
                 LOG.debug("skipping interface {}: {}", ni.getName(), e.getMessage());
             }
@@ -71,7 +74,8 @@ public final class InterfaceScanner {
     /** operstate "up" (or "unknown", which drivers without carrier reporting use) counts as up. */
     static boolean carrier(String name) {
         try {
-            String state = Files.readString(SYS.resolve(name).resolve("operstate")).trim();
+            String state =
+                    Files.readString(SYS.resolve(name).resolve("operstate")).trim();
             return state.equals("up") || state.equals("unknown");
         } catch (IOException e) {
             return true; // no sysfs here: trust the interface flags alone

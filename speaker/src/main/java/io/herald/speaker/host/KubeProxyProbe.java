@@ -32,7 +32,8 @@ public final class KubeProxyProbe {
     /** @param proxyMode kube-proxy's {@code /proxyMode} (its metrics address, 127.0.0.1:10249 by default) */
     public KubeProxyProbe(URI proxyMode) {
         this.proxyMode = proxyMode;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
     }
 
     public KubeProxyArp observe() {
@@ -44,9 +45,12 @@ public final class KubeProxyProbe {
             for (NetworkInterface i : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (i.getName().equals(IPVS_INTERFACE)) {
                     ipvs = true;
-                } else if (!i.isLoopback() && i.isUp()
+                } else if (!i.isLoopback()
+                        && i.isUp()
                         && i.getInterfaceAddresses().stream().anyMatch(a -> a.getAddress() instanceof Inet4Address)) {
-                    effective.put(i.getName(), Math.max(all, read(CONF.resolve(i.getName()).resolve("arp_ignore"))));
+                    effective.put(
+                            i.getName(),
+                            Math.max(all, read(CONF.resolve(i.getName()).resolve("arp_ignore"))));
                 }
             }
         } catch (SocketException e) {
@@ -57,7 +61,11 @@ public final class KubeProxyProbe {
 
     private String reportedMode() {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(proxyMode).timeout(Duration.ofSeconds(1)).GET().build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(proxyMode)
+                            .timeout(Duration.ofSeconds(1))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body().trim() : null;
         } catch (IOException e) {

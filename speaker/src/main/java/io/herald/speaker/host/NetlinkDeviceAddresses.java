@@ -50,7 +50,8 @@ public final class NetlinkDeviceAddresses implements DeviceAddresses {
         int index = ifindex();
         try (RouteNetlink nl = RouteNetlink.open(TIMEOUT)) {
             int seq = nl.next();
-            int errno = nl.request(seq, add ? AddressRequests.addHost(seq, index, a) : AddressRequests.deleteHost(seq, index, a));
+            int errno = nl.request(
+                    seq, add ? AddressRequests.addHost(seq, index, a) : AddressRequests.deleteHost(seq, index, a));
             if (errno == 0) {
                 return true;
             }

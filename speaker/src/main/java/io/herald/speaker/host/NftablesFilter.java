@@ -51,8 +51,8 @@ public final class NftablesFilter implements PacketFilter {
         try {
             lib = Native.load(library, LibNftables.class);
         } catch (UnsatisfiedLinkError e) {
-            return PacketFilter.unavailable("cannot load " + library + " (the speaker's image carries it): "
-                    + e.getMessage());
+            return PacketFilter.unavailable(
+                    "cannot load " + library + " (the speaker's image carries it): " + e.getMessage());
         }
         Pointer ctx = lib.nft_ctx_new(0);
         if (ctx == null) {
@@ -65,8 +65,10 @@ public final class NftablesFilter implements PacketFilter {
     public synchronized void run(String script) throws IOException {
         if (lib.nft_run_cmd_from_buffer(ctx, script) != 0) {
             String error = lib.nft_ctx_get_error_buffer(ctx);
-            throw new IOException("nftables refused the script: " + (error == null || error.isBlank() ? "no reason given"
-                    : error.strip().replace('\n', ' ')));
+            throw new IOException("nftables refused the script: "
+                    + (error == null || error.isBlank()
+                            ? "no reason given"
+                            : error.strip().replace('\n', ' ')));
         }
         lib.nft_ctx_get_error_buffer(ctx); // warnings of a script that passed: rewound, so the next error is its own
     }

@@ -133,7 +133,8 @@ final class RouteNetlink implements Closeable {
                 return dump.addresses();
             }
             if (attempt == DUMP_ATTEMPTS) {
-                throw new IOException("the address dump was interrupted by changes " + DUMP_ATTEMPTS + " times in a row");
+                throw new IOException(
+                        "the address dump was interrupted by changes " + DUMP_ATTEMPTS + " times in a row");
             }
         }
     }
@@ -183,7 +184,8 @@ final class RouteNetlink implements Closeable {
             }
         }
         if (n > buffer.length) {
-            throw new IOException("a netlink reply of " + n + " bytes does not fit the " + buffer.length + "-byte buffer");
+            throw new IOException(
+                    "a netlink reply of " + n + " bytes does not fit the " + buffer.length + "-byte buffer");
         }
         return ByteBuffer.wrap(buffer, 0, (int) n).slice();
     }

@@ -46,6 +46,7 @@ public final class AnnouncementWriter implements SpeakerPorts.ConditionWriter {
      * over it (a node whose link came back, a short-lived owner), and the same wish must go out again.
      */
     private record Written(ConditionWrite write, long at, String versionBefore) {}
+
     private static final long SETTLE_NANOS = 5_000_000_000L;
     private final Map<ServiceKey, Written> written = new HashMap<>();
 
@@ -67,7 +68,9 @@ public final class AnnouncementWriter implements SpeakerPorts.ConditionWriter {
         synchronized (pending) {
             for (ConditionWrite w : writes) {
                 Written last = written.get(w.service());
-                boolean settling = last != null && last.write().equals(w) && System.nanoTime() - last.at() <= SETTLE_NANOS
+                boolean settling = last != null
+                        && last.write().equals(w)
+                        && System.nanoTime() - last.at() <= SETTLE_NANOS
                         && Objects.equals(last.versionBefore(), version(cache.apply(w.service())));
                 if (!settling) {
                     pending.put(w.service(), w);
@@ -99,9 +102,12 @@ public final class AnnouncementWriter implements SpeakerPorts.ConditionWriter {
                     written.put(w.service(), new Written(w, System.nanoTime(), before));
                 }
             } catch (KubernetesClientException e) {
-                LOG.warn("cannot write the announcement condition of Service {}: {}; planning again in 1 s", w.service(),
+                LOG.warn(
+                        "cannot write the announcement condition of Service {}: {}; planning again in 1 s",
+                        w.service(),
                         e.getMessage());
-                java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(retry);
+                java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS)
+                        .execute(retry);
             }
         }
     }
@@ -113,11 +119,22 @@ public final class AnnouncementWriter implements SpeakerPorts.ConditionWriter {
     private void patch(ConditionWrite w) {
         ServiceKey ref = w.service();
         Service cached = cache.apply(ref);
-        Map<String, Object> condition = Conditions.condition(Annotations.CONDITION_ANNOUNCED, w.status() ? "True" : "False",
-                w.reason(), w.message(), null,
-                cached == null || cached.getStatus() == null ? null : cached.getStatus().getConditions(), Instant.now());
-        String patch = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", List.of(condition))));
-        client.services().inNamespace(ref.namespace()).withName(ref.name()).subresource("status")
+        Map<String, Object> condition = Conditions.condition(
+                Annotations.CONDITION_ANNOUNCED,
+                w.status() ? "True" : "False",
+                w.reason(),
+                w.message(),
+                null,
+                cached == null || cached.getStatus() == null
+                        ? null
+                        : cached.getStatus().getConditions(),
+                Instant.now());
+        String patch =
+                client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", List.of(condition))));
+        client.services()
+                .inNamespace(ref.namespace())
+                .withName(ref.name())
+                .subresource("status")
                 .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
     }
 
@@ -125,9 +142,18 @@ public final class AnnouncementWriter implements SpeakerPorts.ConditionWriter {
         ServiceKey ref = w.service();
         Service cached = cache.apply(ref);
         try {
-            client.v1().events().inNamespace(ref.namespace()).resource(ServiceEvents.event(ref,
-                    cached == null ? null : cached.getMetadata().getUid(), w.eventType(), w.reason(), w.message(),
-                    new ServiceEvents.Reporter("herald-speaker", node, "herald.io/speaker", node), Instant.now())).create();
+            client.v1()
+                    .events()
+                    .inNamespace(ref.namespace())
+                    .resource(ServiceEvents.event(
+                            ref,
+                            cached == null ? null : cached.getMetadata().getUid(),
+                            w.eventType(),
+                            w.reason(),
+                            w.message(),
+                            new ServiceEvents.Reporter("herald-speaker", node, "herald.io/speaker", node),
+                            Instant.now()))
+                    .create();
         } catch (KubernetesClientException e) {
             LOG.warn("recording event {} on Service {} failed: {}", w.reason(), ref, e.getMessage());
         }

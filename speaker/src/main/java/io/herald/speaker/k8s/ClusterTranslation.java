@@ -100,7 +100,10 @@ final class ClusterTranslation {
         return out;
     }
 
-    ClusterState state(Collection<Node> nodes, Collection<Service> services, Collection<EndpointSlice> slices,
+    ClusterState state(
+            Collection<Node> nodes,
+            Collection<Service> services,
+            Collection<EndpointSlice> slices,
             List<PoolDefinition> pools) {
         Map<String, NodeFacts> nodeFacts = new HashMap<>();
         for (Node n : nodes) {
@@ -127,7 +130,8 @@ final class ClusterTranslation {
             if (addrs.isEmpty()) {
                 continue;
             }
-            addrs.forEach(a -> byAddress.computeIfAbsent(a, k -> new ArrayList<>()).add(s));
+            addrs.forEach(
+                    a -> byAddress.computeIfAbsent(a, k -> new ArrayList<>()).add(s));
             String status = null, message = null;
             if (s.getStatus().getConditions() != null) {
                 for (Condition c : s.getStatus().getConditions()) {
@@ -138,7 +142,10 @@ final class ClusterTranslation {
                 }
             }
             ServiceKey ref = Services.key(s);
-            ProxyService proxy = proxyService(s, endpointCounts, endpoints.self().getOrDefault(ref, Map.of()),
+            ProxyService proxy = proxyService(
+                    s,
+                    endpointCounts,
+                    endpoints.self().getOrDefault(ref, Map.of()),
                     endpoints.all().getOrDefault(ref, Map.of()));
             if (proxy != null) {
                 proxyServices.add(proxy);
@@ -148,7 +155,8 @@ final class ClusterTranslation {
         List<AddressFacts> addressFacts = new ArrayList<>();
         Map<String, List<Pattern>> interfaces = new HashMap<>();
         byAddress.forEach((a, svcs) -> {
-            PoolDefinition pool = pools.stream().filter(p -> p.contains(a)).findFirst().orElse(null);
+            PoolDefinition pool =
+                    pools.stream().filter(p -> p.contains(a)).findFirst().orElse(null);
             if (pool == null) {
                 return; // an address no pool holds is not announced: the controller replaces it
             }
@@ -166,9 +174,14 @@ final class ClusterTranslation {
                     }
                 }
             }
-            addressFacts.add(new AddressFacts(a, pool.name(), pool.announce().nodeSelector(),
+            addressFacts.add(new AddressFacts(
+                    a,
+                    pool.name(),
+                    pool.announce().nodeSelector(),
                     interfaces.computeIfAbsent(pool.name(), k -> pool.announce().interfacePatterns()),
-                    pool.announce().gratuitousArp(), local, svcs.stream().map(Services::key).sorted().toList()));
+                    pool.announce().gratuitousArp(),
+                    local,
+                    svcs.stream().map(Services::key).sorted().toList()));
         });
         List<ProxyNode> proxyNodes = new ArrayList<>();
         for (Node n : nodes) {
@@ -199,13 +212,16 @@ final class ClusterTranslation {
                 }
             }
         }
-        return new ProxyNode(n.getMetadata().getName(), facts.ready() && !facts.networkUnavailable(), facts.excluded(),
-                addrs);
+        return new ProxyNode(
+                n.getMetadata().getName(), facts.ready() && !facts.networkUnavailable(), facts.excluded(), addrs);
     }
 
     /** The Service as the relay needs it, when any of its ingress addresses has ipMode Proxy; else null. */
-    static ProxyService proxyService(Service s, Map<ServiceKey, Map<String, Integer>> endpointCounts,
-            Map<String, List<InetSocketAddress>> selfEndpoints, Map<String, List<InetSocketAddress>> allEndpoints) {
+    static ProxyService proxyService(
+            Service s,
+            Map<ServiceKey, Map<String, Integer>> endpointCounts,
+            Map<String, List<InetSocketAddress>> selfEndpoints,
+            Map<String, List<InetSocketAddress>> allEndpoints) {
         List<IpAddress> proxied = new ArrayList<>();
         for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
             IpAddress a = i.getIp() == null ? null : IpAddress.tryParse(i.getIp());
@@ -220,14 +236,19 @@ final class ClusterTranslation {
         List<ServicePort> ports = new ArrayList<>();
         if (spec.getPorts() != null) {
             for (var p : spec.getPorts()) {
-                ports.add(new ServicePort(p.getName(), p.getProtocol() == null ? "TCP" : p.getProtocol(),
-                        p.getPort() == null ? 0 : p.getPort(), p.getNodePort() == null ? 0 : p.getNodePort()));
+                ports.add(new ServicePort(
+                        p.getName(),
+                        p.getProtocol() == null ? "TCP" : p.getProtocol(),
+                        p.getPort() == null ? 0 : p.getPort(),
+                        p.getNodePort() == null ? 0 : p.getNodePort()));
             }
         }
         SessionAffinity affinity = SessionAffinity.NONE;
         if ("ClientIP".equals(spec.getSessionAffinity())) {
-            Integer t = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null
-                    ? null : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
+            Integer t = spec.getSessionAffinityConfig() == null
+                            || spec.getSessionAffinityConfig().getClientIP() == null
+                    ? null
+                    : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
             affinity = SessionAffinity.clientIp(t == null ? SessionAffinity.DEFAULT_TIMEOUT : Duration.ofSeconds(t));
         }
         TrafficPolicy policy;
@@ -238,18 +259,28 @@ final class ClusterTranslation {
         }
         Map<String, String> ann = s.getMetadata().getAnnotations();
         ServiceKey ref = Services.key(s);
-        return new ProxyService(ref.toString(), proxied, ports, policy,
-                spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort(), affinity,
+        return new ProxyService(
+                ref.toString(),
+                proxied,
+                ports,
+                policy,
+                spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort(),
+                affinity,
                 spec.getLoadBalancerSourceRanges() == null ? List.of() : spec.getLoadBalancerSourceRanges(),
                 ann == null ? null : ann.get(Annotations.PROXY_PROTOCOL),
-                endpointCounts.getOrDefault(ref, Map.of()), selfEndpoints, allEndpoints);
+                endpointCounts.getOrDefault(ref, Map.of()),
+                selfEndpoints,
+                allEndpoints);
     }
 
     /** A Proxy-mode Service with a port that has no NodePort: the relay needs all its endpoints' addresses. */
     private static boolean relayedWithoutNodePorts(Service s) {
-        if (s.getStatus() == null || s.getStatus().getLoadBalancer() == null || s.getStatus().getLoadBalancer().getIngress() == null
+        if (s.getStatus() == null
+                || s.getStatus().getLoadBalancer() == null
+                || s.getStatus().getLoadBalancer().getIngress() == null
                 || s.getSpec().getPorts() == null
-                || s.getStatus().getLoadBalancer().getIngress().stream().noneMatch(i -> "Proxy".equals(i.getIpMode()))) {
+                || s.getStatus().getLoadBalancer().getIngress().stream()
+                        .noneMatch(i -> "Proxy".equals(i.getIpMode()))) {
             return false;
         }
         return s.getSpec().getPorts().stream().anyMatch(p -> p.getNodePort() == null || p.getNodePort() <= 0);
@@ -257,13 +288,15 @@ final class ClusterTranslation {
 
     /** Herald's, by the rule the controller uses too, and with a status to read addresses from. */
     private boolean ours(Service s) {
-        return s.getSpec() != null && s.getStatus() != null
+        return s.getSpec() != null
+                && s.getStatus() != null
                 && ownership.isOurs(s.getSpec().getType(), s.getSpec().getLoadBalancerClass());
     }
 
     private static List<IpAddress> ingress(Service s) {
         List<IpAddress> out = new ArrayList<>();
-        if (s.getStatus().getLoadBalancer() != null && s.getStatus().getLoadBalancer().getIngress() != null) {
+        if (s.getStatus().getLoadBalancer() != null
+                && s.getStatus().getLoadBalancer().getIngress() != null) {
             for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
                 IpAddress a = i.getIp() == null ? null : IpAddress.tryParse(i.getIp());
                 if (a != null) {
@@ -294,7 +327,8 @@ final class ClusterTranslation {
      * endpoints on this node by port name, at the ports the pods listen on; and, for the Services in
      * {@code direct} only (Proxy mode without NodePorts), every ready endpoint so.
      */
-    private record Endpoints(Map<ServiceKey, Map<String, Integer>> counts,
+    private record Endpoints(
+            Map<ServiceKey, Map<String, Integer>> counts,
             Map<ServiceKey, Map<String, List<InetSocketAddress>>> self,
             Map<ServiceKey, Map<String, List<InetSocketAddress>>> all) {}
 
@@ -311,7 +345,9 @@ final class ClusterTranslation {
             ServiceKey ref = new ServiceKey(es.getMetadata().getNamespace(), svc);
             Map<String, Integer> here = counts.computeIfAbsent(ref, k -> new HashMap<>());
             for (Endpoint e : es.getEndpoints()) {
-                boolean ready = e.getConditions() == null || e.getConditions().getReady() == null || e.getConditions().getReady();
+                boolean ready = e.getConditions() == null
+                        || e.getConditions().getReady() == null
+                        || e.getConditions().getReady();
                 if (!ready || e.getNodeName() == null) {
                     continue;
                 }

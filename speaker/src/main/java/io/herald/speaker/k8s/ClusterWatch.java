@@ -41,8 +41,8 @@ public final class ClusterWatch implements SpeakerPorts.ClusterSource {
 
     public ClusterWatch(KubernetesClient client, Settings settings) {
         this.client = client;
-        this.translation = new ClusterTranslation(new ServiceOwnership(settings.loadBalancerClass(), settings.classless()),
-                settings.nodeName());
+        this.translation = new ClusterTranslation(
+                new ServiceOwnership(settings.loadBalancerClass(), settings.classless()), settings.nodeName());
     }
 
     /** Starts the informers and waits for their first lists. */
@@ -53,20 +53,30 @@ public final class ClusterWatch implements SpeakerPorts.ClusterSource {
         services = SlimInformers.inform(client.services().inAnyNamespace(), handler());
         slices = SlimInformers.inform(client.discovery().v1().endpointSlices().inAnyNamespace(), handler());
         pools = SlimInformers.inform(client.resources(IPPool.class), handler());
-        LOG.info("informers synced: {} Nodes, {} Services, {} EndpointSlices, {} IPPools", nodes.getStore().list().size(),
-                services.getStore().list().size(), slices.getStore().list().size(), pools.getStore().list().size());
+        LOG.info(
+                "informers synced: {} Nodes, {} Services, {} EndpointSlices, {} IPPools",
+                nodes.getStore().list().size(),
+                services.getStore().list().size(),
+                slices.getStore().list().size(),
+                pools.getStore().list().size());
     }
 
     private <T> ResourceEventHandler<T> handler() {
         return new ResourceEventHandler<>() {
             @Override
-            public void onAdd(T obj) { changed.run(); }
+            public void onAdd(T obj) {
+                changed.run();
+            }
 
             @Override
-            public void onUpdate(T oldObj, T newObj) { changed.run(); }
+            public void onUpdate(T oldObj, T newObj) {
+                changed.run();
+            }
 
             @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) { changed.run(); }
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed.run();
+            }
         };
     }
 
@@ -77,7 +87,9 @@ public final class ClusterWatch implements SpeakerPorts.ClusterSource {
     /** Every node's InternalIP (IPv4 preferred), the address its speaker listens on. */
     @Override
     public Map<String, String> nodeAddresses() {
-        return nodes == null ? new TreeMap<>() : ClusterTranslation.nodeAddresses(nodes.getStore().list());
+        return nodes == null
+                ? new TreeMap<>()
+                : ClusterTranslation.nodeAddresses(nodes.getStore().list());
     }
 
     /** What the informers hold now, translated; a pool that cannot be used is logged once until it changes. */
@@ -86,14 +98,18 @@ public final class ClusterWatch implements SpeakerPorts.ClusterSource {
         if (nodes == null) {
             return ClusterState.EMPTY;
         }
-        ClusterTranslation.Pools parsed = ClusterTranslation.pools(pools.getStore().list());
+        ClusterTranslation.Pools parsed =
+                ClusterTranslation.pools(pools.getStore().list());
         reportedPoolErrors.keySet().retainAll(parsed.invalid().keySet());
         parsed.invalid().forEach((name, why) -> {
             if (!why.equals(reportedPoolErrors.put(name, why))) {
                 LOG.warn("{}; it is not announced", why);
             }
         });
-        return translation.state(nodes.getStore().list(), services.getStore().list(), slices.getStore().list(),
+        return translation.state(
+                nodes.getStore().list(),
+                services.getStore().list(),
+                slices.getStore().list(),
                 parsed.valid());
     }
 

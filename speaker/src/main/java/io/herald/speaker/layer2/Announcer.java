@@ -80,7 +80,9 @@ public final class Announcer {
         for (Claim c : next.values()) {
             Claim was = old.claims().get(c.address());
             LocalInterface before = was == null ? null : old.interfaces().get(was.iface());
-            boolean moved = was == null || !was.iface().equals(c.iface()) || before == null
+            boolean moved = was == null
+                    || !was.iface().equals(c.iface())
+                    || before == null
                     || !before.mac().equals(interfaces.get(c.iface()).mac());
             Schedule s = schedules.get(c.address());
             if (moved || s == null) {

@@ -16,8 +16,7 @@ public final class ArpCodec {
     private static final int HTYPE_ETHERNET = 1;
     private static final int ARP_LENGTH = 28;
 
-    private ArpCodec() {
-    }
+    private ArpCodec() {}
 
     /** The ARP frame in the first {@code length} bytes of {@code frame}, or empty if it is not a well-formed one. */
     public static Optional<ArpFrame> parse(byte[] frame, int length) {
@@ -25,8 +24,10 @@ public final class ArpCodec {
         if (at < 0 || length - at < ARP_LENGTH) {
             return Optional.empty();
         }
-        if (Ethernet.u16(frame, at) != HTYPE_ETHERNET || Ethernet.u16(frame, at + 2) != ETHERTYPE_IPV4
-                || (frame[at + 4] & 0xFF) != 6 || (frame[at + 5] & 0xFF) != 4) {
+        if (Ethernet.u16(frame, at) != HTYPE_ETHERNET
+                || Ethernet.u16(frame, at + 2) != ETHERTYPE_IPV4
+                || (frame[at + 4] & 0xFF) != 6
+                || (frame[at + 5] & 0xFF) != 4) {
             return Optional.empty();
         }
         Operation op = switch (Ethernet.u16(frame, at + 6)) {
@@ -37,10 +38,14 @@ public final class ArpCodec {
         if (op == null) {
             return Optional.empty();
         }
-        ArpPacket arp = new ArpPacket(op, MacAddress.read(frame, at + 8), Ethernet.readIpv4(frame, at + 14),
-                MacAddress.read(frame, at + 18), Ethernet.readIpv4(frame, at + 24));
-        return Optional.of(new ArpFrame(MacAddress.read(frame, 0), MacAddress.read(frame, 6),
-                Ethernet.vlanTci(frame, at), arp));
+        ArpPacket arp = new ArpPacket(
+                op,
+                MacAddress.read(frame, at + 8),
+                Ethernet.readIpv4(frame, at + 14),
+                MacAddress.read(frame, at + 18),
+                Ethernet.readIpv4(frame, at + 24));
+        return Optional.of(
+                new ArpFrame(MacAddress.read(frame, 0), MacAddress.read(frame, 6), Ethernet.vlanTci(frame, at), arp));
     }
 
     /**
@@ -53,13 +58,19 @@ public final class ArpCodec {
         if (q.operation() != Operation.REQUEST) {
             throw new IllegalArgumentException("only a request can be answered, not a " + q.operation());
         }
-        return build(q.senderMac(), ourMac, request.vlanTci(),
+        return build(
+                q.senderMac(),
+                ourMac,
+                request.vlanTci(),
                 new ArpPacket(Operation.REPLY, ourMac, q.targetIp(), q.senderMac(), q.senderIp()));
     }
 
     /** Gratuitous ARP, request form (RFC 5227 announcement): some hosts update their caches only from requests. */
     public static byte[] gratuitousRequest(MacAddress mac, IpAddress ip) {
-        return build(MacAddress.BROADCAST, mac, OptionalInt.empty(),
+        return build(
+                MacAddress.BROADCAST,
+                mac,
+                OptionalInt.empty(),
                 new ArpPacket(Operation.REQUEST, mac, ip, MacAddress.ZERO, ip));
     }
 

@@ -4,8 +4,8 @@ import io.herald.api.model.IpAddress;
 import java.util.Objects;
 
 /** The ARP body for Ethernet and IPv4 (RFC 826), the only pairing the speaker answers for. */
-public record ArpPacket(Operation operation, MacAddress senderMac, IpAddress senderIp, MacAddress targetMac,
-        IpAddress targetIp) {
+public record ArpPacket(
+        Operation operation, MacAddress senderMac, IpAddress senderIp, MacAddress targetMac, IpAddress targetIp) {
 
     public enum Operation {
         REQUEST(1),

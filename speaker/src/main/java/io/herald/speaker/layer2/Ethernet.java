@@ -10,10 +10,10 @@ final class Ethernet {
     static final int VLAN_TAG = 4;
     /** Shorter frames are runts; NICs pad on transmit only sometimes, so we pad ourselves. */
     static final int MIN_FRAME = 60;
+
     static final int TPID_8021Q = 0x8100;
 
-    private Ethernet() {
-    }
+    private Ethernet() {}
 
     /**
      * Where the payload starts if the frame carries {@code etherType}, untagged or under one 802.1Q

@@ -19,6 +19,7 @@ public final class NdpCodec {
     static final int IPV6_HEADER = 40;
     /** Type, code, checksum, 4 bytes of flags/reserved and the 16-byte target. */
     private static final int ND_BODY = 24;
+
     private static final int OPTION_SOURCE_LINK_LAYER = 1;
     private static final int OPTION_TARGET_LINK_LAYER = 2;
     private static final int FLAG_ROUTER = 0x80;
@@ -30,8 +31,7 @@ public final class NdpCodec {
     public static final IpAddress ALL_NODES = IpAddress.ipv6(0xff02_0000_0000_0000L, 1);
     private static final IpAddress UNSPECIFIED = IpAddress.ipv6(0, 0);
 
-    private NdpCodec() {
-    }
+    private NdpCodec() {}
 
     /** The Neighbor Solicitation in the first {@code length} bytes of {@code frame}, or empty if it is not a valid one. */
     public static Optional<NeighborSolicitation> parse(byte[] frame, int length) {
@@ -47,12 +47,13 @@ public final class NdpCodec {
         if (option == MALFORMED || isMulticast(target) || isMulticast(src)) {
             return Optional.empty();
         }
-        Optional<MacAddress> sll = option == ABSENT ? Optional.empty() : Optional.of(MacAddress.read(frame, (int) option));
+        Optional<MacAddress> sll =
+                option == ABSENT ? Optional.empty() : Optional.of(MacAddress.read(frame, (int) option));
         if (src.equals(UNSPECIFIED) && (sll.isPresent() || !isSolicitedNodeMulticast(dst))) {
             return Optional.empty();
         }
-        return Optional.of(new NeighborSolicitation(MacAddress.read(frame, 6), src, dst, target, sll,
-                Ethernet.vlanTci(frame, ip)));
+        return Optional.of(new NeighborSolicitation(
+                MacAddress.read(frame, 6), src, dst, target, sll, Ethernet.vlanTci(frame, ip)));
     }
 
     /** The Neighbor Advertisement in the first {@code length} bytes of {@code frame}, or empty if it is not a valid one. */
@@ -69,10 +70,19 @@ public final class NdpCodec {
         if (option == MALFORMED || isMulticast(target) || (isMulticast(dst) && (flags & FLAG_SOLICITED) != 0)) {
             return Optional.empty();
         }
-        Optional<MacAddress> tll = option == ABSENT ? Optional.empty() : Optional.of(MacAddress.read(frame, (int) option));
-        return Optional.of(new NeighborAdvertisement(MacAddress.read(frame, 0), MacAddress.read(frame, 6),
-                Ethernet.vlanTci(frame, ip), Ethernet.readIpv6(frame, ip + 8), dst, target,
-                (flags & FLAG_ROUTER) != 0, (flags & FLAG_SOLICITED) != 0, (flags & FLAG_OVERRIDE) != 0, tll));
+        Optional<MacAddress> tll =
+                option == ABSENT ? Optional.empty() : Optional.of(MacAddress.read(frame, (int) option));
+        return Optional.of(new NeighborAdvertisement(
+                MacAddress.read(frame, 0),
+                MacAddress.read(frame, 6),
+                Ethernet.vlanTci(frame, ip),
+                Ethernet.readIpv6(frame, ip + 8),
+                dst,
+                target,
+                (flags & FLAG_ROUTER) != 0,
+                (flags & FLAG_SOLICITED) != 0,
+                (flags & FLAG_OVERRIDE) != 0,
+                tll));
     }
 
     /**
@@ -103,12 +113,19 @@ public final class NdpCodec {
     /** 33:33 and the low 32 bits of the group (RFC 2464 §7). */
     public static MacAddress multicastMac(IpAddress v6) {
         requireIpv6(v6);
-        byte[] b = {0x33, 0x33, (byte) (v6.lo() >>> 24), (byte) (v6.lo() >>> 16), (byte) (v6.lo() >>> 8), (byte) v6.lo()};
+        byte[] b = {0x33, 0x33, (byte) (v6.lo() >>> 24), (byte) (v6.lo() >>> 16), (byte) (v6.lo() >>> 8), (byte) v6.lo()
+        };
         return MacAddress.of(b);
     }
 
-    private static byte[] build(MacAddress ethDst, MacAddress ethSrc, OptionalInt vlanTci, IpAddress src,
-            IpAddress dst, IpAddress target, int flags) {
+    private static byte[] build(
+            MacAddress ethDst,
+            MacAddress ethSrc,
+            OptionalInt vlanTci,
+            IpAddress src,
+            IpAddress dst,
+            IpAddress target,
+            int flags) {
         requireIpv6(src);
         requireIpv6(dst);
         int icmpLength = ND_BODY + 8;
@@ -141,8 +158,11 @@ public final class NdpCodec {
             return -1;
         }
         int payload = Ethernet.u16(frame, ip + 4);
-        if ((frame[ip] & 0xF0) != 0x60 || (frame[ip + 6] & 0xFF) != NEXT_HEADER_ICMPV6
-                || (frame[ip + 7] & 0xFF) != HOP_LIMIT || payload < ND_BODY || payload > length - ip - IPV6_HEADER) {
+        if ((frame[ip] & 0xF0) != 0x60
+                || (frame[ip + 6] & 0xFF) != NEXT_HEADER_ICMPV6
+                || (frame[ip + 7] & 0xFF) != HOP_LIMIT
+                || payload < ND_BODY
+                || payload > length - ip - IPV6_HEADER) {
             return -1;
         }
         int icmp = ip + IPV6_HEADER;

@@ -6,8 +6,16 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /** A validated ICMPv6 Neighbor Advertisement (RFC 4861 §4.4), read back mostly to check what we send. */
-public record NeighborAdvertisement(MacAddress ethDst, MacAddress ethSrc, OptionalInt vlanTci, IpAddress srcIp,
-        IpAddress dstIp, IpAddress targetIp, boolean router, boolean solicited, boolean override,
+public record NeighborAdvertisement(
+        MacAddress ethDst,
+        MacAddress ethSrc,
+        OptionalInt vlanTci,
+        IpAddress srcIp,
+        IpAddress dstIp,
+        IpAddress targetIp,
+        boolean router,
+        boolean solicited,
+        boolean override,
         Optional<MacAddress> targetLinkLayer) {
 
     public NeighborAdvertisement {

@@ -10,8 +10,13 @@ import java.util.OptionalInt;
  * Duplicate Address Detection probes (sent from ::) and may be absent in unicast reachability
  * checks, so the answer goes to the Ethernet source instead.
  */
-public record NeighborSolicitation(MacAddress srcMac, IpAddress srcIp, IpAddress dstIp, IpAddress targetIp,
-        Optional<MacAddress> sourceLinkLayer, OptionalInt vlanTci) {
+public record NeighborSolicitation(
+        MacAddress srcMac,
+        IpAddress srcIp,
+        IpAddress dstIp,
+        IpAddress targetIp,
+        Optional<MacAddress> sourceLinkLayer,
+        OptionalInt vlanTci) {
 
     public NeighborSolicitation {
         Objects.requireNonNull(srcMac, "srcMac");
@@ -23,7 +28,11 @@ public record NeighborSolicitation(MacAddress srcMac, IpAddress srcIp, IpAddress
     }
 
     /** An untagged solicitation. */
-    public NeighborSolicitation(MacAddress srcMac, IpAddress srcIp, IpAddress dstIp, IpAddress targetIp,
+    public NeighborSolicitation(
+            MacAddress srcMac,
+            IpAddress srcIp,
+            IpAddress dstIp,
+            IpAddress targetIp,
             Optional<MacAddress> sourceLinkLayer) {
         this(srcMac, srcIp, dstIp, targetIp, sourceLinkLayer, OptionalInt.empty());
     }

@@ -14,7 +14,11 @@ package io.herald.speaker.layer2;
  */
 public final class ResponderBudget {
 
-    public enum Action { NONE, DEMOTE, PROMOTE }
+    public enum Action {
+        NONE,
+        DEMOTE,
+        PROMOTE
+    }
 
     private final double limit;
     private final long window, cooldown;
@@ -86,7 +90,7 @@ public final class ResponderBudget {
                     demotedAt = now; // try again after another cooldown
                 }
             }
-            case NONE -> { }
+            case NONE -> {}
         }
     }
 

@@ -28,7 +28,8 @@ public final class NativeHeap {
             return true;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             if (UNAVAILABLE.compareAndSet(false, true)) {
-                LOG.info("malloc_trim is not available ({}); native memory freed after capture filters is kept by the C library",
+                LOG.info(
+                        "malloc_trim is not available ({}); native memory freed after capture filters is kept by the C library",
                         e.getMessage());
             }
             return false;

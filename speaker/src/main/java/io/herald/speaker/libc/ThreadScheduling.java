@@ -65,7 +65,8 @@ public final class ThreadScheduling {
     static OptionalLong cgroupRtRuntimeUs() {
         for (String dir : new String[] {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"}) {
             try {
-                return OptionalLong.of(Long.parseLong(Files.readString(Path.of(dir, "cpu.rt_runtime_us")).strip()));
+                return OptionalLong.of(Long.parseLong(
+                        Files.readString(Path.of(dir, "cpu.rt_runtime_us")).strip()));
             } catch (IOException | NumberFormatException e) {
                 // not there (cgroup v2, or another layout): try the next
             }

@@ -59,7 +59,7 @@ final class GossipBuffer {
         List<Member> out = new ArrayList<>();
         int limit = transmissions(members);
         int left = budget;
-        for (Iterator<Entry> it = byAge.descendingMap().values().iterator(); it.hasNext() && left > 0;) {
+        for (Iterator<Entry> it = byAge.descendingMap().values().iterator(); it.hasNext() && left > 0; ) {
             Entry e = it.next();
             if (exclude.contains(e.update.name())) {
                 continue;

@@ -13,8 +13,8 @@ import java.util.Objects;
  *                    publish a change of {@code ready} or {@code metadata}
  * @param metadata    opaque to membership, at most {@link #MAX_METADATA_BYTES}
  */
-public record Member(String name, InetSocketAddress address, MemberState state, long incarnation, boolean ready,
-        byte[] metadata) {
+public record Member(
+        String name, InetSocketAddress address, MemberState state, long incarnation, boolean ready, byte[] metadata) {
 
     public static final int MAX_METADATA_BYTES = 512;
 
@@ -27,8 +27,8 @@ public record Member(String name, InetSocketAddress address, MemberState state, 
         }
         metadata = Objects.requireNonNull(metadata, "metadata").clone();
         if (metadata.length > MAX_METADATA_BYTES) {
-            throw new IllegalArgumentException("metadata is " + metadata.length + " bytes, at most "
-                    + MAX_METADATA_BYTES + " are gossiped");
+            throw new IllegalArgumentException(
+                    "metadata is " + metadata.length + " bytes, at most " + MAX_METADATA_BYTES + " are gossiped");
         }
     }
 
@@ -39,7 +39,9 @@ public record Member(String name, InetSocketAddress address, MemberState state, 
 
     /** Whether both describe the same state, leaving the incarnation aside. */
     boolean sameStateAs(Member other) {
-        return state == other.state && ready == other.ready && address.equals(other.address)
+        return state == other.state
+                && ready == other.ready
+                && address.equals(other.address)
                 && Arrays.equals(metadata, other.metadata);
     }
 

@@ -9,5 +9,4 @@ package io.herald.speaker.membership;
  *                       proved the member alive, directly or through a peer, which bounds how long
  *                       traffic went to a dead node; 0 for every other change
  */
-public record MemberEvent(String name, MemberState from, MemberState to, boolean ready, long detectionNanos) {
-}
+public record MemberEvent(String name, MemberState from, MemberState to, boolean ready, long detectionNanos) {}

@@ -58,8 +58,8 @@ public final class Membership {
      * @param replayed     authenticated datagrams refused as repeats of, or older than, ones taken in before
      * @param probesFailed probes that got no answer, direct or indirect, within the probe interval
      */
-    public record Stats(long sent, long received, long authFailures, long malformed, long replayed, long probesFailed) {
-    }
+    public record Stats(
+            long sent, long received, long authFailures, long malformed, long replayed, long probesFailed) {}
 
     /** How long a peer the API no longer lists is remembered while down, so stale gossip cannot revive it. */
     static final Duration FORGET_AFTER = Duration.ofMinutes(1);
@@ -105,6 +105,7 @@ public final class Membership {
     private long nextNumber;
     /** Per sender, which of its datagram numbers were taken in. */
     private final Map<String, ReplayWindow> windows = new HashMap<>();
+
     private long probesFailed;
 
     /** The probe of this protocol period. */
@@ -124,12 +125,17 @@ public final class Membership {
     }
 
     /** A ping this node sent for a peer's PING_REQ, whose answer goes back to that peer. */
-    private record Forward(String requester, InetSocketAddress requesterAddress, int requesterSeq, String target,
-            long expiresAt) {
-    }
+    private record Forward(
+            String requester, InetSocketAddress requesterAddress, int requesterSeq, String target, long expiresAt) {}
 
-    public Membership(String selfName, InetSocketAddress selfAddress, byte[] selfMetadata, MembershipKey key,
-            MembershipSettings settings, long nowNanos, RandomGenerator random) {
+    public Membership(
+            String selfName,
+            InetSocketAddress selfAddress,
+            byte[] selfMetadata,
+            MembershipKey key,
+            MembershipSettings settings,
+            long nowNanos,
+            RandomGenerator random) {
         this(selfName, selfAddress, selfMetadata, key, settings, nowNanos, random, nowNanos / 1000);
     }
 
@@ -138,8 +144,15 @@ public final class Membership {
      *                    run of this node used (the wall clock at start, in microseconds), so its peers'
      *                    replay windows take it in
      */
-    public Membership(String selfName, InetSocketAddress selfAddress, byte[] selfMetadata, MembershipKey key,
-            MembershipSettings settings, long nowNanos, RandomGenerator random, long firstNumber) {
+    public Membership(
+            String selfName,
+            InetSocketAddress selfAddress,
+            byte[] selfMetadata,
+            MembershipKey key,
+            MembershipSettings settings,
+            long nowNanos,
+            RandomGenerator random,
+            long firstNumber) {
         this.nextNumber = firstNumber;
         this.selfName = MembershipCodec.checkName("selfName", selfName);
         this.selfAddress = MembershipCodec.checkAddress("selfAddress", selfAddress);
@@ -241,7 +254,8 @@ public final class Membership {
      */
     public List<Outbound> setSeeds(Map<String, InetSocketAddress> seeds, long nowNanos) {
         Map<String, InetSocketAddress> sorted = new TreeMap<>();
-        seeds.forEach((name, address) -> sorted.put(MembershipCodec.checkName("seed name", name),
+        seeds.forEach((name, address) -> sorted.put(
+                MembershipCodec.checkName("seed name", name),
                 MembershipCodec.checkAddress("address of seed " + name, address)));
         sorted.remove(selfName);
         if (left()) {
@@ -275,8 +289,9 @@ public final class Membership {
             return List.of();
         }
         Outbox out = new Outbox();
-        changeSelf(new Member(selfName, selfAddress, MemberState.ALIVE, bump(self.incarnation()), self.ready(),
-                metadata), out);
+        changeSelf(
+                new Member(selfName, selfAddress, MemberState.ALIVE, bump(self.incarnation()), self.ready(), metadata),
+                out);
         return flush(out);
     }
 
@@ -402,8 +417,8 @@ public final class Membership {
         }
         if (probe == null && due(now, nextProbeAt)) {
             nextProbeAt = now + probeInterval;
-            Optional<String> next = schedule.next(name -> peers.containsKey(name) && peers.get(name).live(),
-                    peers.keySet());
+            Optional<String> next = schedule.next(
+                    name -> peers.containsKey(name) && peers.get(name).live(), peers.keySet());
             if (next.isPresent()) {
                 Peer target = peers.get(next.get());
                 probe = new Probe(target.name, nextSeq++, now + probeTimeout, now + probeInterval);
@@ -423,8 +438,7 @@ public final class Membership {
         Collections.shuffle(helpers, random);
         List<Peer> asked = helpers.subList(0, Math.min(settings.indirectProbes(), helpers.size()));
         for (Peer helper : asked) {
-            out.send(helper.name, helper.view.address(),
-                    new PingReq(probe.seq, target.name, target.view.address()));
+            out.send(helper.name, helper.view.address(), new PingReq(probe.seq, target.name, target.view.address()));
         }
         return asked.size();
     }
@@ -441,7 +455,8 @@ public final class Membership {
 
     private void expireSuspicions(long now, Outbox out) {
         for (Peer p : peers.values()) {
-            if (!p.listedOnly && p.view.state() == MemberState.SUSPECT
+            if (!p.listedOnly
+                    && p.view.state() == MemberState.SUSPECT
                     && due(now, p.suspectSinceNanos + suspicionTimeout)) {
                 Member before = p.view;
                 p.view = p.view.with(MemberState.DEAD);
@@ -544,8 +559,15 @@ public final class Membership {
                 || aboutSelf.incarnation() >= MembershipCodec.MAX_INCARNATION) {
             return;
         }
-        changeSelf(new Member(selfName, selfAddress, MemberState.ALIVE, aboutSelf.incarnation() + 1, self.ready(),
-                self.metadataUnsafe()), out);
+        changeSelf(
+                new Member(
+                        selfName,
+                        selfAddress,
+                        MemberState.ALIVE,
+                        aboutSelf.incarnation() + 1,
+                        self.ready(),
+                        self.metadataUnsafe()),
+                out);
     }
 
     private void answer(Message m, long now, Outbox out) {
@@ -561,11 +583,13 @@ public final class Membership {
                 }
             }
             case PingReq req -> {
-                if (!req.target().equals(selfName) && !req.target().equals(sender.name())
+                if (!req.target().equals(selfName)
+                        && !req.target().equals(sender.name())
                         && forwards.size() < MAX_FORWARDS) {
                     int seq = nextSeq++;
-                    forwards.put(seq, new Forward(sender.name(), sender.address(), req.seq(), req.target(),
-                            now + probeInterval));
+                    forwards.put(
+                            seq,
+                            new Forward(sender.name(), sender.address(), req.seq(), req.target(), now + probeInterval));
                     out.send(req.target(), req.targetAddress(), new Ping(seq));
                 }
             }
@@ -578,10 +602,8 @@ public final class Membership {
                     probe = null;
                 }
             }
-            case Leave leave -> {
-            }
-            case Gossip g -> {
-            }
+            case Leave leave -> {}
+            case Gossip g -> {}
         }
     }
 
@@ -621,8 +643,8 @@ public final class Membership {
     }
 
     private Member readiness(boolean ready) {
-        return new Member(selfName, selfAddress, MemberState.ALIVE, bump(self.incarnation()), ready,
-                self.metadataUnsafe());
+        return new Member(
+                selfName, selfAddress, MemberState.ALIVE, bump(self.incarnation()), ready, self.metadataUnsafe());
     }
 
     /** Adopts a new own state and tells every live peer at once; our header carries it. */
@@ -661,7 +683,8 @@ public final class Membership {
     }
 
     private void emit(Member before, Member after, long detectionNanos) {
-        if (before.state() != after.state() || before.ready() != after.ready()
+        if (before.state() != after.state()
+                || before.ready() != after.ready()
                 || !Arrays.equals(before.metadataUnsafe(), after.metadataUnsafe())) {
             events.add(new MemberEvent(after.name(), before.state(), after.state(), after.ready(), detectionNanos));
         }
@@ -696,7 +719,8 @@ public final class Membership {
                     budget -= MembershipCodec.size(m);
                 }
                 carried.addAll(gossip.take(budget, members, MembershipCodec::size, about));
-                datagrams.add(new Outbound(p.address(),
+                datagrams.add(new Outbound(
+                        p.address(),
                         MembershipCodec.encode(new Message(self, p.recipient(), body, carried), nextNumber++, key)));
                 body = new Gossip();
             } while (!forced.isEmpty());

@@ -44,29 +44,44 @@ final class MembershipCodec {
     private static final byte VERSION = 2;
     /** Magic, version, type and the datagram's number. */
     private static final int PREAMBLE = 4 + 8;
+
     private static final int READY = 1;
     private static final int MAX_GOSSIP = 0xFFFF;
     /** The largest a member can take on the wire: refutation adds one, so one below the maximum. */
     static final long MAX_INCARNATION = Long.MAX_VALUE - 1;
     /** The largest a sender, recipient and body can take, so the sender's own size can be checked up front. */
-    static final int MAX_OVERHEAD_WITHOUT_SENDER = PREAMBLE + nameSize(MAX_NAME_BYTES)
-            + 4 + nameSize(MAX_NAME_BYTES) + 1 + 16 + 2 + 2 + MembershipKey.TAG_BYTES;
+    static final int MAX_OVERHEAD_WITHOUT_SENDER = PREAMBLE
+            + nameSize(MAX_NAME_BYTES)
+            + 4
+            + nameSize(MAX_NAME_BYTES)
+            + 1
+            + 16
+            + 2
+            + 2
+            + MembershipKey.TAG_BYTES;
 
     private static final MessageType[] TYPES = MessageType.values();
 
-    enum MessageType { PING, ACK, PING_REQ, INDIRECT_ACK, LEAVE, GOSSIP }
-
-    sealed interface Decoded permits Valid, Rejection {
+    enum MessageType {
+        PING,
+        ACK,
+        PING_REQ,
+        INDIRECT_ACK,
+        LEAVE,
+        GOSSIP
     }
+
+    sealed interface Decoded permits Valid, Rejection {}
 
     /** @param number the sender's number for this datagram, for the receiver's {@link ReplayWindow} */
-    record Valid(Message message, long number) implements Decoded {
+    record Valid(Message message, long number) implements Decoded {}
+
+    enum Rejection implements Decoded {
+        MALFORMED,
+        UNAUTHENTICATED
     }
 
-    enum Rejection implements Decoded { MALFORMED, UNAUTHENTICATED }
-
-    private MembershipCodec() {
-    }
+    private MembershipCodec() {}
 
     static MessageType typeOf(Body body) {
         return switch (body) {
@@ -81,7 +96,11 @@ final class MembershipCodec {
 
     /** Bytes a message takes with no gossip, tag included. */
     static int sizeWithoutGossip(Member sender, String recipient, Body body) {
-        return PREAMBLE + size(sender) + nameSize(utf8(recipient).length) + bodySize(body) + 2
+        return PREAMBLE
+                + size(sender)
+                + nameSize(utf8(recipient).length)
+                + bodySize(body)
+                + 2
                 + MembershipKey.TAG_BYTES;
     }
 
@@ -99,7 +118,11 @@ final class MembershipCodec {
             length += size(g);
         }
         ByteBuffer out = ByteBuffer.allocate(length);
-        out.put(MAGIC_0).put(MAGIC_1).put(VERSION).put((byte) typeOf(m.body()).ordinal()).putLong(number);
+        out.put(MAGIC_0)
+                .put(MAGIC_1)
+                .put(VERSION)
+                .put((byte) typeOf(m.body()).ordinal())
+                .putLong(number);
         putMember(out, m.sender());
         putName(out, m.recipient());
         switch (m.body()) {
@@ -114,10 +137,8 @@ final class MembershipCodec {
                 out.putInt(i.seq());
                 putName(out, i.target());
             }
-            case Leave l -> {
-            }
-            case Gossip g -> {
-            }
+            case Leave l -> {}
+            case Gossip g -> {}
         }
         out.putShort((short) m.gossip().size());
         for (Member g : m.gossip()) {
@@ -129,8 +150,12 @@ final class MembershipCodec {
     }
 
     static Decoded decode(byte[] datagram, int maxBytes, MembershipKey key) {
-        if (datagram == null || datagram.length < PREAMBLE + MembershipKey.TAG_BYTES || datagram.length > maxBytes
-                || datagram[0] != MAGIC_0 || datagram[1] != MAGIC_1 || datagram[2] != VERSION) {
+        if (datagram == null
+                || datagram.length < PREAMBLE + MembershipKey.TAG_BYTES
+                || datagram.length > maxBytes
+                || datagram[0] != MAGIC_0
+                || datagram[1] != MAGIC_1
+                || datagram[2] != VERSION) {
             return Rejection.MALFORMED;
         }
         if (!key.verify(datagram)) {
@@ -193,7 +218,12 @@ final class MembershipCodec {
         if (metadataLength > Member.MAX_METADATA_BYTES) {
             throw MalformedException.INSTANCE;
         }
-        return new Member(name, address, MemberState.values()[state], incarnation, (flags & READY) != 0,
+        return new Member(
+                name,
+                address,
+                MemberState.values()[state],
+                incarnation,
+                (flags & READY) != 0,
                 in.bytes(metadataLength));
     }
 
@@ -317,9 +347,12 @@ final class MembershipCodec {
             }
             need(length);
             try {
-                String name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                String name = StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(data, at, length)).toString();
+                        .decode(ByteBuffer.wrap(data, at, length))
+                        .toString();
                 at += length;
                 return name;
             } catch (CharacterCodingException e) {

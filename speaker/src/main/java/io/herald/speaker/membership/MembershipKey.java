@@ -64,8 +64,8 @@ public final class MembershipKey {
 
     private static void checkLength(String which, byte[] key) {
         if (key.length < MIN_KEY_BYTES) {
-            throw new IllegalArgumentException("the " + which + " membership key is " + key.length
-                    + " bytes; at least " + MIN_KEY_BYTES + " are needed");
+            throw new IllegalArgumentException("the " + which + " membership key is " + key.length + " bytes; at least "
+                    + MIN_KEY_BYTES + " are needed");
         }
     }
 

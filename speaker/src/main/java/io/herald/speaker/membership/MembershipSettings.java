@@ -17,8 +17,14 @@ import java.util.Objects;
  * @param warmup            how long this node must have had contact before it calls itself ready
  * @param maxPacketBytes    the largest datagram sent or accepted; keep it under the path MTU
  */
-public record MembershipSettings(Duration probeInterval, Duration probeTimeout, int indirectProbes,
-        Duration suspicionTimeout, Duration reconnectInterval, Duration warmup, int maxPacketBytes) {
+public record MembershipSettings(
+        Duration probeInterval,
+        Duration probeTimeout,
+        int indirectProbes,
+        Duration suspicionTimeout,
+        Duration reconnectInterval,
+        Duration warmup,
+        int maxPacketBytes) {
 
     public MembershipSettings {
         positive("probeInterval", probeInterval);
@@ -28,8 +34,8 @@ public record MembershipSettings(Duration probeInterval, Duration probeTimeout, 
         positive("warmup", warmup);
         if (probeTimeout.compareTo(probeInterval) >= 0) {
             // the indirect probes need the rest of the interval to come back
-            throw new IllegalArgumentException("probeTimeout (" + probeTimeout + ") must be shorter than probeInterval ("
-                    + probeInterval + ")");
+            throw new IllegalArgumentException(
+                    "probeTimeout (" + probeTimeout + ") must be shorter than probeInterval (" + probeInterval + ")");
         }
         if (indirectProbes < 0 || indirectProbes > 8) {
             throw new IllegalArgumentException("indirectProbes must be 0..8, not " + indirectProbes);
@@ -40,8 +46,14 @@ public record MembershipSettings(Duration probeInterval, Duration probeTimeout, 
     }
 
     public static MembershipSettings defaults() {
-        return new MembershipSettings(Duration.ofMillis(100), Duration.ofMillis(40), 2, Duration.ofMillis(150),
-                Duration.ofMillis(500), Duration.ofSeconds(2), 1400);
+        return new MembershipSettings(
+                Duration.ofMillis(100),
+                Duration.ofMillis(40),
+                2,
+                Duration.ofMillis(150),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(2),
+                1400);
     }
 
     private static void positive(String field, Duration value) {

@@ -17,29 +17,22 @@ record Message(Member sender, String recipient, Body body, List<Member> gossip) 
         gossip = List.copyOf(gossip);
     }
 
-    sealed interface Body permits Ping, Ack, PingReq, IndirectAck, Leave, Gossip {
-    }
+    sealed interface Body permits Ping, Ack, PingReq, IndirectAck, Leave, Gossip {}
 
     /** Are you alive? Answered by an {@link Ack} with the same sequence number. */
-    record Ping(int seq) implements Body {
-    }
+    record Ping(int seq) implements Body {}
 
-    record Ack(int seq) implements Body {
-    }
+    record Ack(int seq) implements Body {}
 
     /** Probe {@code target} for me and tell me if it answers: it may be our link that is broken, not the target. */
-    record PingReq(int seq, String target, InetSocketAddress targetAddress) implements Body {
-    }
+    record PingReq(int seq, String target, InetSocketAddress targetAddress) implements Body {}
 
     /** {@code target} answered the probe the recipient asked for under {@code seq}. */
-    record IndirectAck(int seq, String target) implements Body {
-    }
+    record IndirectAck(int seq, String target) implements Body {}
 
     /** The sender is stopping on purpose; its state in the header is LEFT. */
-    record Leave() implements Body {
-    }
+    record Leave() implements Body {}
 
     /** Only the header and the gossip matter: pushes news that should not wait for the next probe. */
-    record Gossip() implements Body {
-    }
+    record Gossip() implements Body {}
 }

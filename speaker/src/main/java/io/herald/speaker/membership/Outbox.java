@@ -16,11 +16,9 @@ import java.util.Map;
 final class Outbox {
 
     /** A datagram to encode: {@code forced} updates go in before any picked from the gossip buffer. */
-    record Pending(String recipient, InetSocketAddress address, Body body, List<Member> forced) {
-    }
+    record Pending(String recipient, InetSocketAddress address, Body body, List<Member> forced) {}
 
-    private record Recipient(String name, InetSocketAddress address) {
-    }
+    private record Recipient(String name, InetSocketAddress address) {}
 
     private final List<Pending> messages = new ArrayList<>();
     private final Map<Recipient, List<Member>> news = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ final class Peer {
     boolean listedOnly;
     /** Listed by the Kubernetes API, so kept and pinged while down instead of forgotten. */
     boolean seed;
+
     private boolean everAlive;
     private long lastAliveNanos;
     long suspectSinceNanos;

@@ -8,8 +8,7 @@ package io.herald.speaker.membership;
  */
 final class Precedence {
 
-    private Precedence() {
-    }
+    private Precedence() {}
 
     static boolean overrides(MemberState newState, long newIncarnation, MemberState heldState, long heldIncarnation) {
         if (newIncarnation != heldIncarnation) {

@@ -33,22 +33,34 @@ public final class ProxyMetrics {
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
         Gauge.builder("herald_speaker_proxy_listeners", listeners, AtomicInteger::get)
-                .description("Relay listeners (Service address, port and protocol) this node runs").register(registry);
-        addressErrors = Counter.builder("herald_speaker_proxy_setup_errors_total").tag("cause", "loopback_address")
-                .description("Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
+                .description("Relay listeners (Service address, port and protocol) this node runs")
                 .register(registry);
-        listenErrors = Counter.builder("herald_speaker_proxy_setup_errors_total").tag("cause", "listen")
-                .description("Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
+        addressErrors = Counter.builder("herald_speaker_proxy_setup_errors_total")
+                .tag("cause", "loopback_address")
+                .description(
+                        "Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
                 .register(registry);
-        filterErrors = Counter.builder("herald_speaker_proxy_setup_errors_total").tag("cause", "exposure_filter")
-                .description("Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
+        listenErrors = Counter.builder("herald_speaker_proxy_setup_errors_total")
+                .tag("cause", "listen")
+                .description(
+                        "Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
                 .register(registry);
-        checksPassed = Counter.builder("herald_speaker_proxy_health_checks_total").tag("result", "passed")
-                .description("Active backend checks run, by result").register(registry);
-        checksFailed = Counter.builder("herald_speaker_proxy_health_checks_total").tag("result", "failed")
-                .description("Active backend checks run, by result").register(registry);
+        filterErrors = Counter.builder("herald_speaker_proxy_setup_errors_total")
+                .tag("cause", "exposure_filter")
+                .description(
+                        "Failures to set up the relay: an address not added to or removed from the loopback, the exposure filter not applied, a listener that did not bind")
+                .register(registry);
+        checksPassed = Counter.builder("herald_speaker_proxy_health_checks_total")
+                .tag("result", "passed")
+                .description("Active backend checks run, by result")
+                .register(registry);
+        checksFailed = Counter.builder("herald_speaker_proxy_health_checks_total")
+                .tag("result", "failed")
+                .description("Active backend checks run, by result")
+                .register(registry);
         backendUp = MultiGauge.builder("herald_speaker_proxy_backend_up")
-                .description("1 while a backend node takes this listener's traffic, 0 while it is out; absent until its first check")
+                .description(
+                        "1 while a backend node takes this listener's traffic, 0 while it is out; absent until its first check")
                 .register(registry);
     }
 
@@ -79,12 +91,18 @@ public final class ProxyMetrics {
         Tags t = Tags.of("listener", listener);
         boolean udp = listener.endsWith("/UDP");
         List<Meter> m = new ArrayList<>();
-        m.add(Gauge.builder("herald_speaker_proxy_active", c, RelayCounters::active).tags(t)
-                .description("Open TCP connections or live UDP flows").register(registry));
-        m.add(FunctionCounter.builder("herald_speaker_proxy_accepted_total", c, RelayCounters::total).tags(t)
-                .description("TCP connections or UDP flows accepted from allowed clients").register(registry));
-        m.add(FunctionCounter.builder("herald_speaker_proxy_idle_closed_total", c, RelayCounters::idleClosed).tags(t)
-                .description("TCP connections or UDP flows ended by the idle timeout").register(registry));
+        m.add(Gauge.builder("herald_speaker_proxy_active", c, RelayCounters::active)
+                .tags(t)
+                .description("Open TCP connections or live UDP flows")
+                .register(registry));
+        m.add(FunctionCounter.builder("herald_speaker_proxy_accepted_total", c, RelayCounters::total)
+                .tags(t)
+                .description("TCP connections or UDP flows accepted from allowed clients")
+                .register(registry));
+        m.add(FunctionCounter.builder("herald_speaker_proxy_idle_closed_total", c, RelayCounters::idleClosed)
+                .tags(t)
+                .description("TCP connections or UDP flows ended by the idle timeout")
+                .register(registry));
         for (RelayCounters.Refusal r : RelayCounters.Refusal.values()) {
             if (r == RelayCounters.Refusal.FLOW_TABLE_FULL && !udp) {
                 continue;
@@ -95,9 +113,13 @@ public final class ProxyMetrics {
                     .register(registry));
         }
         m.add(FunctionCounter.builder("herald_speaker_proxy_bytes_total", c, RelayCounters::bytesFromClients)
-                .tags(t.and("direction", "from_client")).description("Payload bytes relayed, by direction").register(registry));
+                .tags(t.and("direction", "from_client"))
+                .description("Payload bytes relayed, by direction")
+                .register(registry));
         m.add(FunctionCounter.builder("herald_speaker_proxy_bytes_total", c, RelayCounters::bytesToClients)
-                .tags(t.and("direction", "to_client")).description("Payload bytes relayed, by direction").register(registry));
+                .tags(t.and("direction", "to_client"))
+                .description("Payload bytes relayed, by direction")
+                .register(registry));
         for (RelayCounters.ErrorCause e : RelayCounters.ErrorCause.values()) {
             m.add(FunctionCounter.builder("herald_speaker_proxy_errors_total", c, x -> x.errors(e))
                     .tags(t.and("cause", e.name().toLowerCase(Locale.ROOT)))
@@ -119,8 +141,8 @@ public final class ProxyMetrics {
         List<MultiGauge.Row<?>> out = new ArrayList<>();
         rows.forEach((listener, nodes) -> nodes.forEach((node, state) -> {
             if (state != BackendHealth.State.UNKNOWN) {
-                out.add(MultiGauge.Row.of(Tags.of("listener", listener, "node", node),
-                        state == BackendHealth.State.HEALTHY ? 1 : 0));
+                out.add(MultiGauge.Row.of(
+                        Tags.of("listener", listener, "node", node), state == BackendHealth.State.HEALTHY ? 1 : 0));
             }
         }));
         backendUp.register(out, true);

@@ -50,6 +50,7 @@ public final class MembershipTransport implements SpeakerPorts.MembershipPort, A
     private Channel channel;
     /** The one pending timer run (loop thread only): when the membership's next deadline falls. */
     private ScheduledFuture<?> timer;
+
     private long timerAt = Long.MAX_VALUE;
     private volatile long timerRuns;
     private volatile Collection<Member> members;
@@ -64,7 +65,9 @@ public final class MembershipTransport implements SpeakerPorts.MembershipPort, A
 
     /** Binds the socket and starts the timers. */
     public void start() throws InterruptedException {
-        ChannelFuture bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        ChannelFuture bound = new Bootstrap()
+                .group(group)
+                .channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
@@ -82,12 +85,16 @@ public final class MembershipTransport implements SpeakerPorts.MembershipPort, A
                         LOG.warn("membership socket: {}", cause.getMessage());
                     }
                 })
-                .bind(bind).await();
+                .bind(bind)
+                .await();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IllegalStateException("cannot listen on udp " + bind + " for membership: "
-                    + bound.cause().getMessage() + " (is another speaker, such as MetalLB's, using the port? Herald's"
-                    + " is set by HERALD_SPEAKER_PORT, the same on every node)", bound.cause());
+            throw new IllegalStateException(
+                    "cannot listen on udp " + bind + " for membership: "
+                            + bound.cause().getMessage()
+                            + " (is another speaker, such as MetalLB's, using the port? Herald's"
+                            + " is set by HERALD_SPEAKER_PORT, the same on every node)",
+                    bound.cause());
         }
         channel = bound.channel();
         group.execute(this::armTimer);
@@ -186,7 +193,8 @@ public final class MembershipTransport implements SpeakerPorts.MembershipPort, A
             return; // left
         }
         timerAt = next;
-        timer = group.schedule(this::timerRun, Math.max(MIN_TIMER_NANOS, next - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = group.schedule(
+                this::timerRun, Math.max(MIN_TIMER_NANOS, next - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void timerRun() {

@@ -29,6 +29,7 @@ public record Backend(String node, InetSocketAddress address, int weight) {
 
     @Override
     public String toString() {
-        return node + "(" + address.getAddress().getHostAddress() + ":" + address.getPort() + ", weight " + weight + ")";
+        return node + "(" + address.getAddress().getHostAddress() + ":" + address.getPort() + ", weight " + weight
+                + ")";
     }
 }

@@ -40,7 +40,8 @@ public final class BackendHealth {
         PASSIVE_FAILURE
     }
 
-    public record Thresholds(int failuresToMarkDown, int successesAfterActiveFailure, int successesAfterPassiveFailure) {
+    public record Thresholds(
+            int failuresToMarkDown, int successesAfterActiveFailure, int successesAfterPassiveFailure) {
         public static final Thresholds DEFAULT = new Thresholds(2, 2, 1);
 
         public Thresholds {
@@ -67,6 +68,7 @@ public final class BackendHealth {
     private int successes;
     /** Successes needed to come back from the current UNHEALTHY spell. */
     private int needed;
+
     private String lastFailure = "";
 
     public BackendHealth(String node, Thresholds thresholds, long now) {

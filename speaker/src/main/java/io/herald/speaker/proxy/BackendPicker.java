@@ -86,6 +86,7 @@ public final class BackendPicker {
     private final int maxAffinityEntries;
     /** Smooth weighted round-robin scores, per node. */
     private final Map<String, Long> scores = new HashMap<>();
+
     private final Map<InetAddress, Sticky> pinned = new HashMap<>();
 
     public BackendPicker(TrafficPolicy policy, SessionAffinity affinity, int maxAffinityEntries) {
@@ -129,10 +130,9 @@ public final class BackendPicker {
             }
         }
         if (eligible.isEmpty()) {
-            Reason r = candidates.isEmpty() ? Reason.NO_BACKENDS
-                    : !anyWeighted ? Reason.NO_LOCAL_ENDPOINTS
-                    : !anyHealthy ? Reason.NONE_HEALTHY
-                    : Reason.ALL_TRIED;
+            Reason r = candidates.isEmpty()
+                    ? Reason.NO_BACKENDS
+                    : !anyWeighted ? Reason.NO_LOCAL_ENDPOINTS : !anyHealthy ? Reason.NONE_HEALTHY : Reason.ALL_TRIED;
             return new NoBackend(r);
         }
         if (!affinity.clientIp()) {
@@ -204,6 +204,7 @@ public final class BackendPicker {
     }
 
     private boolean usable(BackendHealth.State h) {
-        return h == BackendHealth.State.HEALTHY || (h == BackendHealth.State.UNKNOWN && policy == TrafficPolicy.CLUSTER);
+        return h == BackendHealth.State.HEALTHY
+                || (h == BackendHealth.State.UNKNOWN && policy == TrafficPolicy.CLUSTER);
     }
 }

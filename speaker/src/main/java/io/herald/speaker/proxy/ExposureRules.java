@@ -22,8 +22,7 @@ public final class ExposureRules {
     /** {@code inet herald}: one table for both families. */
     public static final String TABLE = "herald";
 
-    private ExposureRules() {
-    }
+    private ExposureRules() {}
 
     /**
      * The script that makes the table guard exactly {@code addresses}, opening {@code open} on them.
@@ -36,8 +35,22 @@ public final class ExposureRules {
         b.append("table inet ").append(TABLE).append('\n');
         b.append("delete table inet ").append(TABLE).append('\n');
         b.append("table inet ").append(TABLE).append(" {\n");
-        set(b, "guarded4", "ipv4_addr", guarded.stream().filter(IpAddress::isIpv4).map(IpAddress::toString).toList());
-        set(b, "guarded6", "ipv6_addr", guarded.stream().filter(a -> !a.isIpv4()).map(IpAddress::toString).toList());
+        set(
+                b,
+                "guarded4",
+                "ipv4_addr",
+                guarded.stream()
+                        .filter(IpAddress::isIpv4)
+                        .map(IpAddress::toString)
+                        .toList());
+        set(
+                b,
+                "guarded6",
+                "ipv6_addr",
+                guarded.stream()
+                        .filter(a -> !a.isIpv4())
+                        .map(IpAddress::toString)
+                        .toList());
         set(b, "open4", "ipv4_addr . inet_proto . inet_service", elements(open, true));
         set(b, "open6", "ipv6_addr . inet_proto . inet_service", elements(open, false));
         b.append("\tchain input {\n");
@@ -47,7 +60,8 @@ public final class ExposureRules {
         b.append("\t\tct state established,related accept\n");
         b.append("\t\tip daddr . meta l4proto . th dport @open4 accept\n");
         b.append("\t\tip6 daddr . meta l4proto . th dport @open6 accept\n");
-        // protocols by number (ICMP 1, ICMPv6 58, TCP 6, UDP 17): the image has no /etc/protocols for nft to read names from
+        // protocols by number (ICMP 1, ICMPv6 58, TCP 6, UDP 17): the image has no /etc/protocols for nft to read names
+        // from
         b.append("\t\tip daddr @guarded4 meta l4proto 1 accept\n");
         b.append("\t\tip6 daddr @guarded6 meta l4proto 58 accept\n");
         b.append("\t\tip daddr @guarded4 counter drop\n");
@@ -63,17 +77,23 @@ public final class ExposureRules {
     }
 
     private static List<String> elements(Collection<ListenerSpec.Key> open, boolean ipv4) {
-        return open.stream().filter(k -> k.address().isIpv4() == ipv4)
+        return open.stream()
+                .filter(k -> k.address().isIpv4() == ipv4)
                 .sorted(java.util.Comparator.comparing(ListenerSpec.Key::address)
-                        .thenComparing(ListenerSpec.Key::transport).thenComparingInt(ListenerSpec.Key::port))
-                .map(k -> k.address() + " . " + (k.transport() == ListenerSpec.Transport.TCP ? 6 : 17) + " . " + k.port())
-                .distinct().toList();
+                        .thenComparing(ListenerSpec.Key::transport)
+                        .thenComparingInt(ListenerSpec.Key::port))
+                .map(k ->
+                        k.address() + " . " + (k.transport() == ListenerSpec.Transport.TCP ? 6 : 17) + " . " + k.port())
+                .distinct()
+                .toList();
     }
 
     private static void set(StringBuilder b, String name, String type, List<String> elements) {
         b.append("\tset ").append(name).append(" {\n\t\ttype ").append(type).append('\n');
         if (!elements.isEmpty()) {
-            b.append("\t\telements = { ").append(elements.stream().collect(Collectors.joining(", "))).append(" }\n");
+            b.append("\t\telements = { ")
+                    .append(elements.stream().collect(Collectors.joining(", ")))
+                    .append(" }\n");
         }
         b.append("\t}\n");
     }

@@ -51,6 +51,7 @@ public record HealthResult(boolean ok, int localEndpoints, String detail) {
 
     @Override
     public String toString() {
-        return (ok ? "ok" : "failed: " + detail) + (localEndpoints >= 0 ? " (localEndpoints " + localEndpoints + ")" : "");
+        return (ok ? "ok" : "failed: " + detail)
+                + (localEndpoints >= 0 ? " (localEndpoints " + localEndpoints + ")" : "");
     }
 }

@@ -31,7 +31,9 @@ public sealed interface HttpHealthResponse {
 
         @Override
         public HealthResult result() {
-            return status == 200 ? HealthResult.passed(localEndpoints) : HealthResult.failed("HTTP " + status, localEndpoints);
+            return status == 200
+                    ? HealthResult.passed(localEndpoints)
+                    : HealthResult.failed("HTTP " + status, localEndpoints);
         }
     }
 
@@ -104,7 +106,8 @@ public sealed interface HttpHealthResponse {
     }
 
     private static int skipSpace(String s, int p) {
-        while (p < s.length() && (s.charAt(p) == ' ' || s.charAt(p) == '\t' || s.charAt(p) == '\r' || s.charAt(p) == '\n')) {
+        while (p < s.length()
+                && (s.charAt(p) == ' ' || s.charAt(p) == '\t' || s.charAt(p) == '\r' || s.charAt(p) == '\n')) {
             p++;
         }
         return p;

@@ -19,11 +19,24 @@ import java.util.Objects;
  * @param direct backends that are pods on this node (see {@link ProxyPlanner}): weight 1 each,
  *               whatever count the node's healthCheckNodePort reports
  */
-public record ListenerSpec(String name, String service, IpAddress address, int port, Transport transport,
-        TrafficPolicy policy, SessionAffinity affinity, SourceRanges sourceRanges, boolean proxyProtocol,
-        List<Backend> backends, Map<String, List<HealthCheck>> checks, java.util.Set<String> direct) {
+public record ListenerSpec(
+        String name,
+        String service,
+        IpAddress address,
+        int port,
+        Transport transport,
+        TrafficPolicy policy,
+        SessionAffinity affinity,
+        SourceRanges sourceRanges,
+        boolean proxyProtocol,
+        List<Backend> backends,
+        Map<String, List<HealthCheck>> checks,
+        java.util.Set<String> direct) {
 
-    public enum Transport { TCP, UDP }
+    public enum Transport {
+        TCP,
+        UDP
+    }
 
     /** What identifies a listener on the node. */
     public record Key(IpAddress address, int port, Transport transport) {
@@ -51,7 +64,10 @@ public record ListenerSpec(String name, String service, IpAddress address, int p
     }
 
     public boolean sameRelay(ListenerSpec o) {
-        return name.equals(o.name) && policy == o.policy && affinity.equals(o.affinity)
-                && sourceRanges.prefixes().equals(o.sourceRanges.prefixes()) && proxyProtocol == o.proxyProtocol;
+        return name.equals(o.name)
+                && policy == o.policy
+                && affinity.equals(o.affinity)
+                && sourceRanges.prefixes().equals(o.sourceRanges.prefixes())
+                && proxyProtocol == o.proxyProtocol;
     }
 }

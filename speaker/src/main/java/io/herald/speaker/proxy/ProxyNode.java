@@ -20,6 +20,9 @@ public record ProxyNode(String name, boolean ready, boolean excluded, List<IpAdd
 
     /** Its first InternalIP of the family of {@code like}, or null. */
     public IpAddress address(IpAddress like) {
-        return addresses.stream().filter(a -> a.family() == like.family()).findFirst().orElse(null);
+        return addresses.stream()
+                .filter(a -> a.family() == like.family())
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -54,12 +54,19 @@ public final class ProxyPlanner {
      * The listeners for {@code owned} addresses, by key; where two Services claim the same address,
      * port and protocol (the controller's sharing rules forbid it) the first by name keeps it.
      */
-    public static Map<ListenerSpec.Key, ListenerSpec> plan(String self, Set<IpAddress> owned,
-            Collection<ProxyService> services, Collection<ProxyNode> nodes, int kubeProxyHealthPort,
+    public static Map<ListenerSpec.Key, ListenerSpec> plan(
+            String self,
+            Set<IpAddress> owned,
+            Collection<ProxyService> services,
+            Collection<ProxyNode> nodes,
+            int kubeProxyHealthPort,
             boolean ignoreExcludeLabel) {
-        List<ProxyNode> sortedNodes = nodes.stream().sorted(Comparator.comparing(ProxyNode::name)).toList();
+        List<ProxyNode> sortedNodes =
+                nodes.stream().sorted(Comparator.comparing(ProxyNode::name)).toList();
         Map<ListenerSpec.Key, ListenerSpec> out = new LinkedHashMap<>();
-        for (ProxyService s : services.stream().sorted(Comparator.comparing(ProxyService::ref)).toList()) {
+        for (ProxyService s : services.stream()
+                .sorted(Comparator.comparing(ProxyService::ref))
+                .toList()) {
             SourceRanges ranges;
             try {
                 ranges = SourceRanges.parse(s.sourceRanges());
@@ -89,13 +96,25 @@ public final class ProxyPlanner {
     }
 
     /** With the exclude label honoured, as Kubernetes means it. */
-    static Map<ListenerSpec.Key, ListenerSpec> plan(String self, Set<IpAddress> owned,
-            Collection<ProxyService> services, Collection<ProxyNode> nodes, int kubeProxyHealthPort) {
+    static Map<ListenerSpec.Key, ListenerSpec> plan(
+            String self,
+            Set<IpAddress> owned,
+            Collection<ProxyService> services,
+            Collection<ProxyNode> nodes,
+            int kubeProxyHealthPort) {
         return plan(self, owned, services, nodes, kubeProxyHealthPort, false);
     }
 
-    private static ListenerSpec listener(String self, ProxyService s, IpAddress a, ServicePort p, ListenerSpec.Transport t,
-            SourceRanges ranges, List<ProxyNode> nodes, int kubeProxyHealthPort, boolean ignoreExcludeLabel) {
+    private static ListenerSpec listener(
+            String self,
+            ProxyService s,
+            IpAddress a,
+            ServicePort p,
+            ListenerSpec.Transport t,
+            SourceRanges ranges,
+            List<ProxyNode> nodes,
+            int kubeProxyHealthPort,
+            boolean ignoreExcludeLabel) {
         List<Backend> backends = new ArrayList<>();
         Map<String, List<HealthCheck>> checks = new LinkedHashMap<>();
         Set<String> direct = new java.util.HashSet<>();
@@ -134,14 +153,26 @@ public final class ProxyPlanner {
                     c.add(new HealthCheck.TcpConnect(new InetSocketAddress(ip, p.nodePort())));
                 }
                 if (s.policy() == TrafficPolicy.CLUSTER && kubeProxyHealthPort > 0) {
-                    c.add(new HealthCheck.HttpGet(new InetSocketAddress(ip, kubeProxyHealthPort), KUBE_PROXY_HEALTH_PATH));
+                    c.add(new HealthCheck.HttpGet(
+                            new InetSocketAddress(ip, kubeProxyHealthPort), KUBE_PROXY_HEALTH_PATH));
                 }
             }
             checks.put(n.name(), c);
         }
         String name = s.ref() + ":" + p.port() + "/" + t;
-        return new ListenerSpec(name, s.ref(), a, p.port(), t, s.policy(), s.affinity(), ranges, s.proxyProtocolV2(),
-                backends, checks, direct);
+        return new ListenerSpec(
+                name,
+                s.ref(),
+                a,
+                p.port(),
+                t,
+                s.policy(),
+                s.affinity(),
+                ranges,
+                s.proxyProtocolV2(),
+                backends,
+                checks,
+                direct);
     }
 
     /**
@@ -149,16 +180,18 @@ public final class ProxyPlanner {
      * the Service's ready endpoints, as kube-proxy would have, each checked by a TCP connect (UDP ones are
      * taken as the EndpointSlices' readiness says). Every node reaches every pod in a Kubernetes cluster.
      */
-    private static ListenerSpec directListener(ProxyService s, IpAddress a, ServicePort p, ListenerSpec.Transport t,
-            SourceRanges ranges) {
+    private static ListenerSpec directListener(
+            ProxyService s, IpAddress a, ServicePort p, ListenerSpec.Transport t, SourceRanges ranges) {
         List<Backend> backends = new ArrayList<>();
         Map<String, List<HealthCheck>> checks = new LinkedHashMap<>();
         Set<String> direct = new java.util.HashSet<>();
         List<InetSocketAddress> pods = s.endpoints().getOrDefault(p.name(), List.of()).stream()
                 .filter(e -> (e.getAddress() instanceof java.net.Inet4Address) == a.isIpv4())
-                .sorted(Comparator.comparing((InetSocketAddress e) -> e.getAddress().getHostAddress())
+                .sorted(Comparator.comparing(
+                                (InetSocketAddress e) -> e.getAddress().getHostAddress())
                         .thenComparingInt(InetSocketAddress::getPort))
-                .distinct().toList();
+                .distinct()
+                .toList();
         for (InetSocketAddress pod : pods) {
             String name = pod.getAddress().getHostAddress() + ":" + pod.getPort();
             backends.add(new Backend(name, pod, 1));
@@ -166,8 +199,19 @@ public final class ProxyPlanner {
             checks.put(name, t == ListenerSpec.Transport.TCP ? List.of(new HealthCheck.TcpConnect(pod)) : List.of());
         }
         String name = s.ref() + ":" + p.port() + "/" + t;
-        return new ListenerSpec(name, s.ref(), a, p.port(), t, s.policy(), s.affinity(), ranges, s.proxyProtocolV2(),
-                backends, checks, direct);
+        return new ListenerSpec(
+                name,
+                s.ref(),
+                a,
+                p.port(),
+                t,
+                s.policy(),
+                s.affinity(),
+                ranges,
+                s.proxyProtocolV2(),
+                backends,
+                checks,
+                direct);
     }
 
     /** What keeps a Proxy-mode Service from being relayed as asked, or null when nothing does. */
@@ -175,12 +219,15 @@ public final class ProxyPlanner {
         try {
             SourceRanges.parse(s.sourceRanges());
         } catch (IllegalArgumentException e) {
-            return new Problem("CannotRelay", "Proxy mode cannot serve this Service: spec.loadBalancerSourceRanges: "
-                    + e.getMessage());
+            return new Problem(
+                    "CannotRelay",
+                    "Proxy mode cannot serve this Service: spec.loadBalancerSourceRanges: " + e.getMessage());
         }
         if (!s.proxyProtocolValid()) {
-            return new Problem("CannotRelay", "Proxy mode cannot serve this Service: annotation herald.io/proxy-protocol is \""
-                    + s.proxyProtocol() + "\"; the only value is \"v2\" (or remove it for no header)");
+            return new Problem(
+                    "CannotRelay",
+                    "Proxy mode cannot serve this Service: annotation herald.io/proxy-protocol is \""
+                            + s.proxyProtocol() + "\"; the only value is \"v2\" (or remove it for no header)");
         }
         List<String> unsupported = new ArrayList<>();
         for (ServicePort p : s.ports()) {
@@ -189,8 +236,10 @@ public final class ProxyPlanner {
             }
         }
         if (!unsupported.isEmpty()) {
-            return new Problem("CannotRelay", "Proxy mode relays TCP and UDP only: " + String.join(", ", unsupported)
-                    + " cannot be relayed; use a pool with trafficMode VIP for it");
+            return new Problem(
+                    "CannotRelay",
+                    "Proxy mode relays TCP and UDP only: " + String.join(", ", unsupported)
+                            + " cannot be relayed; use a pool with trafficMode VIP for it");
         }
         return null;
     }

@@ -23,9 +23,17 @@ import java.util.Objects;
  * @param endpoints           every ready endpoint, by Service port name, for the ports that have no NodePort
  *                            ({@code allocateLoadBalancerNodePorts: false}): the relay sends to them directly
  */
-public record ProxyService(String ref, List<IpAddress> addresses, List<ServicePort> ports, TrafficPolicy policy,
-        int healthCheckNodePort, SessionAffinity affinity, List<String> sourceRanges, String proxyProtocol,
-        Map<String, Integer> localEndpoints, Map<String, List<InetSocketAddress>> selfEndpoints,
+public record ProxyService(
+        String ref,
+        List<IpAddress> addresses,
+        List<ServicePort> ports,
+        TrafficPolicy policy,
+        int healthCheckNodePort,
+        SessionAffinity affinity,
+        List<String> sourceRanges,
+        String proxyProtocol,
+        Map<String, Integer> localEndpoints,
+        Map<String, List<InetSocketAddress>> selfEndpoints,
         Map<String, List<InetSocketAddress>> endpoints) {
     public ProxyService {
         Objects.requireNonNull(ref, "ref");
@@ -39,17 +47,51 @@ public record ProxyService(String ref, List<IpAddress> addresses, List<ServicePo
         endpoints = Map.copyOf(endpoints);
     }
 
-    public ProxyService(String ref, List<IpAddress> addresses, List<ServicePort> ports, TrafficPolicy policy,
-            int healthCheckNodePort, SessionAffinity affinity, List<String> sourceRanges, String proxyProtocol,
-            Map<String, Integer> localEndpoints, Map<String, List<InetSocketAddress>> selfEndpoints) {
-        this(ref, addresses, ports, policy, healthCheckNodePort, affinity, sourceRanges, proxyProtocol, localEndpoints,
-                selfEndpoints, Map.of());
+    public ProxyService(
+            String ref,
+            List<IpAddress> addresses,
+            List<ServicePort> ports,
+            TrafficPolicy policy,
+            int healthCheckNodePort,
+            SessionAffinity affinity,
+            List<String> sourceRanges,
+            String proxyProtocol,
+            Map<String, Integer> localEndpoints,
+            Map<String, List<InetSocketAddress>> selfEndpoints) {
+        this(
+                ref,
+                addresses,
+                ports,
+                policy,
+                healthCheckNodePort,
+                affinity,
+                sourceRanges,
+                proxyProtocol,
+                localEndpoints,
+                selfEndpoints,
+                Map.of());
     }
 
-    public ProxyService(String ref, List<IpAddress> addresses, List<ServicePort> ports, TrafficPolicy policy,
-            int healthCheckNodePort, SessionAffinity affinity, List<String> sourceRanges, String proxyProtocol,
+    public ProxyService(
+            String ref,
+            List<IpAddress> addresses,
+            List<ServicePort> ports,
+            TrafficPolicy policy,
+            int healthCheckNodePort,
+            SessionAffinity affinity,
+            List<String> sourceRanges,
+            String proxyProtocol,
             Map<String, Integer> localEndpoints) {
-        this(ref, addresses, ports, policy, healthCheckNodePort, affinity, sourceRanges, proxyProtocol, localEndpoints,
+        this(
+                ref,
+                addresses,
+                ports,
+                policy,
+                healthCheckNodePort,
+                affinity,
+                sourceRanges,
+                proxyProtocol,
+                localEndpoints,
                 Map.of());
     }
 

@@ -117,7 +117,7 @@ public final class RelayCounters {
 
     @Override
     public String toString() {
-        return "active " + active() + ", total " + total() + ", refused " + refusals() + ", idle-closed "
-                + idleClosed() + ", bytes in " + bytesFromClients() + ", out " + bytesToClients();
+        return "active " + active() + ", total " + total() + ", refused " + refusals() + ", idle-closed " + idleClosed()
+                + ", bytes in " + bytesFromClients() + ", out " + bytesToClients();
     }
 }

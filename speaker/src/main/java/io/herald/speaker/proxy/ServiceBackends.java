@@ -25,7 +25,8 @@ public final class ServiceBackends {
     private final BackendPicker picker;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
-    public ServiceBackends(String name, TrafficPolicy policy, SessionAffinity affinity, BackendHealth.Thresholds thresholds) {
+    public ServiceBackends(
+            String name, TrafficPolicy policy, SessionAffinity affinity, BackendHealth.Thresholds thresholds) {
         this.name = Objects.requireNonNull(name, "name");
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
         this.picker = new BackendPicker(policy, affinity);
@@ -47,7 +48,8 @@ public final class ServiceBackends {
         Map<String, Entry> next = new LinkedHashMap<>();
         for (Backend b : backends) {
             Entry old = entries.get(b.node());
-            BackendHealth h = old != null && old.backend().address().equals(b.address()) ? old.health()
+            BackendHealth h = old != null && old.backend().address().equals(b.address())
+                    ? old.health()
                     : new BackendHealth(b.node(), thresholds, now);
             if (next.put(b.node(), new Entry(b, h)) != null) {
                 throw new IllegalArgumentException(name + ": node " + b.node() + " is listed twice");
@@ -78,8 +80,10 @@ public final class ServiceBackends {
         if (e == null || !e.backend().address().equals(backend.address())) {
             return Optional.empty(); // the set changed while the connect was under way
         }
-        boolean othersInRotation = entries.values().stream().anyMatch(o -> o != e && picker.inRotation(
-                new BackendPicker.Candidate(o.backend(), o.health().state())));
+        boolean othersInRotation = entries.values().stream()
+                .anyMatch(o -> o != e
+                        && picker.inRotation(new BackendPicker.Candidate(
+                                o.backend(), o.health().state())));
         if (!othersInRotation) {
             return Optional.empty();
         }

@@ -19,8 +19,8 @@ public record SessionAffinity(boolean clientIp, Duration timeout) {
     public SessionAffinity {
         Objects.requireNonNull(timeout, "timeout");
         if (clientIp && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0)) {
-            throw new IllegalArgumentException("ClientIP affinity timeout " + timeout.toSeconds()
-                    + "s is outside 1.." + MAX_TIMEOUT.toSeconds() + "s");
+            throw new IllegalArgumentException("ClientIP affinity timeout " + timeout.toSeconds() + "s is outside 1.."
+                    + MAX_TIMEOUT.toSeconds() + "s");
         }
     }
 

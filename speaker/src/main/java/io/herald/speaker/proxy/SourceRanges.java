@@ -51,7 +51,9 @@ public final class SourceRanges {
         }
         String len = s.substring(slash + 1);
         int max = a.isIpv4() ? 32 : 128;
-        if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')
+        if (len.isEmpty()
+                || len.length() > 3
+                || !len.chars().allMatch(c -> c >= '0' && c <= '9')
                 || Integer.parseInt(len) > max) {
             throw new IllegalArgumentException(what + " has a prefix length outside 0.." + max);
         }

@@ -3,9 +3,9 @@ package io.herald.speaker.runtime;
 import io.herald.api.model.IpAddress;
 import io.herald.speaker.host.LoopbackAddresses;
 import io.herald.speaker.host.PacketFilter;
-import io.herald.speaker.proxy.ExposureRules;
 import io.herald.speaker.metrics.ProxyMetrics;
 import io.herald.speaker.proxy.BackendHealth;
+import io.herald.speaker.proxy.ExposureRules;
 import io.herald.speaker.proxy.HealthCheck;
 import io.herald.speaker.proxy.HealthResult;
 import io.herald.speaker.proxy.ListenerSpec;
@@ -52,12 +52,20 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
      * @param healthTimeout       how long one check may take
      * @param kubeProxyHealthPort kube-proxy's healthz port, checked for Cluster Services (0: not checked)
      */
-    public record Settings(int threads, Duration healthInterval, Duration healthTimeout, int kubeProxyHealthPort,
-            BackendHealth.Thresholds thresholds, Duration connectTimeout, Duration tcpIdleTimeout, Duration udpIdleTimeout,
-            int maxUdpFlows, String nftablesLibrary) {}
+    public record Settings(
+            int threads,
+            Duration healthInterval,
+            Duration healthTimeout,
+            int kubeProxyHealthPort,
+            BackendHealth.Thresholds thresholds,
+            Duration connectTimeout,
+            Duration tcpIdleTimeout,
+            Duration udpIdleTimeout,
+            int maxUdpFlows,
+            String nftablesLibrary) {}
 
-    private record Active(ListenerSpec spec, ServiceBackends backends, RelayCounters counters,
-            RelayServer.Listener listener) {}
+    private record Active(
+            ListenerSpec spec, ServiceBackends backends, RelayCounters counters, RelayServer.Listener listener) {}
 
     private final Settings settings;
     private final ScheduledExecutorService loop;
@@ -68,6 +76,7 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
     private String guarded;
     /** The addresses the table in the kernel guards. */
     private Set<IpAddress> guardedAddresses = Set.of();
+
     private final RelayServer server;
     private HealthChecker checker;
     private ScheduledFuture<?> healthTimer;
@@ -75,13 +84,18 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
     private final Map<ListenerSpec.Key, Active> active = new LinkedHashMap<>();
     /** Keys whose listener failed to start, with the error, so it is logged once per cause. */
     private final Map<ListenerSpec.Key, String> failed = new HashMap<>();
+
     private Set<IpAddress> lastAddresses = Set.of();
     private String lastFilterError;
     private boolean cleaned;
     /** Why the relay cannot serve an address this node owns (loopback or listener), for its Service's condition. */
     private Map<IpAddress, String> addressFailures = Map.of();
 
-    public ProxyRuntime(Settings settings, ScheduledExecutorService loop, ProxyMetrics metrics, LoopbackAddresses loopback,
+    public ProxyRuntime(
+            Settings settings,
+            ScheduledExecutorService loop,
+            ProxyMetrics metrics,
+            LoopbackAddresses loopback,
             PacketFilter filter) {
         this.settings = settings;
         this.loop = loop;
@@ -136,7 +150,8 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
         if (!addresses.equals(lastAddresses) || !cleaned) {
             List<LoopbackAddresses.Problem> problems = loopback.syncProblems(addresses, ours);
             for (LoopbackAddresses.Problem p : problems) {
-                if (p.address() == null || !addressFailures.containsKey(p.address())) { // once per cause, not per replan
+                if (p.address() == null
+                        || !addressFailures.containsKey(p.address())) { // once per cause, not per replan
                     LOG.error("{}: Proxy-mode traffic to it is not delivered to the relay", p.message());
                 }
                 if (p.address() == null) {
@@ -200,7 +215,8 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
         } catch (IOException e) {
             String why = "cannot guard the node's other ports at the Proxy-mode address: " + e.getMessage()
                     + (String.valueOf(e.getMessage()).contains("Operation not permitted")
-                            ? " (the speaker needs CAP_NET_ADMIN for Proxy mode)" : "");
+                            ? " (the speaker needs CAP_NET_ADMIN for Proxy mode)"
+                            : "");
             if (addresses.isEmpty()) { // nothing is exposed by a table left behind; VIP-only nodes lack NET_ADMIN
                 LOG.debug("{}", why);
                 guarded = script;
@@ -231,7 +247,8 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
             checker = new HealthChecker(server.group(), server.nativeTransport(), settings.healthTimeout());
             LOG.info("relay started ({} transport)", server.nativeTransport() ? "epoll" : "NIO");
         }
-        ServiceBackends backends = new ServiceBackends(spec.name(), spec.policy(), spec.affinity(), settings.thresholds());
+        ServiceBackends backends =
+                new ServiceBackends(spec.name(), spec.policy(), spec.affinity(), settings.thresholds());
         backends.update(spec.backends(), now);
         RelayCounters counters = new RelayCounters();
         RelayConfig config = RelayConfig.of(spec.name(), BackendChooser.of(backends, System::nanoTime), counters)
@@ -239,7 +256,9 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
                 .withProxyProtocol(spec.proxyProtocol())
                 .withTimeouts(settings.connectTimeout(), settings.tcpIdleTimeout(), settings.udpIdleTimeout())
                 .withMaxUdpFlows(settings.maxUdpFlows());
-        RelayServer.Listener listener = new RelayServer.Listener(ProxyPlanner.inet(spec.address()), spec.port(),
+        RelayServer.Listener listener = new RelayServer.Listener(
+                ProxyPlanner.inet(spec.address()),
+                spec.port(),
                 spec.transport() == ListenerSpec.Transport.TCP ? RelayServer.Protocol.TCP : RelayServer.Protocol.UDP);
         try {
             server.listen(listener, config);
@@ -254,7 +273,11 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
         failed.remove(spec.key());
         active.put(spec.key(), new Active(spec, backends, counters, listener));
         metrics.bind(spec.name(), counters);
-        LOG.info("relaying {} for {} to {} backends ({})", spec.key(), spec.name(), spec.backends().size(),
+        LOG.info(
+                "relaying {} for {} to {} backends ({})",
+                spec.key(),
+                spec.name(),
+                spec.backends().size(),
                 spec.policy() == TrafficPolicy.LOCAL ? "Local" : "Cluster");
     }
 
@@ -277,18 +300,20 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
             return;
         }
         roundRunning = true;
-        CompletableFuture.allOf(running.values().toArray(CompletableFuture[]::new)).whenComplete((ok, err) -> {
-            try {
-                loop.execute(() -> {
-                    roundRunning = false;
-                    Map<HealthCheck, HealthResult> results = new HashMap<>();
-                    running.forEach((c, f) -> results.put(c, f.getNow(new HealthResult(false, -1, "no result"))));
-                    distribute(results);
+        CompletableFuture.allOf(running.values().toArray(CompletableFuture[]::new))
+                .whenComplete((ok, err) -> {
+                    try {
+                        loop.execute(() -> {
+                            roundRunning = false;
+                            Map<HealthCheck, HealthResult> results = new HashMap<>();
+                            running.forEach(
+                                    (c, f) -> results.put(c, f.getNow(new HealthResult(false, -1, "no result"))));
+                            distribute(results);
+                        });
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // stopping
+                    }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // stopping
-            }
-        });
     }
 
     private void distribute(Map<HealthCheck, HealthResult> results) {
@@ -325,7 +350,9 @@ public final class ProxyRuntime implements SpeakerPorts.RelayPort, AutoCloseable
                 Optional<BackendHealth.Transition> t;
                 if (failure != null) {
                     t = a.backends().activeFailure(node, failure, now);
-                } else if (a.spec().policy() == TrafficPolicy.LOCAL && local >= 0 && !a.spec().direct().contains(node)) {
+                } else if (a.spec().policy() == TrafficPolicy.LOCAL
+                        && local >= 0
+                        && !a.spec().direct().contains(node)) {
                     t = a.backends().activeSuccess(node, local, now);
                 } else {
                     t = a.backends().activeSuccess(node, now);

@@ -61,8 +61,16 @@ public final class SpeakerLoop implements AutoCloseable {
      * @param kubeProxyHealthPort kube-proxy's healthz port, which the relay checks for {@code Local} Services
      * @param ignoreExcludeLabel nodes labelled exclude-from-external-load-balancers announce and relay too
      */
-    public record Settings(String nodeName, int port, Duration warmup, Duration interfacePoll, Duration resync,
-            Duration keyPoll, Duration handover, Duration kubeProxyCheckInterval, int kubeProxyHealthPort,
+    public record Settings(
+            String nodeName,
+            int port,
+            Duration warmup,
+            Duration interfacePoll,
+            Duration resync,
+            Duration keyPoll,
+            Duration handover,
+            Duration kubeProxyCheckInterval,
+            int kubeProxyHealthPort,
             boolean ignoreExcludeLabel) {}
 
     /**
@@ -71,9 +79,18 @@ public final class SpeakerLoop implements AutoCloseable {
      * @param loop   the runner's own thread, which the relay shares
      * @param checks a thread for host checks, since asking kube-proxy may take up to a second
      */
-    public record Ports(ClusterSource cluster, ConditionWriter conditions, KeySource key, InterfaceSource interfaces,
-            MembershipPort.Starter membership, PacketPort packets, MulticastPort groups, RelayPort relay,
-            KubeProxyCheck kubeProxy, Scheduler loop, Scheduler checks) {}
+    public record Ports(
+            ClusterSource cluster,
+            ConditionWriter conditions,
+            KeySource key,
+            InterfaceSource interfaces,
+            MembershipPort.Starter membership,
+            PacketPort packets,
+            MulticastPort groups,
+            RelayPort relay,
+            KubeProxyCheck kubeProxy,
+            Scheduler loop,
+            Scheduler checks) {}
 
     private final Settings settings;
     private final SpeakerMetrics metrics;
@@ -90,6 +107,7 @@ public final class SpeakerLoop implements AutoCloseable {
     private final PlanPacing pacing = new PlanPacing(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
     /** The next plan, when one is scheduled; guarded by {@link #pacing}. */
     private Scheduler.Scheduled pendingPlan;
+
     private Object pendingToken;
     private long pendingPlanDue;
     private final RelayPort proxy;
@@ -133,7 +151,8 @@ public final class SpeakerLoop implements AutoCloseable {
         keyBytes = readKeyUntilAvailable();
         InetSocketAddress self = selfAddressUntilKnown();
         interfaces = interfaceSource.scan();
-        transport = membershipStarter.start(self, InterfaceMetadata.encode(nodeInterfaces()), keyBytes, this::onMembership);
+        transport =
+                membershipStarter.start(self, InterfaceMetadata.encode(nodeInterfaces()), keyBytes, this::onMembership);
         loop.execute(this::refreshSeeds);
         long poll = settings.interfacePoll().toNanos();
         loop.repeat(this::pollInterfaces, poll, poll);
@@ -141,10 +160,14 @@ public final class SpeakerLoop implements AutoCloseable {
         loop.repeat(this::resync, resync, resync);
         long keyPoll = settings.keyPoll().toNanos();
         loop.repeat(this::pollKey, keyPoll, keyPoll);
-        hostChecks.repeat(this::checkKubeProxy, 0, settings.kubeProxyCheckInterval().toNanos());
+        hostChecks.repeat(
+                this::checkKubeProxy, 0, settings.kubeProxyCheckInterval().toNanos());
         running = true;
         replanSoon();
-        LOG.info("speaker {} started: membership on udp {}, {} interfaces", settings.nodeName(), self.getPort(),
+        LOG.info(
+                "speaker {} started: membership on udp {}, {} interfaces",
+                settings.nodeName(),
+                self.getPort(),
                 interfaces.size());
     }
 
@@ -216,7 +239,8 @@ public final class SpeakerLoop implements AutoCloseable {
             if (ip != null) {
                 return new InetSocketAddress(ip, settings.port());
             }
-            LOG.error("Node {} has no InternalIP in the API (is NODE_NAME right?); retrying in 2 s", settings.nodeName());
+            LOG.error(
+                    "Node {} has no InternalIP in the API (is NODE_NAME right?); retrying in 2 s", settings.nodeName());
             loop.sleep(2000);
         }
     }
@@ -251,15 +275,17 @@ public final class SpeakerLoop implements AutoCloseable {
             }
             Object token = new Object();
             try {
-                pendingPlan = loop.schedule(() -> {
-                    synchronized (pacing) {
-                        if (pendingToken == token) {
-                            pendingPlan = null;
-                            pendingToken = null;
-                        }
-                    }
-                    replan();
-                }, Math.max(0, due - loop.nanoTime()));
+                pendingPlan = loop.schedule(
+                        () -> {
+                            synchronized (pacing) {
+                                if (pendingToken == token) {
+                                    pendingPlan = null;
+                                    pendingToken = null;
+                                }
+                            }
+                            replan();
+                        },
+                        Math.max(0, due - loop.nanoTime()));
                 pendingToken = token;
                 pendingPlanDue = due;
             } catch (RejectedExecutionException e) {
@@ -279,7 +305,12 @@ public final class SpeakerLoop implements AutoCloseable {
                 metrics.detected(e.detectionNanos());
             }
             if (e.from() != e.to()) {
-                LOG.info("member {}: {} -> {} (ready {}{})", e.name(), e.from(), e.to(), e.ready(),
+                LOG.info(
+                        "member {}: {} -> {} (ready {}{})",
+                        e.name(),
+                        e.from(),
+                        e.to(),
+                        e.ready(),
                         e.detectionNanos() > 0 ? ", detected in " + e.detectionNanos() / 1_000_000 + " ms" : "");
             }
         }
@@ -287,7 +318,9 @@ public final class SpeakerLoop implements AutoCloseable {
     }
 
     private List<NodeInterface> nodeInterfaces() {
-        return interfaces.values().stream().map(i -> new NodeInterface(i.name(), i.up(), i.prefixes())).toList();
+        return interfaces.values().stream()
+                .map(i -> new NodeInterface(i.name(), i.up(), i.prefixes()))
+                .toList();
     }
 
     private void pollInterfaces() {
@@ -298,8 +331,11 @@ public final class SpeakerLoop implements AutoCloseable {
                 changed.addAll(interfaces.keySet());
                 changed.removeIf(n -> Objects.equals(now.get(n), interfaces.get(n)));
                 LOG.info("interfaces changed: {}", changed);
-                boolean cameUp = changed.stream().anyMatch(n -> now.get(n) != null && now.get(n).up()
-                        && (interfaces.get(n) == null || !interfaces.get(n).up()));
+                boolean cameUp = changed.stream()
+                        .anyMatch(n -> now.get(n) != null
+                                && now.get(n).up()
+                                && (interfaces.get(n) == null
+                                        || !interfaces.get(n).up()));
                 if (cameUp && hold.interfaceCameUp(transport.isolated(), loop.nanoTime())) {
                     LOG.info("an interface came up while cut off from every peer: warming up again");
                     transport.rewarm();
@@ -317,8 +353,8 @@ public final class SpeakerLoop implements AutoCloseable {
         Map<String, PeerFacts> out = new HashMap<>();
         for (Member m : transport.members()) {
             boolean alive = m.state() == MemberState.ALIVE || m.state() == MemberState.SUSPECT;
-            List<NodeInterface> ifs = m.name().equals(settings.nodeName()) ? nodeInterfaces()
-                    : InterfaceMetadata.decode(m.metadata());
+            List<NodeInterface> ifs =
+                    m.name().equals(settings.nodeName()) ? nodeInterfaces() : InterfaceMetadata.decode(m.metadata());
             boolean self = m.name().equals(settings.nodeName());
             boolean excluded = self && (stopping || hold.holdsBack(transport.isolated(), m.ready(), loop.nanoTime()));
             out.put(m.name(), new PeerFacts(m.name(), alive && !excluded, m.ready(), ifs));
@@ -333,7 +369,9 @@ public final class SpeakerLoop implements AutoCloseable {
         long started = loop.nanoTime();
         try {
             Map<IpAddress, String> relayFailures = proxy.addressFailures();
-            ClusterState state = watch.snapshot().withProxyProblems().withRelayFailures(relayFailures, settings.nodeName())
+            ClusterState state = watch.snapshot()
+                    .withProxyProblems()
+                    .withRelayFailures(relayFailures, settings.nodeName())
                     .withKubeProxyProblem(kubeProxyProblem);
             Map<String, PeerFacts> peers = peers();
             metrics.alive((int) peers.values().stream().filter(PeerFacts::alive).count());
@@ -358,8 +396,13 @@ public final class SpeakerLoop implements AutoCloseable {
 
     /** Proxy mode: relay for the Proxy addresses this node now announces, and for no other. */
     private void relay(ClusterState state) {
-        var wanted = ProxyPlanner.plan(settings.nodeName(), announcer.claims().keySet(), state.proxyServices(), state.proxyNodes(),
-                settings.kubeProxyHealthPort(), settings.ignoreExcludeLabel());
+        var wanted = ProxyPlanner.plan(
+                settings.nodeName(),
+                announcer.claims().keySet(),
+                state.proxyServices(),
+                state.proxyNodes(),
+                settings.kubeProxyHealthPort(),
+                settings.ignoreExcludeLabel());
         List<AddressRange> ranges = state.poolRanges();
         proxy.apply(wanted, a -> ranges.stream().anyMatch(r -> r.contains(a)));
     }
@@ -381,7 +424,8 @@ public final class SpeakerLoop implements AutoCloseable {
             }
         }
         Set<String> capturing = port.interfaces();
-        List<Claim> usable = claims.stream().filter(c -> capturing.contains(c.iface())).toList();
+        List<Claim> usable =
+                claims.stream().filter(c -> capturing.contains(c.iface())).toList();
         long now = loop.nanoTime();
         List<OutFrame> burst = announcer.update(usable, interfaces, now);
         send(burst);
@@ -403,7 +447,10 @@ public final class SpeakerLoop implements AutoCloseable {
         metrics.changes(gained, lost);
         if (gained > 0) {
             metrics.burst(gained, burstNanos);
-            LOG.info("took {} addresses: {} gratuitous frames sent in {} ms", gained, burst.size(),
+            LOG.info(
+                    "took {} addresses: {} gratuitous frames sent in {} ms",
+                    gained,
+                    burst.size(),
                     String.format("%.1f", burstNanos / 1e6));
         }
         metrics.owned(after.size());
@@ -411,7 +458,12 @@ public final class SpeakerLoop implements AutoCloseable {
         after.forEach((a, c) -> owned.put(a, c.iface()));
         groups.set(owned);
         for (String iface : port.interfaces()) {
-            port.answerFor(iface, owned.entrySet().stream().filter(e -> e.getValue().equals(iface)).map(Map.Entry::getKey).toList());
+            port.answerFor(
+                    iface,
+                    owned.entrySet().stream()
+                            .filter(e -> e.getValue().equals(iface))
+                            .map(Map.Entry::getKey)
+                            .toList());
         }
         // capture stays open on an interface that still exists and is up, so taking an address back
         // later needs no new handle; one that went away or down is closed (off this thread)
@@ -434,10 +486,12 @@ public final class SpeakerLoop implements AutoCloseable {
             return;
         }
         long delay = Math.max(0, next - loop.nanoTime());
-        announceTimer = loop.schedule(() -> {
-            send(announcer.tick(loop.nanoTime()));
-            scheduleAnnouncements();
-        }, delay);
+        announceTimer = loop.schedule(
+                () -> {
+                    send(announcer.tick(loop.nanoTime()));
+                    scheduleAnnouncements();
+                },
+                delay);
     }
 
     private void send(List<OutFrame> frames) {
@@ -455,7 +509,9 @@ public final class SpeakerLoop implements AutoCloseable {
         if (transport != null && running) {
             try {
                 transport.leave().get(1, TimeUnit.SECONDS);
-                LOG.info("left the membership; handing over for {} ms", settings.handover().toMillis());
+                LOG.info(
+                        "left the membership; handing over for {} ms",
+                        settings.handover().toMillis());
                 loop.sleep(settings.handover().toMillis());
             } catch (Exception e) {
                 LOG.warn("leaving the membership: {}", e.toString());

@@ -116,7 +116,8 @@ public final class SpeakerPorts {
 
         /** Starts membership as {@code self}; {@code changed} gets the events of every change after. */
         interface Starter {
-            MembershipPort start(InetSocketAddress self, byte[] metadata, byte[] key, Consumer<List<MemberEvent>> changed)
+            MembershipPort start(
+                    InetSocketAddress self, byte[] metadata, byte[] key, Consumer<List<MemberEvent>> changed)
                     throws InterruptedException;
         }
     }

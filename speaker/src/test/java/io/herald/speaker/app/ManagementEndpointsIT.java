@@ -32,19 +32,33 @@ class ManagementEndpointsIT {
 
     static ApplicationContext app;
     static String base;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start(ApiServer server) {
         server.installIpPoolCrd();
         String ns = "speaker-endpoints-it";
-        server.admin().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
-        EmbeddedServer embedded = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.host", "127.0.0.1",
-                "micronaut.server.port", -1,
-                "herald.speaker.node-name", "endpoints-it",
-                "herald.speaker.kubeconfig", server.kubeconfig().toString(),
-                "herald.speaker.secret-namespace", ns));
+        server.admin()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
+        EmbeddedServer embedded = ApplicationContext.run(
+                EmbeddedServer.class,
+                Map.of(
+                        "micronaut.server.host",
+                        "127.0.0.1",
+                        "micronaut.server.port",
+                        -1,
+                        "herald.speaker.node-name",
+                        "endpoints-it",
+                        "herald.speaker.kubeconfig",
+                        server.kubeconfig().toString(),
+                        "herald.speaker.secret-namespace",
+                        ns));
         app = embedded.getApplicationContext();
         base = "http://127.0.0.1:" + embedded.getPort();
     }
@@ -60,7 +74,8 @@ class ManagementEndpointsIT {
     void metricsAreAtSlashMetricsInPrometheusTextFormat() throws Exception {
         HttpResponse<String> r = get("GET", "/metrics");
         assertEquals(200, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
+        assertTrue(
+                r.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
                 "Prometheus text format: " + r.headers().map());
         assertTrue(r.body().contains("herald_speaker_owned_addresses"), "the speaker's own meters:\n" + r.body());
         assertTrue(r.body().contains("jvm_memory_used_bytes"), "the JVM's meters");
@@ -72,8 +87,8 @@ class ManagementEndpointsIT {
         assertEquals(503, get("GET", "/health/readiness").statusCode(), "unready without the membership key");
         HttpResponse<String> health = get("GET", "/health");
         assertFalse(health.body().contains("details"), "health without details: " + health.body());
-        for (String path : List.of("/prometheus", "/beans", "/routes", "/info", "/threaddump", "/loggers", "/env",
-                "/refresh")) {
+        for (String path :
+                List.of("/prometheus", "/beans", "/routes", "/info", "/threaddump", "/loggers", "/env", "/refresh")) {
             for (String method : List.of("GET", "POST")) {
                 assertEquals(404, get(method, path).statusCode(), method + " " + path);
             }
@@ -81,7 +96,11 @@ class ManagementEndpointsIT {
     }
 
     static HttpResponse<String> get(String method, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

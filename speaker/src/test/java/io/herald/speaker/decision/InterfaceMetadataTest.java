@@ -16,7 +16,8 @@ class InterfaceMetadataTest {
     @Test
     void interfacesSurviveTheTripAndThoseWithoutPrefixesAreLeftOut() {
         List<NodeInterface> in = List.of(
-                new NodeInterface("eth0", true, List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64"))),
+                new NodeInterface(
+                        "eth0", true, List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64"))),
                 new NodeInterface("bond0.100", false, List.of(Prefix.parse("10.1.0.5/16"))),
                 new NodeInterface("veth9", true, List.of()));
         assertEquals(in.subList(0, 2), InterfaceMetadata.decode(InterfaceMetadata.encode(in)));
@@ -41,7 +42,9 @@ class InterfaceMetadataTest {
             r.nextBytes(b);
             InterfaceMetadata.decode(b);
         }
-        assertEquals(List.of(new NodeInterface("eth0", true, List.of())),
-                InterfaceMetadata.decode("eth0 1 not/a/prefix 300.1.1.1/24\n\n x".getBytes(StandardCharsets.UTF_8)).subList(0, 1));
+        assertEquals(
+                List.of(new NodeInterface("eth0", true, List.of())),
+                InterfaceMetadata.decode("eth0 1 not/a/prefix 300.1.1.1/24\n\n x".getBytes(StandardCharsets.UTF_8))
+                        .subList(0, 1));
     }
 }

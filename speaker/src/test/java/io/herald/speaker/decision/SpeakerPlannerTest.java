@@ -26,8 +26,8 @@ class SpeakerPlannerTest {
     static final IpAddress V4 = IpAddress.parse("198.18.0.200");
     static final IpAddress V6 = IpAddress.parse("fd18:18::200");
     static final ServiceKey WEB = new ServiceKey("demo", "web");
-    static final List<NodeInterface> LAN = List.of(new NodeInterface("eth0", true,
-            List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64"))));
+    static final List<NodeInterface> LAN = List.of(
+            new NodeInterface("eth0", true, List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64"))));
     static final List<String> NODES = List.of("node-1", "node-2", "node-3");
 
     static Map<String, NodeFacts> nodes() {
@@ -49,7 +49,9 @@ class SpeakerPlannerTest {
     }
 
     static ClusterState state(String status, String message) {
-        return new ClusterState(nodes(), List.of(address(V4), address(V6)),
+        return new ClusterState(
+                nodes(),
+                List.of(address(V4), address(V6)),
                 List.of(new ServiceFacts(WEB, List.of(V6, V4), status, message)));
     }
 
@@ -88,23 +90,31 @@ class SpeakerPlannerTest {
         assertTrue(plans.get(d4.owner()).writes().contains(w));
         assertEquals(true, w.status());
         assertEquals("Announcing", w.reason());
-        assertEquals("198.18.0.200 announced by node " + d4.owner() + " on eth0; fd18:18::200 announced by node "
-                + d6.owner() + " on eth0", w.message());
+        assertEquals(
+                "198.18.0.200 announced by node " + d4.owner() + " on eth0; fd18:18::200 announced by node "
+                        + d6.owner() + " on eth0",
+                w.message());
     }
 
     @Test
     void aConditionAlreadyCarriedIsNotWrittenAgain() {
         ClusterState first = state(null, null);
-        ConditionWrite w = everyone(first, peers()).values().stream().flatMap(p -> p.writes().stream()).findFirst().orElseThrow();
+        ConditionWrite w = everyone(first, peers()).values().stream()
+                .flatMap(p -> p.writes().stream())
+                .findFirst()
+                .orElseThrow();
         ClusterState carried = state("True", w.message());
-        assertTrue(everyone(carried, peers()).values().stream().allMatch(p -> p.writes().isEmpty()),
+        assertTrue(
+                everyone(carried, peers()).values().stream()
+                        .allMatch(p -> p.writes().isEmpty()),
                 "a resync or a restart must not repeat the condition or its event");
     }
 
     @Test
     void whenTheOwnerDiesTheNextOwnerClaimsAndRewritesTheCondition() {
         ClusterState s = state(null, null);
-        String owner = SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
+        String owner =
+                SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
         ConditionWrite before = everyone(s, peers()).get(owner).writes().get(0);
         Map<String, PeerFacts> after = peers(owner);
         Map<String, Plan> plans = everyone(state("True", before.message()), after);
@@ -117,73 +127,115 @@ class SpeakerPlannerTest {
 
     @Test
     void aProxyServiceTheRelayCannotServeGetsAFalseConditionWithTheRelaysReasonAndOneWarningEvent() {
-        var problem = new io.herald.speaker.proxy.ProxyPlanner.Problem("CannotRelay", "port 3868/SCTP cannot be relayed");
-        ClusterState s = new ClusterState(nodes(), List.of(address(V4)),
-                List.of(new ServiceFacts(WEB, List.of(V4), null, null, problem)));
+        var problem =
+                new io.herald.speaker.proxy.ProxyPlanner.Problem("CannotRelay", "port 3868/SCTP cannot be relayed");
+        ClusterState s = new ClusterState(
+                nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null, problem)));
         Map<String, Plan> plans = everyone(s, peers());
-        List<ConditionWrite> writes = plans.values().stream().flatMap(p -> p.writes().stream()).toList();
+        List<ConditionWrite> writes =
+                plans.values().stream().flatMap(p -> p.writes().stream()).toList();
         assertEquals(1, writes.size(), writes.toString());
         ConditionWrite w = writes.get(0);
         assertEquals(false, w.status());
         assertEquals("CannotRelay", w.reason());
         assertEquals("Warning", w.eventType());
-        assertTrue(w.message().startsWith("198.18.0.200 announced by node ") && w.message().endsWith("; port 3868/SCTP cannot be relayed"),
+        assertTrue(
+                w.message().startsWith("198.18.0.200 announced by node ")
+                        && w.message().endsWith("; port 3868/SCTP cannot be relayed"),
                 w.message());
         assertTrue(plans.values().stream().anyMatch(p -> !p.claims().isEmpty()), "the address is still announced");
-        ClusterState carried = new ClusterState(nodes(), List.of(address(V4)),
+        ClusterState carried = new ClusterState(
+                nodes(),
+                List.of(address(V4)),
                 List.of(new ServiceFacts(WEB, List.of(V4), "False", w.message(), problem)));
-        assertTrue(everyone(carried, peers()).values().stream().allMatch(p -> p.writes().isEmpty()), "no repeat on resync");
+        assertTrue(
+                everyone(carried, peers()).values().stream()
+                        .allMatch(p -> p.writes().isEmpty()),
+                "no repeat on resync");
     }
 
     @Test
     void theOwnersOwnRelayFailureBecomesTheConditionAndAnInstallHintWhenCapabilitiesAreMissing() {
-        ClusterState s = new ClusterState(nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
-        String owner = SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
-        String eperm = "cannot add 198.18.0.200/32 to lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)";
+        ClusterState s = new ClusterState(
+                nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
+        String owner =
+                SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
+        String eperm =
+                "cannot add 198.18.0.200/32 to lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)";
         ClusterState failing = s.withRelayFailures(Map.of(V4, eperm), owner);
-        List<ConditionWrite> writes = SpeakerPlanner.plan(owner, failing, peers()).writes();
+        List<ConditionWrite> writes =
+                SpeakerPlanner.plan(owner, failing, peers()).writes();
         assertEquals(1, writes.size(), writes.toString());
         ConditionWrite w = writes.get(0);
         assertEquals(false, w.status());
         assertEquals("CannotRelay", w.reason());
         assertEquals("Warning", w.eventType());
-        assertTrue(w.message().contains("the relay on node " + owner + " cannot serve it: " + eperm)
-                && w.message().contains("proxyMode.enabled=true"), w.message());
-        assertTrue(SpeakerPlanner.plan(owner, failing, peers()).claims().stream().anyMatch(c -> c.address().equals(V4)),
+        assertTrue(
+                w.message().contains("the relay on node " + owner + " cannot serve it: " + eperm)
+                        && w.message().contains("proxyMode.enabled=true"),
+                w.message());
+        assertTrue(
+                SpeakerPlanner.plan(owner, failing, peers()).claims().stream()
+                        .anyMatch(c -> c.address().equals(V4)),
                 "the address stays announced: the condition says what fails");
         // failures for other addresses, none at all, or a problem the API objects already give change nothing
         assertEquals(s, s.withRelayFailures(Map.of(), owner));
         assertEquals(s.services(), s.withRelayFailures(Map.of(V6, eperm), owner).services());
         var given = new io.herald.speaker.proxy.ProxyPlanner.Problem("CannotRelay", "port 3868/SCTP cannot be relayed");
-        ClusterState withProblem = new ClusterState(nodes(), List.of(address(V4)),
-                List.of(new ServiceFacts(WEB, List.of(V4), null, null, given)));
-        assertEquals(given, withProblem.withRelayFailures(Map.of(V4, eperm), owner).services().get(0).problem());
+        ClusterState withProblem = new ClusterState(
+                nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null, given)));
+        assertEquals(
+                given,
+                withProblem
+                        .withRelayFailures(Map.of(V4, eperm), owner)
+                        .services()
+                        .get(0)
+                        .problem());
         // a listener refused a low port: the hint too
         String denied = "cannot listen on TCP 198.18.0.200:80: bind(..) failed: Permission denied";
-        assertTrue(s.withRelayFailures(Map.of(V4, denied), owner).services().get(0).problem().message()
+        assertTrue(s.withRelayFailures(Map.of(V4, denied), owner)
+                .services()
+                .get(0)
+                .problem()
+                .message()
                 .contains("NET_BIND_SERVICE"));
     }
 
     @Test
     void kubeProxyAnsweringArpOnTheOwnerBecomesTheConditionOfItsVipServicesOnly() {
-        ClusterState s = new ClusterState(nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True", "old")));
-        String owner = SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
+        ClusterState s = new ClusterState(
+                nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True", "old")));
+        String owner =
+                SpeakerPlanner.plan("node-1", s, peers()).decisions().get(V4).owner();
         String problem = new KubeProxyArp(true, null, Map.of("eth0", 0)).problem(owner);
-        List<ConditionWrite> writes = SpeakerPlanner.plan(owner, s.withKubeProxyProblem(problem), peers()).writes();
+        List<ConditionWrite> writes = SpeakerPlanner.plan(owner, s.withKubeProxyProblem(problem), peers())
+                .writes();
         assertEquals(1, writes.size(), writes.toString());
         ConditionWrite w = writes.get(0);
         assertEquals(false, w.status());
         assertEquals("KubeProxyIPVSWithoutStrictARP", w.reason());
         assertEquals("Warning", w.eventType());
         assertEquals("198.18.0.200 announced by node " + owner + " on eth0; " + problem, w.message());
-        assertTrue(SpeakerPlanner.plan(owner, s.withKubeProxyProblem(problem), peers()).claims().stream()
-                .anyMatch(c -> c.address().equals(V4)), "the address stays announced: the condition says what is wrong");
+        assertTrue(
+                SpeakerPlanner.plan(owner, s.withKubeProxyProblem(problem), peers()).claims().stream()
+                        .anyMatch(c -> c.address().equals(V4)),
+                "the address stays announced: the condition says what is wrong");
         // nothing wrong: nothing changes
         assertEquals(s, s.withKubeProxyProblem(null));
         // kube-proxy leaves Proxy-mode addresses off kube-ipvs0
-        var proxied = new io.herald.speaker.proxy.ProxyService("default/web", List.of(V4), List.of(),
-                io.herald.speaker.proxy.TrafficPolicy.CLUSTER, 0, io.herald.speaker.proxy.SessionAffinity.NONE, List.of(), null, Map.of(), Map.of());
-        ClusterState proxy = new ClusterState(s.nodes(), s.addresses(), s.services(), List.of(proxied), List.of(), List.of());
+        var proxied = new io.herald.speaker.proxy.ProxyService(
+                "default/web",
+                List.of(V4),
+                List.of(),
+                io.herald.speaker.proxy.TrafficPolicy.CLUSTER,
+                0,
+                io.herald.speaker.proxy.SessionAffinity.NONE,
+                List.of(),
+                null,
+                Map.of(),
+                Map.of());
+        ClusterState proxy =
+                new ClusterState(s.nodes(), s.addresses(), s.services(), List.of(proxied), List.of(), List.of());
         assertEquals(proxy.services(), proxy.withKubeProxyProblem(problem).services());
     }
 
@@ -191,14 +243,17 @@ class SpeakerPlannerTest {
     void withNoEligibleNodeTheFirstLiveSpeakerReportsWhy() {
         Map<String, NodeFacts> notReady = new LinkedHashMap<>();
         NODES.forEach(n -> notReady.put(n, new NodeFacts(n, Map.of(), false, false)));
-        ClusterState s = new ClusterState(notReady, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True", "old")));
+        ClusterState s = new ClusterState(
+                notReady, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True", "old")));
         Map<String, Plan> plans = everyone(s, peers("node-1"));
         assertTrue(plans.values().stream().allMatch(p -> p.claims().isEmpty()));
         assertTrue(plans.get("node-3").writes().isEmpty());
         ConditionWrite w = plans.get("node-2").writes().get(0);
         assertEquals(false, w.status());
         assertEquals("AnnounceFailed", w.reason());
-        assertEquals("198.18.0.200: no eligible node (node-1: not Ready; node-2: not Ready; node-3: not Ready)", w.message());
+        assertEquals(
+                "198.18.0.200: no eligible node (node-1: not Ready; node-2: not Ready; node-3: not Ready)",
+                w.message());
         assertEquals("Warning", w.eventType());
     }
 
@@ -206,45 +261,64 @@ class SpeakerPlannerTest {
     void onAClusterOfControlPlaneNodesOnlyTheConditionNamesTheExcludeLabelUntilTheSpeakersIgnoreIt() {
         // kubeadm labels every control-plane node so; a small cluster may have no other nodes
         Map<String, NodeFacts> controlPlanes = new LinkedHashMap<>();
-        NODES.forEach(n -> controlPlanes.put(n, new NodeFacts(n,
-                Map.of(NodeFacts.EXCLUDE_LABEL, "", "node-role.kubernetes.io/control-plane", ""), true, false)));
-        ClusterState s = new ClusterState(controlPlanes, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
+        NODES.forEach(n -> controlPlanes.put(
+                n,
+                new NodeFacts(
+                        n,
+                        Map.of(NodeFacts.EXCLUDE_LABEL, "", "node-role.kubernetes.io/control-plane", ""),
+                        true,
+                        false)));
+        ClusterState s = new ClusterState(
+                controlPlanes, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
         Map<String, Plan> plans = everyone(s, peers());
         assertTrue(plans.values().stream().allMatch(p -> p.claims().isEmpty()));
-        List<ConditionWrite> writes = plans.values().stream().flatMap(p -> p.writes().stream()).toList();
+        List<ConditionWrite> writes =
+                plans.values().stream().flatMap(p -> p.writes().stream()).toList();
         assertEquals(1, writes.size(), writes.toString());
         ConditionWrite w = writes.get(0);
         assertEquals(false, w.status());
         assertEquals("AnnounceFailed", w.reason());
         String labelled = "labelled node.kubernetes.io/exclude-from-external-load-balancers"
                 + " (set herald.speaker.ignore-exclude-label, Helm speaker.ignoreExcludeLabel, to announce from it anyway)";
-        assertEquals("198.18.0.200: no eligible node (node-1: " + labelled + "; node-2: " + labelled + "; node-3: " + labelled
-                + ")", w.message());
+        assertEquals(
+                "198.18.0.200: no eligible node (node-1: " + labelled + "; node-2: " + labelled + "; node-3: "
+                        + labelled + ")",
+                w.message());
         // herald.speaker.ignore-exclude-label on every speaker: one of them announces, and its condition says so
-        ClusterState carried = new ClusterState(controlPlanes, List.of(address(V4)),
-                List.of(new ServiceFacts(WEB, List.of(V4), "False", w.message())));
+        ClusterState carried = new ClusterState(
+                controlPlanes, List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "False", w.message())));
         Map<String, Plan> ignoring = everyone(carried, peers(), true);
-        List<IpAddress> claimed = ignoring.values().stream().flatMap(p -> p.claims().stream()).map(c -> c.address()).toList();
+        List<IpAddress> claimed = ignoring.values().stream()
+                .flatMap(p -> p.claims().stream())
+                .map(c -> c.address())
+                .toList();
         assertEquals(List.of(V4), claimed);
         String owner = ignoring.values().iterator().next().decisions().get(V4).owner();
-        assertEquals(List.of(new ConditionWrite(WEB, true, ConditionWrite.ANNOUNCING,
-                "198.18.0.200 announced by node " + owner + " on eth0")),
+        assertEquals(
+                List.of(new ConditionWrite(
+                        WEB, true, ConditionWrite.ANNOUNCING, "198.18.0.200 announced by node " + owner + " on eth0")),
                 ignoring.values().stream().flatMap(p -> p.writes().stream()).toList());
     }
 
     @Test
     void aSpeakerCutOffFromEveryPeerWritesNoConditionButTheLastOneStandingDoes() {
-        ClusterState s = new ClusterState(nodes(), List.of(address(V4)), List.of(new ServiceFacts(WEB, List.of(V4), "True",
-                "198.18.0.200 announced by node node-2 on eth0")));
+        ClusterState s = new ClusterState(
+                nodes(),
+                List.of(address(V4)),
+                List.of(new ServiceFacts(WEB, List.of(V4), "True", "198.18.0.200 announced by node node-2 on eth0")));
         // node-3's link came back before its peers did: in its view nobody is alive, itself included
         Map<String, PeerFacts> cutOff = peers("node-1", "node-2", "node-3");
         Plan plan = SpeakerPlanner.plan("node-3", s, cutOff);
         assertTrue(plan.claims().isEmpty());
-        assertTrue(plan.writes().isEmpty(), "a cut-off speaker must not overwrite the owner's condition: " + plan.writes());
+        assertTrue(
+                plan.writes().isEmpty(),
+                "a cut-off speaker must not overwrite the owner's condition: " + plan.writes());
         // alone and sure of it (past its warm-up): it owns the address and says so
         Plan alone = SpeakerPlanner.plan("node-3", s, peers("node-1", "node-2"));
         assertEquals(1, alone.writes().size(), alone.writes().toString());
-        assertTrue(alone.writes().get(0).message().startsWith("198.18.0.200 announced by node node-3"), alone.writes().toString());
+        assertTrue(
+                alone.writes().get(0).message().startsWith("198.18.0.200 announced by node node-3"),
+                alone.writes().toString());
     }
 
     @Test
@@ -268,6 +342,7 @@ class SpeakerPlannerTest {
     @Test
     void anAddressInNoPoolIsNeitherClaimedNorReported() {
         ClusterState s = new ClusterState(nodes(), List.of(), List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
-        assertTrue(everyone(s, peers()).values().stream().allMatch(p -> p.claims().isEmpty() && p.writes().isEmpty()));
+        assertTrue(everyone(s, peers()).values().stream()
+                .allMatch(p -> p.claims().isEmpty() && p.writes().isEmpty()));
     }
 }

@@ -44,7 +44,8 @@ class OwnerElectionTest {
     private static List<AnnounceTarget> targets(int n) {
         List<AnnounceTarget> t = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            t.add(new AnnounceTarget(IpAddress.parse("198.18.0.0").plus(i + 1), "pool", Selector.EVERYTHING, List.of(), null));
+            t.add(new AnnounceTarget(
+                    IpAddress.parse("198.18.0.0").plus(i + 1), "pool", Selector.EVERYTHING, List.of(), null));
         }
         return t;
     }
@@ -71,7 +72,10 @@ class OwnerElectionTest {
             Collections.shuffle(order, rnd);
             Map<String, NodeFacts> n2 = new LinkedHashMap<>();
             Map<String, PeerFacts> p2 = new HashMap<>();
-            order.forEach(k -> { n2.put(k, nodes.get(k)); p2.put(k, peers.get(k)); });
+            order.forEach(k -> {
+                n2.put(k, nodes.get(k));
+                p2.put(k, peers.get(k));
+            });
             List<AnnounceTarget> t2 = new ArrayList<>(targets);
             Collections.shuffle(t2, rnd);
             Map<IpAddress, Decision> again = OwnerElection.elect(t2, n2, p2);
@@ -91,7 +95,8 @@ class OwnerElectionTest {
         Map<IpAddress, Decision> after = OwnerElection.elect(targets, nodes, peers);
         int moved = 0;
         for (AnnounceTarget t : targets) {
-            String was = before.get(t.address()).owner(), now = after.get(t.address()).owner();
+            String was = before.get(t.address()).owner(),
+                    now = after.get(t.address()).owner();
             if (!was.equals("node-3")) {
                 assertEquals(was, now, "an address node-3 did not own moved");
             } else {
@@ -113,7 +118,8 @@ class OwnerElectionTest {
         Map<IpAddress, Decision> after = OwnerElection.elect(targets, nodes, peers);
         int taken = 0;
         for (AnnounceTarget t : targets) {
-            String was = before.get(t.address()).owner(), now = after.get(t.address()).owner();
+            String was = before.get(t.address()).owner(),
+                    now = after.get(t.address()).owner();
             if (!was.equals(now)) {
                 assertEquals("node-6", now, "an address moved between two old nodes");
                 taken++;
@@ -175,49 +181,143 @@ class OwnerElectionTest {
         var other = new AnnounceTarget(IpAddress.parse("10.9.0.1"), "far", Selector.EVERYTHING, List.of(), null);
         var ok = new NodeFacts("node-1", Map.of(), true, false);
         // as kubeadm labels a control-plane node
-        var controlPlane = new NodeFacts("node-1", Map.of(NodeFacts.EXCLUDE_LABEL, "", "node-role.kubernetes.io/control-plane", ""),
-                true, false);
+        var controlPlane = new NodeFacts(
+                "node-1",
+                Map.of(NodeFacts.EXCLUDE_LABEL, "", "node-role.kubernetes.io/control-plane", ""),
+                true,
+                false);
         var alive = new PeerFacts("node-1", true, true, LAN);
         boolean honoured = false, ignored = true; // herald.speaker.ignore-exclude-label
         return Stream.of(
                 Arguments.of("eligible", any, ok, alive, honoured, null),
-                Arguments.of("not Ready", any, new NodeFacts("node-1", Map.of(), false, false), alive, honoured, "not Ready"),
-                Arguments.of("NetworkUnavailable", any, new NodeFacts("node-1", Map.of(), true, true), alive, honoured, "NetworkUnavailable"),
-                Arguments.of("excluded", any, controlPlane, alive, honoured,
+                Arguments.of(
+                        "not Ready",
+                        any,
+                        new NodeFacts("node-1", Map.of(), false, false),
+                        alive,
+                        honoured,
+                        "not Ready"),
+                Arguments.of(
+                        "NetworkUnavailable",
+                        any,
+                        new NodeFacts("node-1", Map.of(), true, true),
+                        alive,
+                        honoured,
+                        "NetworkUnavailable"),
+                Arguments.of(
+                        "excluded",
+                        any,
+                        controlPlane,
+                        alive,
+                        honoured,
                         "labelled node.kubernetes.io/exclude-from-external-load-balancers (set herald.speaker.ignore-exclude-label,"
                                 + " Helm speaker.ignoreExcludeLabel, to announce from it anyway)"),
                 Arguments.of("excluded, label ignored", any, controlPlane, alive, ignored, null),
-                Arguments.of("label ignored, not Ready still counts", any,
-                        new NodeFacts("node-1", controlPlane.labels(), false, false), alive, ignored, "not Ready"),
-                Arguments.of("label ignored, node selector still counts", edgeOnly, controlPlane, alive, ignored,
+                Arguments.of(
+                        "label ignored, not Ready still counts",
+                        any,
+                        new NodeFacts("node-1", controlPlane.labels(), false, false),
+                        alive,
+                        ignored,
+                        "not Ready"),
+                Arguments.of(
+                        "label ignored, node selector still counts",
+                        edgeOnly,
+                        controlPlane,
+                        alive,
+                        ignored,
                         "not selected by pool lan's announce.nodeSelector"),
-                Arguments.of("label ignored, speaker still needed", any, controlPlane, null, ignored, "no live speaker"),
-                Arguments.of("node selector", edgeOnly, ok, alive, honoured, "not selected by pool lan's announce.nodeSelector"),
-                Arguments.of("node selector matches", edgeOnly, new NodeFacts("node-1", Map.of("edge", "yes"), true, false), alive,
-                        honoured, null),
-                Arguments.of("speaker dead", any, ok, new PeerFacts("node-1", false, true, LAN), honoured, "no live speaker"),
+                Arguments.of(
+                        "label ignored, speaker still needed", any, controlPlane, null, ignored, "no live speaker"),
+                Arguments.of(
+                        "node selector",
+                        edgeOnly,
+                        ok,
+                        alive,
+                        honoured,
+                        "not selected by pool lan's announce.nodeSelector"),
+                Arguments.of(
+                        "node selector matches",
+                        edgeOnly,
+                        new NodeFacts("node-1", Map.of("edge", "yes"), true, false),
+                        alive,
+                        honoured,
+                        null),
+                Arguments.of(
+                        "speaker dead",
+                        any,
+                        ok,
+                        new PeerFacts("node-1", false, true, LAN),
+                        honoured,
+                        "no live speaker"),
                 Arguments.of("no speaker at all", any, ok, null, honoured, "no live speaker"),
-                Arguments.of("interface down", any, ok, new PeerFacts("node-1", true, true,
-                        List.of(new NodeInterface("eth0", false, LAN.get(0).prefixes()))), honoured,
+                Arguments.of(
+                        "interface down",
+                        any,
+                        ok,
+                        new PeerFacts(
+                                "node-1",
+                                true,
+                                true,
+                                List.of(new NodeInterface(
+                                        "eth0", false, LAN.get(0).prefixes()))),
+                        honoured,
                         "no interface up in 198.18.0.200's subnet"),
-                Arguments.of("interface not allowed", bondOnly, ok, alive, honoured, "no allowed interface up in 198.18.0.200's subnet"),
-                Arguments.of("interface allowed", bondOnly, ok, new PeerFacts("node-1", true, true,
-                        List.of(new NodeInterface("bond0", true, LAN.get(0).prefixes()))), honoured, null),
-                Arguments.of("pattern must match whole name", bondOnly, ok, new PeerFacts("node-1", true, true,
-                        List.of(new NodeInterface("xbond0", true, LAN.get(0).prefixes()))), honoured,
+                Arguments.of(
+                        "interface not allowed",
+                        bondOnly,
+                        ok,
+                        alive,
+                        honoured,
+                        "no allowed interface up in 198.18.0.200's subnet"),
+                Arguments.of(
+                        "interface allowed",
+                        bondOnly,
+                        ok,
+                        new PeerFacts(
+                                "node-1",
+                                true,
+                                true,
+                                List.of(new NodeInterface(
+                                        "bond0", true, LAN.get(0).prefixes()))),
+                        honoured,
+                        null),
+                Arguments.of(
+                        "pattern must match whole name",
+                        bondOnly,
+                        ok,
+                        new PeerFacts(
+                                "node-1",
+                                true,
+                                true,
+                                List.of(new NodeInterface(
+                                        "xbond0", true, LAN.get(0).prefixes()))),
+                        honoured,
                         "no allowed interface up in 198.18.0.200's subnet"),
                 Arguments.of("other subnet", other, ok, alive, honoured, "no interface up in 10.9.0.1's subnet"),
-                Arguments.of("local without endpoint", local, ok, alive, honoured, "no ready local endpoint (externalTrafficPolicy: Local)"),
-                Arguments.of("local with endpoint", local, new NodeFacts("node-2", Map.of(), true, false),
-                        new PeerFacts("node-2", true, true, LAN), honoured, null));
+                Arguments.of(
+                        "local without endpoint",
+                        local,
+                        ok,
+                        alive,
+                        honoured,
+                        "no ready local endpoint (externalTrafficPolicy: Local)"),
+                Arguments.of(
+                        "local with endpoint",
+                        local,
+                        new NodeFacts("node-2", Map.of(), true, false),
+                        new PeerFacts("node-2", true, true, LAN),
+                        honoured,
+                        null));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ineligibility")
-    void eachEligibilityRuleTakesANodeOut(String name, AnnounceTarget t, NodeFacts n, PeerFacts p, boolean ignoreExcludeLabel,
-            String why) {
+    void eachEligibilityRuleTakesANodeOut(
+            String name, AnnounceTarget t, NodeFacts n, PeerFacts p, boolean ignoreExcludeLabel, String why) {
         assertEquals(why, OwnerElection.ineligible(t, n, p, ignoreExcludeLabel));
-        Decision d = OwnerElection.elect(t, Map.of(n.name(), n), p == null ? Map.of() : Map.of(p.name(), p), ignoreExcludeLabel);
+        Decision d = OwnerElection.elect(
+                t, Map.of(n.name(), n), p == null ? Map.of() : Map.of(p.name(), p), ignoreExcludeLabel);
         if (why == null) {
             assertEquals(n.name(), d.owner());
         } else {
@@ -229,11 +329,16 @@ class OwnerElectionTest {
     @Test
     void theOwnerAnnouncesOnTheFirstAllowedInterfaceOnTheSubnet() {
         var t = new AnnounceTarget(IpAddress.parse("198.18.0.200"), "lan", Selector.EVERYTHING, List.of(), null);
-        var p = new PeerFacts("node-1", true, true, List.of(
-                new NodeInterface("eth9", true, List.of(Prefix.parse("10.0.0.1/8"))),
-                new NodeInterface("eth1", true, List.of(Prefix.parse("198.18.0.12/24"))),
-                new NodeInterface("eth0", true, List.of(Prefix.parse("198.18.0.11/24")))));
-        Decision d = OwnerElection.elect(t, Map.of("node-1", new NodeFacts("node-1", Map.of(), true, false)), Map.of("node-1", p));
+        var p = new PeerFacts(
+                "node-1",
+                true,
+                true,
+                List.of(
+                        new NodeInterface("eth9", true, List.of(Prefix.parse("10.0.0.1/8"))),
+                        new NodeInterface("eth1", true, List.of(Prefix.parse("198.18.0.12/24"))),
+                        new NodeInterface("eth0", true, List.of(Prefix.parse("198.18.0.11/24")))));
+        Decision d = OwnerElection.elect(
+                t, Map.of("node-1", new NodeFacts("node-1", Map.of(), true, false)), Map.of("node-1", p));
         assertEquals("eth0", d.interfaceName());
     }
 }

@@ -19,30 +19,42 @@ import org.junit.jupiter.api.Test;
  */
 class HostAndLayer2ApartTest {
 
-    static final ArchRule APART = CompositeArchRule
-            .of(noClasses().that().resideInAPackage("io.herald.speaker.host..").should().dependOnClassesThat()
+    static final ArchRule APART = CompositeArchRule.of(noClasses()
+                    .that()
+                    .resideInAPackage("io.herald.speaker.host..")
+                    .should()
+                    .dependOnClassesThat()
                     .resideInAPackage("io.herald.speaker.layer2.."))
-            .and(noClasses().that().resideInAPackage("io.herald.speaker.layer2..").should().dependOnClassesThat()
+            .and(noClasses()
+                    .that()
+                    .resideInAPackage("io.herald.speaker.layer2..")
+                    .should()
+                    .dependOnClassesThat()
                     .resideInAPackage("io.herald.speaker.host.."))
             .because("the runtime wires host and layer2; neither reaches into the other");
 
     @Test
     void hostAndLayer2DoNotDependOnEachOther() {
-        JavaClasses speaker = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        JavaClasses speaker = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.herald.speaker.host", "io.herald.speaker.layer2");
         APART.check(speaker);
     }
 
     @Test
     void theRuleCatchesEitherDirection() {
-        JavaClasses offenders = new ClassFileImporter().importClasses(UsesLayer2.class,
-                io.herald.speaker.layer2.UsesHost.class);
+        JavaClasses offenders =
+                new ClassFileImporter().importClasses(UsesLayer2.class, io.herald.speaker.layer2.UsesHost.class);
         EvaluationResult r = APART.evaluate(offenders);
         assertTrue(r.hasViolation());
         String report = String.join("\n", r.getFailureReport().getDetails());
-        assertTrue(report.contains(UsesLayer2.class.getName()) && report.contains("io.herald.speaker.layer2.MacAddress"), report);
-        assertTrue(report.contains(io.herald.speaker.layer2.UsesHost.class.getName())
-                && report.contains("io.herald.speaker.host.InterfaceScanner"), report);
+        assertTrue(
+                report.contains(UsesLayer2.class.getName()) && report.contains("io.herald.speaker.layer2.MacAddress"),
+                report);
+        assertTrue(
+                report.contains(io.herald.speaker.layer2.UsesHost.class.getName())
+                        && report.contains("io.herald.speaker.host.InterfaceScanner"),
+                report);
     }
 
     /** Test-only: a host class that reaches into layer2. */

@@ -69,7 +69,8 @@ class LoopbackAddressesTest {
         private void check(IpAddress a) throws NetlinkErrorException {
             Integer errno = refuse.get(a);
             if (errno != null) {
-                throw new NetlinkErrorException(errno, errno == Errno.EPERM ? "Operation not permitted" : "errno " + errno);
+                throw new NetlinkErrorException(
+                        errno, errno == Errno.EPERM ? "Operation not permitted" : "errno " + errno);
             }
         }
 
@@ -82,16 +83,18 @@ class LoopbackAddressesTest {
 
     @Test
     void onlyHostRoutesCountAsProxyAddresses() throws IOException {
-        FakeDevice lo = new FakeDevice("127.0.0.1/8", "198.18.0.200/32", "10.9.0.0/24", "::1/128", "fd18:18::200/128",
-                "fd18:18::/64");
+        FakeDevice lo = new FakeDevice(
+                "127.0.0.1/8", "198.18.0.200/32", "10.9.0.0/24", "::1/128", "fd18:18::200/128", "fd18:18::/64");
         assertEquals(Set.of(ip("198.18.0.200"), ip("::1"), ip("fd18:18::200")), new LoopbackAddresses(lo).list());
     }
 
     @Test
     void syncAddsTheMissingAndRemovesOnlyOursThatAreNotWanted() {
         FakeDevice lo = new FakeDevice("127.0.0.1/8", "::1/128", "198.18.0.1/32", "198.18.0.2/32", "192.0.2.9/32");
-        List<String> problems = new LoopbackAddresses(lo).sync(Set.of(ip("198.18.0.2"), ip("fd18:18::200")),
-                a -> a.toString().startsWith("198.18.") || a.toString().startsWith("fd18:"));
+        List<String> problems = new LoopbackAddresses(lo)
+                .sync(
+                        Set.of(ip("198.18.0.2"), ip("fd18:18::200")),
+                        a -> a.toString().startsWith("198.18.") || a.toString().startsWith("fd18:"));
         assertEquals(List.of(), problems);
         assertEquals(List.of("remove 198.18.0.1", "add fd18:18::200"), lo.calls);
         assertEquals(Set.of(ip("::1"), ip("198.18.0.2"), ip("192.0.2.9"), ip("fd18:18::200")), lo.hosts());
@@ -103,11 +106,14 @@ class LoopbackAddressesTest {
         lo.refuse.put(ip("198.18.0.1"), Errno.EPERM);
         lo.refuse.put(ip("198.18.0.200"), Errno.EPERM);
         lo.refuse.put(ip("fd18:18::200"), Errno.ENODEV);
-        List<String> problems = new LoopbackAddresses(lo).sync(Set.of(ip("198.18.0.200"), ip("fd18:18::200")), a -> true);
-        assertEquals(Set.of(
-                "cannot remove 198.18.0.1/32 from lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)",
-                "cannot add 198.18.0.200/32 to lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)",
-                "cannot add fd18:18::200/128 to lo: errno 19"), Set.copyOf(problems));
+        List<String> problems =
+                new LoopbackAddresses(lo).sync(Set.of(ip("198.18.0.200"), ip("fd18:18::200")), a -> true);
+        assertEquals(
+                Set.of(
+                        "cannot remove 198.18.0.1/32 from lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)",
+                        "cannot add 198.18.0.200/32 to lo: Operation not permitted (the speaker needs CAP_NET_ADMIN for Proxy mode)",
+                        "cannot add fd18:18::200/128 to lo: errno 19"),
+                Set.copyOf(problems));
         assertEquals(3, problems.size());
     }
 
@@ -115,7 +121,8 @@ class LoopbackAddressesTest {
     void aFailedListIsOneProblemAndChangesNothing() {
         FakeDevice lo = new FakeDevice();
         lo.listFailure = new IOException("no netlink reply within 5000 ms");
-        assertEquals(List.of("cannot list the addresses of lo: no netlink reply within 5000 ms"),
+        assertEquals(
+                List.of("cannot list the addresses of lo: no netlink reply within 5000 ms"),
                 new LoopbackAddresses(lo).sync(Set.of(ip("198.18.0.200")), a -> true));
         assertEquals(List.of(), lo.calls);
     }

@@ -95,10 +95,16 @@ class LoopbackNetlinkIT {
         // about 1000 addresses make the kernel's dump reply span many datagrams
         StringBuilder batch = new StringBuilder();
         for (int i = 0; i < 600; i++) {
-            batch.append("addr add 198.18.").append(10 + i / 250).append('.').append(1 + i % 250).append("/32 dev nltest0\n");
+            batch.append("addr add 198.18.")
+                    .append(10 + i / 250)
+                    .append('.')
+                    .append(1 + i % 250)
+                    .append("/32 dev nltest0\n");
         }
         for (int i = 0; i < 400; i++) {
-            batch.append("addr add fd18:77::").append(Integer.toHexString(i + 1)).append("/128 dev nltest0 nodad\n");
+            batch.append("addr add fd18:77::")
+                    .append(Integer.toHexString(i + 1))
+                    .append("/128 dev nltest0 nodad\n");
         }
         Path file = Files.createTempFile("nltest-batch", ".txt");
         try {
@@ -150,13 +156,17 @@ class LoopbackNetlinkIT {
     @Test
     void withoutCapNetAdminTheProblemSaysSo() throws Exception {
         ip("addr", "add", "198.18.0.30/32", "dev", "lo");
-        try (Child unprivileged = Child.start(List.of("ip", "netns", "exec", NS,
-                "setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin"))) {
+        try (Child unprivileged = Child.start(
+                List.of("ip", "netns", "exec", NS, "setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin"))) {
             // listing needs no privilege
-            assertEquals(ipAddresses("lo"), Set.of(unprivileged.ask("list lo").substring(5).split(" ")));
+            assertEquals(
+                    ipAddresses("lo"),
+                    Set.of(unprivileged.ask("list lo").substring(5).split(" ")));
             String problems = unprivileged.ask("sync lo 198.18.0.31");
-            assertEquals("problems cannot remove 198.18.0.30/32 from lo: " + PROBLEM_EPERM
-                    + " | cannot add 198.18.0.31/32 to lo: " + PROBLEM_EPERM, problems);
+            assertEquals(
+                    "problems cannot remove 198.18.0.30/32 from lo: " + PROBLEM_EPERM
+                            + " | cannot add 198.18.0.31/32 to lo: " + PROBLEM_EPERM,
+                    problems);
         }
         assertTrue(ipAddresses("lo").contains("198.18.0.30/32"));
         ip("addr", "del", "198.18.0.30/32", "dev", "lo");
@@ -173,19 +183,38 @@ class LoopbackNetlinkIT {
         Path rules = Files.createTempFile("exposure", ".nft");
         try {
             for (int port : new int[] {7472, 8080}) { // the speaker's metrics port, and a Service's
-                servers.add(new ProcessBuilder("ip", "netns", "exec", NS, "python3", "-m", "http.server", "--bind", "::",
-                        Integer.toString(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                servers.add(new ProcessBuilder(
+                                "ip",
+                                "netns",
+                                "exec",
+                                NS,
+                                "python3",
+                                "-m",
+                                "http.server",
+                                "--bind",
+                                "::",
+                                Integer.toString(port))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start());
             }
-            for (String url : List.of("http://198.18.0.40:7472/", "http://[fd18:18::40]:7472/", "http://198.18.0.40:8080/")) {
+            for (String url :
+                    List.of("http://198.18.0.40:7472/", "http://[fd18:18::40]:7472/", "http://198.18.0.40:8080/")) {
                 assertEquals("200", await(url), "before the table: " + url);
             }
-            Files.writeString(rules, io.herald.speaker.proxy.ExposureRules.replace(
-                    List.of(IpAddress.parse("198.18.0.40"), IpAddress.parse("fd18:18::40")),
-                    List.of(new io.herald.speaker.proxy.ListenerSpec.Key(IpAddress.parse("198.18.0.40"), 8080,
-                                    io.herald.speaker.proxy.ListenerSpec.Transport.TCP),
-                            new io.herald.speaker.proxy.ListenerSpec.Key(IpAddress.parse("fd18:18::40"), 8080,
-                                    io.herald.speaker.proxy.ListenerSpec.Transport.TCP))));
+            Files.writeString(
+                    rules,
+                    io.herald.speaker.proxy.ExposureRules.replace(
+                            List.of(IpAddress.parse("198.18.0.40"), IpAddress.parse("fd18:18::40")),
+                            List.of(
+                                    new io.herald.speaker.proxy.ListenerSpec.Key(
+                                            IpAddress.parse("198.18.0.40"),
+                                            8080,
+                                            io.herald.speaker.proxy.ListenerSpec.Transport.TCP),
+                                    new io.herald.speaker.proxy.ListenerSpec.Key(
+                                            IpAddress.parse("fd18:18::40"),
+                                            8080,
+                                            io.herald.speaker.proxy.ListenerSpec.Transport.TCP))));
             assertEquals("applied", child.ask("nft " + rules));
             assertEquals("200", curl("http://198.18.0.40:8080/"));
             assertEquals("200", curl("http://[fd18:18::40]:8080/"));
@@ -206,7 +235,8 @@ class LoopbackNetlinkIT {
             assertEquals("200", curl("http://198.18.0.40:7472/"));
             assertEquals("applied", child.ask("nft " + rules), "removing an absent table is no error");
 
-            Files.writeString(rules, "table inet herald { chain input { type filter hook input priority 0; drop-it; } }\n");
+            Files.writeString(
+                    rules, "table inet herald { chain input { type filter hook input priority 0; drop-it; } }\n");
             String refused = child.ask("nft " + rules);
             assertTrue(refused.startsWith("failure java.io.IOException: nftables refused the script: "), refused);
         } finally {
@@ -218,8 +248,23 @@ class LoopbackNetlinkIT {
 
     /** The HTTP status curl got from inside the namespace, "000" when it got none within a second. */
     private static String curl(String url) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", NS, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                "--max-time", "1", "-g", url).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        NS,
+                        "curl",
+                        "-s",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        "%{http_code}",
+                        "--max-time",
+                        "1",
+                        "-g",
+                        url)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor(10, TimeUnit.SECONDS);
         return out;
@@ -257,8 +302,10 @@ class LoopbackNetlinkIT {
     }
 
     private static String line(String text, String containing) {
-        return text.lines().filter(l -> l.contains(containing)).findFirst().orElseThrow(
-                () -> new AssertionError("no line with " + containing + " in:\n" + text));
+        return text.lines()
+                .filter(l -> l.contains(containing))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line with " + containing + " in:\n" + text));
     }
 
     private static String ip(String... args) throws Exception {
@@ -292,10 +339,15 @@ class LoopbackNetlinkIT {
 
         static Child start(List<String> prefix) throws Exception {
             List<String> cmd = new ArrayList<>(prefix);
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+            cmd.addAll(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
                     NetlinkChild.class.getName()));
-            Child c = new Child(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            Child c = new Child(new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start());
             String ready = c.next(120);
             if (!"ready".equals(ready)) {
                 c.close();

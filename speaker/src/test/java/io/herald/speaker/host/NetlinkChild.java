@@ -47,12 +47,19 @@ public final class NetlinkChild {
             return switch (c[0]) {
                 case "add" -> device.addHost(IpAddress.parse(c[2])) ? "added" : "already";
                 case "remove" -> device.removeHost(IpAddress.parse(c[2])) ? "removed" : "absent";
-                case "list" -> "list " + device.list().stream().map(NetlinkChild::cidr).collect(Collectors.joining(" "));
+                case "list" ->
+                    "list " + device.list().stream().map(NetlinkChild::cidr).collect(Collectors.joining(" "));
                 case "sync" -> {
-                    Set<IpAddress> wanted = c[2].equals("-") ? Set.of()
-                            : Arrays.stream(c[2].split(",")).map(IpAddress::parse).collect(Collectors.toSet());
-                    List<String> problems = new LoopbackAddresses(device).sync(wanted,
-                            a -> a.toString().startsWith("198.18.") || a.toString().startsWith("fd18:"));
+                    Set<IpAddress> wanted = c[2].equals("-")
+                            ? Set.of()
+                            : Arrays.stream(c[2].split(","))
+                                    .map(IpAddress::parse)
+                                    .collect(Collectors.toSet());
+                    List<String> problems = new LoopbackAddresses(device)
+                            .sync(
+                                    wanted,
+                                    a -> a.toString().startsWith("198.18.")
+                                            || a.toString().startsWith("fd18:"));
                     yield "problems " + String.join(" | ", problems);
                 }
                 case "nft" -> { // nft FILE: the script in FILE through libnftables (one filter, as the speaker has)

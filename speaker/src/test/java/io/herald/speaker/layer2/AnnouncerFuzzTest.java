@@ -20,11 +20,19 @@ class AnnouncerFuzzTest {
     @Test
     void aMillionFramesNeverThrowAndNeverClaimAnAddressNotOwned() {
         Announcer a = new Announcer();
-        a.update(List.of(new Claim(AnnouncerTest.VIP, "eth0", AnnouncerTest.THREE),
-                new Claim(AnnouncerTest.VIP6, "eth0", AnnouncerTest.THREE)), AnnouncerTest.IFACES, 0);
-        List<byte[]> seeds = List.of(AnnouncerTest.ASK,
-                AnnouncerTest.arpRequest(AnnouncerTest.CLIENT, IpAddress.parse("198.18.0.100"), IpAddress.parse("198.18.0.201")),
-                Hex.bytes(NdpCodecTest.NS_WITH_SLL), Hex.bytes(NdpCodecTest.NS_UNICAST_NO_SLL), Hex.bytes(NdpCodecTest.NS_DAD));
+        a.update(
+                List.of(
+                        new Claim(AnnouncerTest.VIP, "eth0", AnnouncerTest.THREE),
+                        new Claim(AnnouncerTest.VIP6, "eth0", AnnouncerTest.THREE)),
+                AnnouncerTest.IFACES,
+                0);
+        List<byte[]> seeds = List.of(
+                AnnouncerTest.ASK,
+                AnnouncerTest.arpRequest(
+                        AnnouncerTest.CLIENT, IpAddress.parse("198.18.0.100"), IpAddress.parse("198.18.0.201")),
+                Hex.bytes(NdpCodecTest.NS_WITH_SLL),
+                Hex.bytes(NdpCodecTest.NS_UNICAST_NO_SLL),
+                Hex.bytes(NdpCodecTest.NS_DAD));
         Random rnd = new Random(20261121);
         int replies = 0;
         for (int i = 0; i < 1_000_000; i++) {
@@ -45,10 +53,13 @@ class AnnouncerFuzzTest {
                 assertEquals("eth0", r.iface());
                 var arp = ArpCodec.parse(r.frame(), r.frame().length);
                 if (arp.isPresent()) {
-                    assertTrue(OWNED.contains(arp.get().arp().senderIp()), "claimed " + arp.get().arp().senderIp());
+                    assertTrue(
+                            OWNED.contains(arp.get().arp().senderIp()),
+                            "claimed " + arp.get().arp().senderIp());
                     assertEquals(AnnouncerTest.OURS, arp.get().arp().senderMac());
                 } else {
-                    var na = NdpCodec.parseAdvertisement(r.frame(), r.frame().length).orElseThrow();
+                    var na = NdpCodec.parseAdvertisement(r.frame(), r.frame().length)
+                            .orElseThrow();
                     assertTrue(OWNED.contains(na.targetIp()), "claimed " + na.targetIp());
                     assertEquals(AnnouncerTest.OURS, na.ethSrc());
                 }

@@ -20,16 +20,19 @@ class AnnouncerTest {
     static final MacAddress CLIENT = ArpCodecTest.REQUESTER;
     static final IpAddress VIP = IpAddress.parse("198.18.0.200");
     static final IpAddress VIP6 = NdpCodecTest.OWNED;
-    static final LocalInterface ETH0 = new LocalInterface("eth0", 2, OURS, true,
-            List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64")));
-    static final LocalInterface ETH1 = new LocalInterface("eth1", 3, MacAddress.parse("02:48:4c:00:01:11"), true,
-            List.of(Prefix.parse("10.1.0.11/24")));
+    static final LocalInterface ETH0 = new LocalInterface(
+            "eth0", 2, OURS, true, List.of(Prefix.parse("198.18.0.11/24"), Prefix.parse("fd18:18::11/64")));
+    static final LocalInterface ETH1 = new LocalInterface(
+            "eth1", 3, MacAddress.parse("02:48:4c:00:01:11"), true, List.of(Prefix.parse("10.1.0.11/24")));
     static final Map<String, LocalInterface> IFACES = Map.of("eth0", ETH0, "eth1", ETH1);
     static final GratuitousPolicy THREE = new GratuitousPolicy(3, Duration.ofMillis(500), Duration.ofSeconds(60));
     static final long MS = 1_000_000L;
 
     static byte[] arpRequest(MacAddress from, IpAddress fromIp, IpAddress target) {
-        return ArpCodec.build(MacAddress.BROADCAST, from, OptionalInt.empty(),
+        return ArpCodec.build(
+                MacAddress.BROADCAST,
+                from,
+                OptionalInt.empty(),
                 new ArpPacket(ArpPacket.Operation.REQUEST, from, fromIp, MacAddress.ZERO, target));
     }
 
@@ -40,16 +43,30 @@ class AnnouncerTest {
         Announcer a = new Announcer();
         List<OutFrame> burst = a.update(List.of(new Claim(VIP, "eth0", THREE)), IFACES, 0);
         assertEquals(2, burst.size());
-        var request = ArpCodec.parse(burst.get(0).frame(), burst.get(0).frame().length).orElseThrow().arp();
-        var reply = ArpCodec.parse(burst.get(1).frame(), burst.get(1).frame().length).orElseThrow().arp();
+        var request = ArpCodec.parse(burst.get(0).frame(), burst.get(0).frame().length)
+                .orElseThrow()
+                .arp();
+        var reply = ArpCodec.parse(burst.get(1).frame(), burst.get(1).frame().length)
+                .orElseThrow()
+                .arp();
         assertEquals(ArpPacket.Operation.REQUEST, request.operation());
         assertEquals(ArpPacket.Operation.REPLY, reply.operation());
         assertEquals(VIP, request.senderIp());
         assertEquals(VIP, request.targetIp());
         assertEquals(OURS, reply.senderMac());
         // scenario: (time ms, frames expected by then)
-        long[][] steps = {{100, 0}, {499, 0}, {500, 2}, {999, 0}, {1000, 2}, {1500, 0}, {60_999, 0}, {61_000, 2},
-                {120_999, 0}, {121_000, 2}};
+        long[][] steps = {
+            {100, 0},
+            {499, 0},
+            {500, 2},
+            {999, 0},
+            {1000, 2},
+            {1500, 0},
+            {60_999, 0},
+            {61_000, 2},
+            {120_999, 0},
+            {121_000, 2}
+        };
         for (long[] s : steps) {
             assertEquals(s[1], a.tick(s[0] * MS).size(), "at " + s[0] + " ms");
         }
@@ -60,7 +77,10 @@ class AnnouncerTest {
     void keepingAnAddressSendsNothingNewAndMovingItAnnouncesAgain() {
         Announcer a = new Announcer();
         a.update(List.of(new Claim(VIP, "eth0", THREE)), IFACES, 0);
-        assertEquals(0, a.update(List.of(new Claim(VIP, "eth0", THREE)), IFACES, 10 * MS).size());
+        assertEquals(
+                0,
+                a.update(List.of(new Claim(VIP, "eth0", THREE)), IFACES, 10 * MS)
+                        .size());
         var moved = new LocalInterface("eth0", 2, MacAddress.parse("02:48:4c:00:00:99"), true, ETH0.prefixes());
         List<OutFrame> again = a.update(List.of(new Claim(VIP, "eth0", THREE)), Map.of("eth0", moved), 20 * MS);
         assertEquals(2, again.size(), "a new hardware address must be announced");
@@ -71,7 +91,8 @@ class AnnouncerTest {
         Announcer a = new Announcer();
         List<OutFrame> burst = a.update(List.of(new Claim(VIP6, "eth0", THREE)), IFACES, 0);
         assertEquals(1, burst.size());
-        var na = NdpCodec.parseAdvertisement(burst.get(0).frame(), burst.get(0).frame().length).orElseThrow();
+        var na = NdpCodec.parseAdvertisement(burst.get(0).frame(), burst.get(0).frame().length)
+                .orElseThrow();
         assertTrue(na.override());
         assertEquals(VIP6, na.targetIp());
         assertEquals(OURS, na.targetLinkLayer().orElseThrow());
@@ -129,8 +150,12 @@ class AnnouncerTest {
     void aClaimOnAMissingOrDownInterfaceIsNotAnsweredFor() {
         Announcer a = new Announcer();
         var down = new LocalInterface("eth0", 2, OURS, false, ETH0.prefixes());
-        assertEquals(0, a.update(List.of(new Claim(VIP, "eth0", THREE)), Map.of("eth0", down), 0).size());
+        assertEquals(
+                0,
+                a.update(List.of(new Claim(VIP, "eth0", THREE)), Map.of("eth0", down), 0)
+                        .size());
         assertNull(a.answer("eth0", ASK, ASK.length));
-        assertEquals(2, a.update(List.of(new Claim(VIP, "eth0", THREE)), IFACES, MS).size(), "announced when it comes up");
+        assertEquals(
+                2, a.update(List.of(new Claim(VIP, "eth0", THREE)), IFACES, MS).size(), "announced when it comes up");
     }
 }

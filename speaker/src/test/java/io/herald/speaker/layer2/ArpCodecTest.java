@@ -43,8 +43,14 @@ class ArpCodecTest {
         assertEquals(MacAddress.BROADCAST, f.ethDst());
         assertEquals(REQUESTER, f.ethSrc());
         assertEquals(OptionalInt.empty(), f.vlanTci());
-        assertEquals(new ArpPacket(Operation.REQUEST, REQUESTER, IpAddress.parse("198.18.0.100"), MacAddress.ZERO,
-                IpAddress.parse("198.18.0.200")), f.arp());
+        assertEquals(
+                new ArpPacket(
+                        Operation.REQUEST,
+                        REQUESTER,
+                        IpAddress.parse("198.18.0.100"),
+                        MacAddress.ZERO,
+                        IpAddress.parse("198.18.0.200")),
+                f.arp());
     }
 
     @Test
@@ -61,8 +67,14 @@ class ArpCodecTest {
         ArpFrame r = ArpCodec.parse(reply, reply.length).orElseThrow();
         assertEquals(REQUESTER, r.ethDst());
         assertEquals(OURS, r.ethSrc());
-        assertEquals(new ArpPacket(Operation.REPLY, OURS, IpAddress.parse("198.18.0.200"), REQUESTER,
-                IpAddress.parse("198.18.0.100")), r.arp());
+        assertEquals(
+                new ArpPacket(
+                        Operation.REPLY,
+                        OURS,
+                        IpAddress.parse("198.18.0.200"),
+                        REQUESTER,
+                        IpAddress.parse("198.18.0.100")),
+                r.arp());
     }
 
     @Test
@@ -90,14 +102,15 @@ class ArpCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "ethertype IPv4,     13, 00",
-            "htype 6,            15, 06",
-            "ptype IPv6,         16, 86",
-            "hlen 8,             18, 08",
-            "plen 16,            19, 10",
-            "op 3,               21, 03",
-            "op 0,               21, 00",
-            "q-in-q tag,         12, 88"})
+        "ethertype IPv4,     13, 00",
+        "htype 6,            15, 06",
+        "ptype IPv6,         16, 86",
+        "hlen 8,             18, 08",
+        "plen 16,            19, 10",
+        "op 3,               21, 03",
+        "op 0,               21, 00",
+        "q-in-q tag,         12, 88"
+    })
     void refusesWhatIsNotEthernetIpv4Arp(String why, int offset, String hexByte) {
         byte[] frame = Hex.bytes(REQUEST);
         frame[offset] = (byte) Integer.parseInt(hexByte, 16);

@@ -38,8 +38,10 @@ class CodecFuzzTest {
 
     /** The rule under test, as the speaker will apply it: answer only for an address this node owns. */
     static Optional<byte[]> answerArp(ArpFrame f) {
-        return f.arp().operation() == Operation.REQUEST && OWNED.contains(f.arp().targetIp())
-                ? Optional.of(ArpCodec.reply(f, OURS)) : Optional.empty();
+        return f.arp().operation() == Operation.REQUEST
+                        && OWNED.contains(f.arp().targetIp())
+                ? Optional.of(ArpCodec.reply(f, OURS))
+                : Optional.empty();
     }
 
     static Optional<byte[]> answerNs(NeighborSolicitation ns) {
@@ -64,12 +66,15 @@ class CodecFuzzTest {
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.println("codec_fuzz_frames: " + frames);
         System.out.println("codec_fuzz_ms: " + ms);
-        System.out.printf("codec_fuzz_parsed: arp_requests=%d arp_replies=%d ns=%d na=%d%n", arpRequests, arpReplies,
-                solicitations, advertisements);
+        System.out.printf(
+                "codec_fuzz_parsed: arp_requests=%d arp_replies=%d ns=%d na=%d%n",
+                arpRequests, arpReplies, solicitations, advertisements);
         // a fuzzer that never reaches the responder proves nothing about it
-        assertTrue(arpRequests > 10_000 && arpReplies > 1_000 && arpReplies < arpRequests,
+        assertTrue(
+                arpRequests > 10_000 && arpReplies > 1_000 && arpReplies < arpRequests,
                 "ARP requests " + arpRequests + ", replies " + arpReplies);
-        assertTrue(solicitations > 10_000 && advertisements > 1_000 && advertisements < solicitations,
+        assertTrue(
+                solicitations > 10_000 && advertisements > 1_000 && advertisements < solicitations,
                 "solicitations " + solicitations + ", advertisements " + advertisements);
     }
 
@@ -98,7 +103,8 @@ class CodecFuzzTest {
             assertEquals(OWNED.contains(ns.get().targetIp()), answer.isPresent());
             if (answer.isPresent()) {
                 advertisements++;
-                NeighborAdvertisement a = NdpCodec.parseAdvertisement(answer.get(), answer.get().length).orElseThrow();
+                NeighborAdvertisement a = NdpCodec.parseAdvertisement(answer.get(), answer.get().length)
+                        .orElseThrow();
                 assertEquals(ns.get().targetIp(), a.targetIp());
                 assertEquals(a.targetIp(), a.srcIp());
                 assertTrue(OWNED.contains(a.targetIp()));
@@ -177,15 +183,22 @@ class CodecFuzzTest {
         if (length >= 14 && Ethernet.u16(buf, 12) == NdpCodec.ETHERTYPE_IPV6) {
             return 14;
         }
-        if (length >= 18 && Ethernet.u16(buf, 12) == Ethernet.TPID_8021Q && Ethernet.u16(buf, 16) == NdpCodec.ETHERTYPE_IPV6) {
+        if (length >= 18
+                && Ethernet.u16(buf, 12) == Ethernet.TPID_8021Q
+                && Ethernet.u16(buf, 16) == NdpCodec.ETHERTYPE_IPV6) {
             return 18;
         }
         return -1;
     }
 
     private static List<byte[]> seeds() {
-        List<String> hex = List.of(ArpCodecTest.REQUEST, NdpCodecTest.NS_WITH_SLL, NdpCodecTest.NS_UNICAST_NO_SLL,
-                NdpCodecTest.NS_DAD, NdpCodecTest.NA_SOLICITED, NdpCodecTest.NA_UNSOLICITED);
+        List<String> hex = List.of(
+                ArpCodecTest.REQUEST,
+                NdpCodecTest.NS_WITH_SLL,
+                NdpCodecTest.NS_UNICAST_NO_SLL,
+                NdpCodecTest.NS_DAD,
+                NdpCodecTest.NA_SOLICITED,
+                NdpCodecTest.NA_UNSOLICITED);
         List<byte[]> seeds = new ArrayList<>();
         for (String h : hex) {
             seeds.add(Hex.bytes(h));
@@ -206,8 +219,11 @@ class CodecFuzzTest {
         seeds.add(ArpCodec.gratuitousRequest(OURS, OWNED_V4));
         seeds.add(ArpCodec.gratuitousReply(OURS, OWNED_V4));
         for (byte[] s : seeds) {
-            assertTrue(ArpCodec.parse(s, s.length).isPresent() || NdpCodec.parse(s, s.length).isPresent()
-                    || NdpCodec.parseAdvertisement(s, s.length).isPresent(), "seed must be valid: " + Hex.of(s));
+            assertTrue(
+                    ArpCodec.parse(s, s.length).isPresent()
+                            || NdpCodec.parse(s, s.length).isPresent()
+                            || NdpCodec.parseAdvertisement(s, s.length).isPresent(),
+                    "seed must be valid: " + Hex.of(s));
         }
         return seeds;
     }

@@ -5,8 +5,7 @@ import java.util.HexFormat;
 /** Frames written in tests as hex, grouped by field with spaces and '|' for the reader. */
 final class Hex {
 
-    private Hex() {
-    }
+    private Hex() {}
 
     static byte[] bytes(String fields) {
         return HexFormat.of().parseHex(fields.replaceAll("[\\s|]", ""));

@@ -32,8 +32,15 @@ class MacAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "02:48:4c:00:00", "02:48:4c:00:00:1", "02-48-4c-00-00-11", "02:48:4c:00:00:1g",
-            "02:48:4c:00:00:111"})
+    @ValueSource(
+            strings = {
+                "",
+                "02:48:4c:00:00",
+                "02:48:4c:00:00:1",
+                "02-48-4c-00-00-11",
+                "02:48:4c:00:00:1g",
+                "02:48:4c:00:00:111"
+            })
     void refusesWhatIsNotAMac(String text) {
         assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
     }

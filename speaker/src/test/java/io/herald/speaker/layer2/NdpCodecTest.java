@@ -88,8 +88,10 @@ class NdpCodecTest {
     @Test
     void parsesASolicitationWithTheSourceLinkLayerOption() {
         NeighborSolicitation ns = parse(NS_WITH_SLL);
-        assertEquals(new NeighborSolicitation(REQUESTER, ASKER, IpAddress.parse("ff02::1:ff00:200"), OWNED,
-                Optional.of(REQUESTER)), ns);
+        assertEquals(
+                new NeighborSolicitation(
+                        REQUESTER, ASKER, IpAddress.parse("ff02::1:ff00:200"), OWNED, Optional.of(REQUESTER)),
+                ns);
         assertFalse(ns.isDuplicateAddressDetection());
     }
 
@@ -117,9 +119,21 @@ class NdpCodecTest {
     void theAnswerParsesBackWithAValidChecksum() {
         byte[] na = NdpCodec.advertisement(parse(NS_UNICAST_NO_SLL), OURS);
         NeighborAdvertisement a = NdpCodec.parseAdvertisement(na, na.length).orElseThrow();
-        assertEquals(new NeighborAdvertisement(REQUESTER, OURS, OptionalInt.empty(), OWNED, ASKER, OWNED,
-                false, true, true, Optional.of(OURS)), a);
-        assertEquals(0xFFFF, NdpCodec.checksum(na, Ethernet.HEADER, na.length - Ethernet.HEADER - NdpCodec.IPV6_HEADER));
+        assertEquals(
+                new NeighborAdvertisement(
+                        REQUESTER,
+                        OURS,
+                        OptionalInt.empty(),
+                        OWNED,
+                        ASKER,
+                        OWNED,
+                        false,
+                        true,
+                        true,
+                        Optional.of(OURS)),
+                a);
+        assertEquals(
+                0xFFFF, NdpCodec.checksum(na, Ethernet.HEADER, na.length - Ethernet.HEADER - NdpCodec.IPV6_HEADER));
     }
 
     @Test
@@ -159,7 +173,8 @@ class NdpCodecTest {
     void refusesABadChecksum() {
         assertTrue(refused(Hex.bytes(NS_WITH_SLL.replace("2b91", "2b92"))));
         // a flipped address bit breaks the same checksum through the pseudo-header
-        assertTrue(refused(Hex.bytes(NS_WITH_SLL.replace("fd180018000000000000000000000100", "fd180018000000000000000000000101"))));
+        assertTrue(refused(Hex.bytes(
+                NS_WITH_SLL.replace("fd180018000000000000000000000100", "fd180018000000000000000000000101"))));
     }
 
     @Test
@@ -181,7 +196,8 @@ class NdpCodecTest {
 
     @Test
     void refusesAnOptionFromTheUnspecifiedAddress() {
-        byte[] f = Hex.bytes(NS_WITH_SLL.replace("fd180018000000000000000000000100", "00000000000000000000000000000000"));
+        byte[] f =
+                Hex.bytes(NS_WITH_SLL.replace("fd180018000000000000000000000100", "00000000000000000000000000000000"));
         fixChecksum(f);
         assertTrue(refused(f));
     }
@@ -210,11 +226,14 @@ class NdpCodecTest {
     @Test
     void multicastGroupsAndTheirMacs() {
         assertEquals(IpAddress.parse("ff02::1:ff00:200"), NdpCodec.solicitedNodeMulticast(OWNED));
-        assertEquals(IpAddress.parse("ff02::1:ffab:cdef"),
+        assertEquals(
+                IpAddress.parse("ff02::1:ffab:cdef"),
                 NdpCodec.solicitedNodeMulticast(IpAddress.parse("2001:db8::12ab:cdef")));
-        assertEquals(MacAddress.parse("33:33:ff:00:02:00"), NdpCodec.multicastMac(NdpCodec.solicitedNodeMulticast(OWNED)));
+        assertEquals(
+                MacAddress.parse("33:33:ff:00:02:00"), NdpCodec.multicastMac(NdpCodec.solicitedNodeMulticast(OWNED)));
         assertEquals(MacAddress.parse("33:33:00:00:00:01"), NdpCodec.multicastMac(NdpCodec.ALL_NODES));
-        assertThrows(IllegalArgumentException.class, () -> NdpCodec.solicitedNodeMulticast(IpAddress.parse("198.18.0.200")));
+        assertThrows(
+                IllegalArgumentException.class, () -> NdpCodec.solicitedNodeMulticast(IpAddress.parse("198.18.0.200")));
     }
 
     /** Recomputes the ICMPv6 checksum of an untagged frame, so a test reaches the rule it means to test. */

@@ -30,7 +30,9 @@ class PureSpeakerCoreTest {
     @Test
     void theRuleCatchesAViolation() {
         List<String> v = LAYER2.violations(ReachesIntoPcap.class);
-        assertTrue(v.stream().anyMatch(d -> d.contains("io.herald.speaker.layer2.pcap.PcapPacketPort")), String.join("\n", v));
+        assertTrue(
+                v.stream().anyMatch(d -> d.contains("io.herald.speaker.layer2.pcap.PcapPacketPort")),
+                String.join("\n", v));
         assertTrue(v.stream().anyMatch(d -> d.contains("org.pcap4j.core.PcapHandle")), String.join("\n", v));
     }
 

@@ -147,7 +147,8 @@ class ResponderBudgetTest {
     void settingsOutsideTheirRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(0, WINDOW, COOLDOWN, true, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(1.5, WINDOW, COOLDOWN, true, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(Double.NaN, WINDOW, COOLDOWN, true, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> new ResponderBudget(Double.NaN, WINDOW, COOLDOWN, true, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(0.5, 0, COOLDOWN, true, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new ResponderBudget(0.5, WINDOW, -1, true, 0, 0));
     }

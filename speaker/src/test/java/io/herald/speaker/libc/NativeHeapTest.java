@@ -13,7 +13,8 @@ class NativeHeapTest {
     void trimsOnGlibc() throws Exception {
         assumeTrue(System.getProperty("os.name").startsWith("Linux"), "Linux only");
         // glibc's loader is what the speaker's image and the lab run on; musl has no malloc_trim
-        boolean glibc = Files.list(Path.of("/lib64")).anyMatch(p -> p.getFileName().toString().startsWith("ld-linux"));
+        boolean glibc = Files.list(Path.of("/lib64"))
+                .anyMatch(p -> p.getFileName().toString().startsWith("ld-linux"));
         assumeTrue(glibc, "not a glibc system");
         assertTrue(NativeHeap.trim(), "malloc_trim through the C library");
         assertTrue(NativeHeap.trim(), "and again");

@@ -56,8 +56,12 @@ class ThreadSchedulingTest {
             true  | 950000 | EPERM, although the speaker has CAP_SYS_NICE
             true  | -1     | EPERM, although the speaker has CAP_SYS_NICE
             """)
-    void aRefusalSaysWhetherTheCapabilityOrTheCgroupsRealTimeBudgetIsMissing(boolean sysNice, long rtRuntime, String reason) {
-        assertEquals(reason, ThreadScheduling.permissionReason(sysNice,
-                rtRuntime < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(rtRuntime)));
+    void aRefusalSaysWhetherTheCapabilityOrTheCgroupsRealTimeBudgetIsMissing(
+            boolean sysNice, long rtRuntime, String reason) {
+        assertEquals(
+                reason,
+                ThreadScheduling.permissionReason(
+                        sysNice,
+                        rtRuntime < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(rtRuntime)));
     }
 }

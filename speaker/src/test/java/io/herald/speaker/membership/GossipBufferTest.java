@@ -61,7 +61,6 @@ class GossipBufferTest {
         buffer.add(update("forced", MemberState.DEAD, 1));
         List<Member> taken = buffer.take(40, 3, m -> m.name().equals("large") ? 45 : 10, Set.of("forced"));
         assertEquals(List.of("small-old@1"), names(taken));
-        assertEquals(List.of("forced@1", "large@1", "small-old@1"),
-                names(buffer.take(10_000, 3, m -> 10, Set.of())));
+        assertEquals(List.of("forced@1", "large@1", "small-old@1"), names(buffer.take(10_000, 3, m -> 10, Set.of())));
     }
 }

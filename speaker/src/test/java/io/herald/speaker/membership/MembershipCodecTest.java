@@ -64,17 +64,27 @@ class MembershipCodecTest {
     void writesTheDocumentedLayoutAndAnHmacSha256TagOverIt() throws Exception {
         byte[] datagram = MembershipCodec.encode(new Message(B, "a", new Ping(42), List.of(C_DEAD)), 9, K);
         byte[] body = hex(PING);
-        assertEquals(HexFormat.of().formatHex(body),
+        assertEquals(
+                HexFormat.of().formatHex(body),
                 HexFormat.of().formatHex(Arrays.copyOf(datagram, datagram.length - 16)));
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
-        assertArrayEquals(Arrays.copyOf(mac.doFinal(body), 16), Arrays.copyOfRange(datagram, body.length, datagram.length));
-        assertEquals(datagram.length, MembershipCodec.sizeWithoutGossip(B, "a", new Ping(42)) + MembershipCodec.size(C_DEAD));
+        assertArrayEquals(
+                Arrays.copyOf(mac.doFinal(body), 16), Arrays.copyOfRange(datagram, body.length, datagram.length));
+        assertEquals(
+                datagram.length,
+                MembershipCodec.sizeWithoutGossip(B, "a", new Ping(42)) + MembershipCodec.size(C_DEAD));
     }
 
     static Stream<Body> bodies() {
-        return Stream.of(new Ping(-1), new Ack(Integer.MAX_VALUE), new PingReq(5, "c", address("10.0.0.3", 65535)),
-                new PingReq(6, "ipv6-node", address("fd00::1", 1)), new IndirectAck(0, "c"), new Leave(), new Gossip());
+        return Stream.of(
+                new Ping(-1),
+                new Ack(Integer.MAX_VALUE),
+                new PingReq(5, "c", address("10.0.0.3", 65535)),
+                new PingReq(6, "ipv6-node", address("fd00::1", 1)),
+                new IndirectAck(0, "c"),
+                new Leave(),
+                new Gossip());
     }
 
     @ParameterizedTest
@@ -89,25 +99,34 @@ class MembershipCodecTest {
     @Test
     void theLargestNamesAndMetadataFitTheDefaultPacket() {
         String longName = "n".repeat(MembershipCodec.MAX_NAME_BYTES);
-        Member big = new Member(longName, address("fd00::1", 1), MemberState.ALIVE, MembershipCodec.MAX_INCARNATION,
-                true, new byte[Member.MAX_METADATA_BYTES]);
+        Member big = new Member(
+                longName,
+                address("fd00::1", 1),
+                MemberState.ALIVE,
+                MembershipCodec.MAX_INCARNATION,
+                true,
+                new byte[Member.MAX_METADATA_BYTES]);
         Message m = new Message(big, longName, new PingReq(1, longName, address("fd00::2", 2)), List.of());
         byte[] datagram = MembershipCodec.encode(m, 1, K);
         assertEquals(MembershipCodec.MAX_OVERHEAD_WITHOUT_SENDER + MembershipCodec.size(big), datagram.length);
         assertTrue(datagram.length <= MembershipSettings.defaults().maxPacketBytes(), datagram.length + " bytes");
-        assertEquals(m, assertInstanceOf(Valid.class, MembershipCodec.decode(datagram, 1400, K)).message());
+        assertEquals(
+                m,
+                assertInstanceOf(Valid.class, MembershipCodec.decode(datagram, 1400, K))
+                        .message());
     }
 
     @Test
     void acceptsThePreviousKeyAndRefusesAnUnknownOne() {
         byte[] next = "fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
         byte[] signedWithOld = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), 1, K);
-        byte[] signedWithNext = MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), 2, K.rotateTo(next));
+        byte[] signedWithNext =
+                MembershipCodec.encode(new Message(B, "a", new Ping(1), List.of()), 2, K.rotateTo(next));
         assertInstanceOf(Valid.class, MembershipCodec.decode(signedWithOld, 1400, K.rotateTo(next)));
         assertInstanceOf(Valid.class, MembershipCodec.decode(signedWithNext, 1400, new MembershipKey(KEY, next)));
         assertEquals(Rejection.UNAUTHENTICATED, MembershipCodec.decode(signedWithNext, 1400, K));
-        assertEquals(Rejection.UNAUTHENTICATED,
-                MembershipCodec.decode(signedWithOld, 1400, new MembershipKey(next, null)));
+        assertEquals(
+                Rejection.UNAUTHENTICATED, MembershipCodec.decode(signedWithOld, 1400, new MembershipKey(next, null)));
     }
 
     /** Changes to the unsigned layout that a correctly signed datagram must still be refused for. */
@@ -117,7 +136,10 @@ class MembershipCodecTest {
                 Arguments.of("sender stated as SUSPECT", edit(h -> h[22] = 1)),
                 Arguments.of("unknown flag", edit(h -> h[23] = 3)),
                 Arguments.of("address of 5 bytes", edit(h -> h[24] = 5)),
-                Arguments.of("port 0", edit(h -> { h[29] = 0; h[30] = 0; })),
+                Arguments.of("port 0", edit(h -> {
+                    h[29] = 0;
+                    h[30] = 0;
+                })),
                 Arguments.of("metadata longer than the datagram", edit(h -> h[32] = (byte) 0xFF)),
                 Arguments.of("empty recipient", edit(h -> h[35] = 0)),
                 Arguments.of("recipient not UTF-8", edit(h -> h[36] = (byte) 0xC0)),

@@ -36,13 +36,20 @@ class MembershipFuzzTest {
     private static final MembershipKey PREVIOUS_AND_CURRENT =
             new MembershipKey(SimulatedNetwork.KEY, SimulatedNetwork.OTHER_KEY);
     private static final long MS = 1_000_000L;
-    private static final InetAddress V6 = MembershipCodecTest.address("fd00::7", 1).getAddress();
+    private static final InetAddress V6 =
+            MembershipCodecTest.address("fd00::7", 1).getAddress();
 
     @Test
     void aMillionMutatedDatagramsAreDroppedWithoutChangingAnything() {
         SplittableRandom random = new SplittableRandom(SEED);
-        Membership a = new Membership("a", FakePeer.address(1), new byte[] {7}, PREVIOUS_AND_CURRENT,
-                MembershipSettings.defaults(), 0, new SplittableRandom(SEED));
+        Membership a = new Membership(
+                "a",
+                FakePeer.address(1),
+                new byte[] {7},
+                PREVIOUS_AND_CURRENT,
+                MembershipSettings.defaults(),
+                0,
+                new SplittableRandom(SEED));
         List<byte[]> seeds = validDatagrams(random);
         // bring a into a state with something to lose: live, suspect and dead peers, and an open probe
         long now = 0;
@@ -51,8 +58,11 @@ class MembershipFuzzTest {
         }
         a.tick(now += 120 * MS);
         List<Member> before = List.copyOf(a.members());
-        assertTrue(before.size() >= 5 && before.stream().anyMatch(m -> m.state() == MemberState.SUSPECT)
-                && before.stream().anyMatch(m -> m.state() == MemberState.LEFT), before.toString());
+        assertTrue(
+                before.size() >= 5
+                        && before.stream().anyMatch(m -> m.state() == MemberState.SUSPECT)
+                        && before.stream().anyMatch(m -> m.state() == MemberState.LEFT),
+                before.toString());
         a.drainEvents();
         Membership.Stats stats = a.stats();
 
@@ -75,8 +85,10 @@ class MembershipFuzzTest {
             }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("membership_fuzz_mutated: %d datagrams in %d ms (noise, flips, cuts, extensions, "
-                + "rewrites, shifts, resigned-by-a-stranger: %s)%n", MUTATED, ms, Arrays.toString(kinds));
+        System.out.printf(
+                "membership_fuzz_mutated: %d datagrams in %d ms (noise, flips, cuts, extensions, "
+                        + "rewrites, shifts, resigned-by-a-stranger: %s)%n",
+                MUTATED, ms, Arrays.toString(kinds));
         Membership.Stats after = a.stats();
         assertEquals(List.of(), a.drainEvents());
         assertEquals(stats.received(), after.received());
@@ -135,7 +147,8 @@ class MembershipFuzzTest {
             default -> { // the content rewritten and signed again by someone without our key
                 byte[] r = seed.clone();
                 r[4 + random.nextInt(r.length - 4 - MembershipKey.TAG_BYTES)] ^= (byte) (1 + random.nextInt(255));
-                new MembershipKey("a-stranger's-key-of-16+".getBytes(), null).sign(r, r.length - MembershipKey.TAG_BYTES);
+                new MembershipKey("a-stranger's-key-of-16+".getBytes(), null)
+                        .sign(r, r.length - MembershipKey.TAG_BYTES);
                 yield r;
             }
         };
@@ -157,15 +170,18 @@ class MembershipFuzzTest {
         random.nextBytes(b.metadata);
         Member bSelf = b.self();
         List<byte[]> seeds = new ArrayList<>();
-        seeds.add(b.send("a", new Ping(1), new Member("f", FakePeer.address(6), MemberState.ALIVE, 3, true,
-                new byte[] {1, 2, 3})));
+        seeds.add(b.send(
+                "a", new Ping(1), new Member("f", FakePeer.address(6), MemberState.ALIVE, 3, true, new byte[] {1, 2, 3
+                })));
         seeds.add(c.send("a", new Ack(2), bSelf));
         seeds.add(d.send("a", new PingReq(3, "b", b.address)));
         seeds.add(e.send("a", new Gossip(), new Member("c", c.address, MemberState.SUSPECT, 0, false, new byte[0])));
         seeds.add(b.send("a", new IndirectAck(4, "c")));
-        seeds.add(e.send("a", new Ping(5), new Member("g", FakePeer.address(7), MemberState.ALIVE, 0, false,
-                new byte[0]), new Member("h", new InetSocketAddress(V6, 7946), MemberState.ALIVE, 9,
-                true, new byte[512])));
+        seeds.add(e.send(
+                "a",
+                new Ping(5),
+                new Member("g", FakePeer.address(7), MemberState.ALIVE, 0, false, new byte[0]),
+                new Member("h", new InetSocketAddress(V6, 7946), MemberState.ALIVE, 9, true, new byte[512])));
         FakePeer i = new FakePeer("i", 8, current); // one sender: a second would number from 1 again, a replay
         seeds.add(i.send("a", new Ping(6)));
         seeds.add(i.send("a", new Leave()));
@@ -177,8 +193,8 @@ class MembershipFuzzTest {
         SplittableRandom random = new SplittableRandom(SEED + 1);
         MembershipKey key = new MembershipKey(SimulatedNetwork.KEY, null);
         MembershipSettings settings = MembershipSettings.defaults();
-        Membership a = new Membership("a", FakePeer.address(1), new byte[0], key, settings, 0,
-                new SplittableRandom(SEED));
+        Membership a =
+                new Membership("a", FakePeer.address(1), new byte[0], key, settings, 0, new SplittableRandom(SEED));
         List<String> names = List.of("a", "b", "c", "d", "e", "f", "ü".repeat(126), "z".repeat(253));
         long now = 0;
         for (int i = 0; i < HOSTILE; i++) {
@@ -191,17 +207,25 @@ class MembershipFuzzTest {
                     assertTrue(a.nextDeadlineNanos() - now > 0, "the deadline moves on");
                 }
                 if (random.nextInt(1000) == 0) {
-                    check(a, a.setSeeds(Map.of(names.get(random.nextInt(names.size())),
-                            FakePeer.address(random.nextInt(1, 250))), now), settings);
+                    check(
+                            a,
+                            a.setSeeds(
+                                    Map.of(
+                                            names.get(random.nextInt(names.size())),
+                                            FakePeer.address(random.nextInt(1, 250))),
+                                    now),
+                            settings);
                 }
                 a.drainEvents();
             } catch (RuntimeException | AssertionError e) {
-                throw new AssertionError("hostile datagram " + i + ": " + HexFormat.of().formatHex(datagram), e);
+                throw new AssertionError(
+                        "hostile datagram " + i + ": " + HexFormat.of().formatHex(datagram), e);
             }
         }
         Membership.Stats stats = a.stats();
-        System.out.printf("membership_fuzz_hostile: %d signed datagrams, %s, %d members known%n", HOSTILE, stats,
-                a.members().size());
+        System.out.printf(
+                "membership_fuzz_hostile: %d signed datagrams, %s, %d members known%n",
+                HOSTILE, stats, a.members().size());
         assertTrue(stats.received() > HOSTILE / 2, stats.toString());
     }
 
@@ -228,12 +252,21 @@ class MembershipFuzzTest {
             case 4 -> new Leave();
             default -> new Gossip();
         };
-        Member sender = new Member(from, address(random), type == 4 ? MemberState.LEFT : MemberState.ALIVE,
-                incarnation(random), random.nextBoolean(), metadata(random));
+        Member sender = new Member(
+                from,
+                address(random),
+                type == 4 ? MemberState.LEFT : MemberState.ALIVE,
+                incarnation(random),
+                random.nextBoolean(),
+                metadata(random));
         List<Member> gossip = new ArrayList<>();
         for (int n = random.nextInt(4); n > 0; n--) {
-            gossip.add(new Member(names.get(random.nextInt(names.size())), address(random),
-                    MemberState.values()[random.nextInt(4)], incarnation(random), random.nextBoolean(),
+            gossip.add(new Member(
+                    names.get(random.nextInt(names.size())),
+                    address(random),
+                    MemberState.values()[random.nextInt(4)],
+                    incarnation(random),
+                    random.nextBoolean(),
                     metadata(random)));
         }
         // a hostile sender can exceed the datagram size; what matters is what a does with the rest
@@ -249,7 +282,8 @@ class MembershipFuzzTest {
     }
 
     private static InetSocketAddress address(SplittableRandom random) {
-        return random.nextInt(10) == 0 ? new InetSocketAddress(V6, 1 + random.nextInt(65535))
+        return random.nextInt(10) == 0
+                ? new InetSocketAddress(V6, 1 + random.nextInt(65535))
                 : FakePeer.address(1 + random.nextInt(8));
     }
 

@@ -21,10 +21,14 @@ class MembershipKeyTest {
 
     @Test
     void refusesAKeyShorterThan16BytesSayingWhich() {
-        assertEquals("the current membership key is 15 bytes; at least 16 are needed", assertThrows(
-                IllegalArgumentException.class, () -> new MembershipKey(new byte[15], null)).getMessage());
-        assertEquals("the previous membership key is 0 bytes; at least 16 are needed", assertThrows(
-                IllegalArgumentException.class, () -> new MembershipKey(OLD, new byte[0])).getMessage());
+        assertEquals(
+                "the current membership key is 15 bytes; at least 16 are needed",
+                assertThrows(IllegalArgumentException.class, () -> new MembershipKey(new byte[15], null))
+                        .getMessage());
+        assertEquals(
+                "the previous membership key is 0 bytes; at least 16 are needed",
+                assertThrows(IllegalArgumentException.class, () -> new MembershipKey(OLD, new byte[0]))
+                        .getMessage());
         assertThrows(NullPointerException.class, () -> new MembershipKey(null, OLD));
     }
 

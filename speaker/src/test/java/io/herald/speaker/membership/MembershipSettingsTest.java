@@ -14,8 +14,16 @@ class MembershipSettingsTest {
     @Test
     void defaultsDetectADeadNodeWellUnderASecond() {
         MembershipSettings d = MembershipSettings.defaults();
-        assertEquals(new MembershipSettings(Duration.ofMillis(100), Duration.ofMillis(40), 2, Duration.ofMillis(150),
-                Duration.ofMillis(500), Duration.ofSeconds(2), 1400), d);
+        assertEquals(
+                new MembershipSettings(
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(40),
+                        2,
+                        Duration.ofMillis(150),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(2),
+                        1400),
+                d);
         // one failed probe period plus the suspicion timeout
         assertTrue(d.probeInterval().plus(d.suspicionTimeout()).compareTo(Duration.ofMillis(500)) < 0);
     }
@@ -34,26 +42,60 @@ class MembershipSettingsTest {
             maxPacketBytes      | 100   | 40      | 2        | 150       | 500       | 2000   | 511
             maxPacketBytes      | 100   | 40      | 2        | 150       | 500       | 2000   | 65001
             """)
-    void refusesAnInvalidValueNamingTheField(String field, long probe, long timeout, int indirect, long suspicion,
-            long reconnect, long warmup, int bytes) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new MembershipSettings(Duration.ofMillis(probe), Duration.ofMillis(timeout), indirect,
-                        Duration.ofMillis(suspicion), Duration.ofMillis(reconnect), Duration.ofMillis(warmup), bytes));
+    void refusesAnInvalidValueNamingTheField(
+            String field,
+            long probe,
+            long timeout,
+            int indirect,
+            long suspicion,
+            long reconnect,
+            long warmup,
+            int bytes) {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new MembershipSettings(
+                        Duration.ofMillis(probe),
+                        Duration.ofMillis(timeout),
+                        indirect,
+                        Duration.ofMillis(suspicion),
+                        Duration.ofMillis(reconnect),
+                        Duration.ofMillis(warmup),
+                        bytes));
         assertTrue(e.getMessage().startsWith(field), e.getMessage());
     }
 
     @Test
     void refusesAMissingDurationNamingTheField() {
-        NullPointerException e = assertThrows(NullPointerException.class, () -> new MembershipSettings(
-                Duration.ofMillis(100), Duration.ofMillis(40), 2, null, Duration.ofMillis(500), Duration.ofSeconds(2), 1400));
+        NullPointerException e = assertThrows(
+                NullPointerException.class,
+                () -> new MembershipSettings(
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(40),
+                        2,
+                        null,
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(2),
+                        1400));
         assertEquals("suspicionTimeout", e.getMessage());
     }
 
     @Test
     void acceptsTheEdgesOfEachRange() {
-        new MembershipSettings(Duration.ofNanos(2), Duration.ofNanos(1), 0, Duration.ofNanos(1), Duration.ofNanos(1),
-                Duration.ofNanos(1), 512);
-        new MembershipSettings(Duration.ofDays(1), Duration.ofHours(1), 8, Duration.ofDays(1), Duration.ofDays(1),
-                Duration.ofDays(1), 65_000);
+        new MembershipSettings(
+                Duration.ofNanos(2),
+                Duration.ofNanos(1),
+                0,
+                Duration.ofNanos(1),
+                Duration.ofNanos(1),
+                Duration.ofNanos(1),
+                512);
+        new MembershipSettings(
+                Duration.ofDays(1),
+                Duration.ofHours(1),
+                8,
+                Duration.ofDays(1),
+                Duration.ofDays(1),
+                Duration.ofDays(1),
+                65_000);
     }
 }

@@ -53,7 +53,8 @@ class ProbeScheduleTest {
         schedule.add("e");
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            rest.add(schedule.next(eligible::contains, List.of("b", "c", "d", "e")).orElseThrow());
+            rest.add(schedule.next(eligible::contains, List.of("b", "c", "d", "e"))
+                    .orElseThrow());
         }
         assertTrue(rest.contains("e"), rest.toString());
     }

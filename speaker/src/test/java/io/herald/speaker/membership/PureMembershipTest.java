@@ -36,12 +36,25 @@ class PureMembershipTest {
 
     @Test
     void hasNoThreadClockOrRandomnessOfItsOwn() {
-        noClasses().that().resideInAPackage("io.herald.speaker.membership..").should()
-                .dependOnClassesThat().belongToAnyOf(Thread.class, Clock.class, Instant.class, LocalDateTime.class,
-                        Random.class, ThreadLocalRandom.class)
-                .orShould().dependOnClassesThat().resideInAPackage("java.util.concurrent..")
-                .orShould().callMethod(System.class, "nanoTime")
-                .orShould().callMethod(System.class, "currentTimeMillis")
+        noClasses()
+                .that()
+                .resideInAPackage("io.herald.speaker.membership..")
+                .should()
+                .dependOnClassesThat()
+                .belongToAnyOf(
+                        Thread.class,
+                        Clock.class,
+                        Instant.class,
+                        LocalDateTime.class,
+                        Random.class,
+                        ThreadLocalRandom.class)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("java.util.concurrent..")
+                .orShould()
+                .callMethod(System.class, "nanoTime")
+                .orShould()
+                .callMethod(System.class, "currentTimeMillis")
                 .because("time and randomness are passed in, so a run can be replayed")
                 .check(membership());
     }
@@ -49,7 +62,9 @@ class PureMembershipTest {
     @Test
     void theRuleCatchesAViolation() {
         List<String> v = MEMBERSHIP.violations(ReachesIntoTransport.class);
-        assertTrue(v.stream().anyMatch(d -> d.contains("io.herald.speaker.net.MembershipTransport")), String.join("\n", v));
+        assertTrue(
+                v.stream().anyMatch(d -> d.contains("io.herald.speaker.net.MembershipTransport")),
+                String.join("\n", v));
         assertTrue(v.stream().anyMatch(d -> d.contains("io.netty.channel.Channel")), String.join("\n", v));
     }
 

@@ -24,11 +24,16 @@ class RewarmHoldTest {
         RewarmHold hold = new RewarmHold(Duration.ofNanos(WARMUP), T0);
         List<Step> got = new ArrayList<>();
         for (Step s : steps) {
-            got.add(switch (s) {
-                case CameUp c -> new CameUp(c.at(), c.isolated(), hold.interfaceCameUp(c.isolated(), c.at()));
-                case Holds h -> new Holds(h.at(), h.isolated(), h.selfReady(),
-                        hold.holdsBack(h.isolated(), h.selfReady(), h.at()));
-            });
+            got.add(
+                    switch (s) {
+                        case CameUp c -> new CameUp(c.at(), c.isolated(), hold.interfaceCameUp(c.isolated(), c.at()));
+                        case Holds h ->
+                            new Holds(
+                                    h.at(),
+                                    h.isolated(),
+                                    h.selfReady(),
+                                    hold.holdsBack(h.isolated(), h.selfReady(), h.at()));
+                    });
         }
         assertEquals(steps, got);
     }

@@ -39,8 +39,13 @@ final class Scenario {
      * @param views  members as a then holds them, {@code name STATE@incarnation[ ready]}
      * @param reported the events a reports, {@code name FROM->TO[ ready][ after N ms]}; null: not checked
      */
-    record Step(long atMs, String what, Function<Scenario, List<Outbound>> input, List<String> out,
-            List<String> views, List<String> reported) {
+    record Step(
+            long atMs,
+            String what,
+            Function<Scenario, List<Outbound>> input,
+            List<String> out,
+            List<String> views,
+            List<String> reported) {
 
         Step sends(String... expected) {
             return new Step(atMs, what, input, List.of(expected), views, reported);
@@ -99,7 +104,8 @@ final class Scenario {
                 }
                 if (carried >= 0) {
                     List<String> gossip = gossip(datagrams.get(i));
-                    for (String update : expected.substring(carried + 1, expected.length() - 1).split(", ")) {
+                    for (String update : expected.substring(carried + 1, expected.length() - 1)
+                            .split(", ")) {
                         if (!gossip.contains(update)) {
                             fail(where + "expected " + head + " to carry " + update + " but it carries " + gossip);
                         }
@@ -110,7 +116,8 @@ final class Scenario {
                 String name = view.substring(0, view.indexOf(' '));
                 assertEquals(view, a.member(name).map(Scenario::describe).orElse(name + " unknown"), where);
             }
-            List<String> events = a.drainEvents().stream().map(Scenario::describe).toList();
+            List<String> events =
+                    a.drainEvents().stream().map(Scenario::describe).toList();
             if (step.reported() != null) {
                 assertEquals(step.reported(), events, where + "events");
             }
@@ -178,7 +185,9 @@ final class Scenario {
     // ---- how things are written in the tables
 
     private FakePeer peerAt(Outbound o) {
-        return peers.values().stream().filter(p -> p.address.equals(o.to())).findFirst()
+        return peers.values().stream()
+                .filter(p -> p.address.equals(o.to()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("sent to an unknown address " + o.to()));
     }
 
@@ -195,7 +204,9 @@ final class Scenario {
     }
 
     private List<String> gossip(Outbound o) {
-        return peerAt(o).read(o.datagram()).gossip().stream().map(Scenario::update).toList();
+        return peerAt(o).read(o.datagram()).gossip().stream()
+                .map(Scenario::update)
+                .toList();
     }
 
     static String update(Member m) {

@@ -28,8 +28,7 @@ final class SimulatedNetwork {
     static final byte[] OTHER_KEY = "herald-membership-test-key-0002".getBytes(StandardCharsets.UTF_8);
 
     /** What a node saw, and when. */
-    record Observed(long atNanos, String observer, MemberEvent event) {
-    }
+    record Observed(long atNanos, String observer, MemberEvent event) {}
 
     final class Node {
         final String name;
@@ -46,16 +45,15 @@ final class SimulatedNetwork {
         }
     }
 
-    private record InFlight(long at, long order, Node from, Node to, byte[] datagram) {
-    }
+    private record InFlight(long at, long order, Node from, Node to, byte[] datagram) {}
 
     private final MembershipSettings settings;
     private final long seed;
     private final SplittableRandom random;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<InetSocketAddress, Node> byAddress = new HashMap<>();
-    private final PriorityQueue<InFlight> queue = new PriorityQueue<>(
-            (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
+    private final PriorityQueue<InFlight> queue =
+            new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
     private final Map<String, Map<String, Long>> linkLatency = new HashMap<>();
     private final List<Observed> observed = new ArrayList<>();
     private Map<String, Integer> partition = Map.of();
@@ -86,7 +84,8 @@ final class SimulatedNetwork {
         int i = nodes.size() + 1;
         InetSocketAddress address;
         try {
-            address = new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, (byte) (i >> 8), (byte) i}), 7946);
+            address = new InetSocketAddress(
+                    InetAddress.getByAddress(new byte[] {10, 0, (byte) (i >> 8), (byte) i}), 7946);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
@@ -98,7 +97,13 @@ final class SimulatedNetwork {
     }
 
     private void start(Node node) {
-        node.membership = new Membership(node.name, node.address, new byte[0], node.key, settings, now,
+        node.membership = new Membership(
+                node.name,
+                node.address,
+                new byte[0],
+                node.key,
+                settings,
+                now,
                 new SplittableRandom(seed * 31 + node.name.hashCode() * 7L + node.starts));
         node.starts++;
         node.running = true;
@@ -246,8 +251,8 @@ final class SimulatedNetwork {
         }
         for (Outbound o : outbounds) {
             if (o.datagram().length > settings.maxPacketBytes()) {
-                throw new AssertionError(from.name + " sent " + o.datagram().length + " bytes, more than "
-                        + settings.maxPacketBytes());
+                throw new AssertionError(
+                        from.name + " sent " + o.datagram().length + " bytes, more than " + settings.maxPacketBytes());
             }
             Node to = byAddress.get(o.to());
             if (to == null || loss > 0 && random.nextDouble() < loss) {

@@ -39,7 +39,8 @@ class DashboardAndAlertNamesTest {
         proxy.healthChecks(3, 1);
         proxy.bind("demo/web:80/TCP", new RelayCounters());
         proxy.bind("demo/dns:53/UDP", new RelayCounters());
-        proxy.backendHealth(Map.of("demo/web:80/TCP",
+        proxy.backendHealth(Map.of(
+                "demo/web:80/TCP",
                 Map.of("node-1", BackendHealth.State.HEALTHY, "node-2", BackendHealth.State.UNHEALTHY)));
         return ObservabilityKit.sampleNames(registry.scrape());
     }
@@ -48,17 +49,23 @@ class DashboardAndAlertNamesTest {
     void everySpeakerMetricTheDashboardAndAlertsReadIsExported() {
         Set<String> exported = exported();
         Map<String, List<String>> missing = ObservabilityKit.missing(n -> n.startsWith("herald_speaker_"), exported);
-        assertTrue(missing.isEmpty(), "read by the dashboard or alerts but not exported by the speaker: " + missing
-                + "\nexported: " + exported);
+        assertTrue(
+                missing.isEmpty(),
+                "read by the dashboard or alerts but not exported by the speaker: " + missing + "\nexported: "
+                        + exported);
     }
 
     @Test
     void theScrapeHoldsEveryMeterOfTheMetricsClasses() {
         // guards the check above: a meter left out of exported() would make a real name look missing
         Set<String> exported = exported();
-        for (String n : List.of("herald_speaker_failure_detection_seconds_bucket", "herald_speaker_proxy_backend_up",
-                "herald_speaker_proxy_refused_total", "herald_speaker_membership_auth_failures_total",
-                "herald_speaker_unowned_addresses", "herald_speaker_assigned_addresses")) {
+        for (String n : List.of(
+                "herald_speaker_failure_detection_seconds_bucket",
+                "herald_speaker_proxy_backend_up",
+                "herald_speaker_proxy_refused_total",
+                "herald_speaker_membership_auth_failures_total",
+                "herald_speaker_unowned_addresses",
+                "herald_speaker_assigned_addresses")) {
             assertTrue(exported.contains(n), n + " not in " + exported);
         }
     }

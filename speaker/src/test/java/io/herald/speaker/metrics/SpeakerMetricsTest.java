@@ -27,9 +27,21 @@ class SpeakerMetricsTest {
         drops[0] = 4;
         drops[1] = 7;
         drops[2] = 9;
-        assertEquals(4, registry.get("herald_speaker_membership_auth_failures_total").functionCounter().count());
-        assertEquals(7, registry.get("herald_speaker_membership_malformed_total").functionCounter().count());
-        assertEquals(9, registry.get("herald_speaker_membership_replayed_total").functionCounter().count());
+        assertEquals(
+                4,
+                registry.get("herald_speaker_membership_auth_failures_total")
+                        .functionCounter()
+                        .count());
+        assertEquals(
+                7,
+                registry.get("herald_speaker_membership_malformed_total")
+                        .functionCounter()
+                        .count());
+        assertEquals(
+                9,
+                registry.get("herald_speaker_membership_replayed_total")
+                        .functionCounter()
+                        .count());
     }
 
     private static double gauge(SimpleMeterRegistry r, String name) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Two membership transports on loopback: the timers run at the membership's deadlines, on real sockets. */
 class MembershipTransportTest {
 
-    static final MembershipKey KEY = new MembershipKey("herald-transport-test-key-00001".getBytes(StandardCharsets.UTF_8), null);
+    static final MembershipKey KEY =
+            new MembershipKey("herald-transport-test-key-00001".getBytes(StandardCharsets.UTF_8), null);
 
     static InetSocketAddress freeUdpAddress() throws Exception {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
@@ -29,13 +30,23 @@ class MembershipTransportTest {
     }
 
     static MembershipTransport transport(String name, InetSocketAddress at, long seed) {
-        Membership m = new Membership(name, at, new byte[0], KEY, MembershipSettings.defaults(), System.nanoTime(),
+        Membership m = new Membership(
+                name,
+                at,
+                new byte[0],
+                KEY,
+                MembershipSettings.defaults(),
+                System.nanoTime(),
                 new SplittableRandom(seed));
-        return new MembershipTransport(m, at, change -> { });
+        return new MembershipTransport(m, at, change -> {});
     }
 
     static MemberState state(MembershipTransport t, String name) {
-        return t.members().stream().filter(m -> m.name().equals(name)).map(Member::state).findFirst().orElse(null);
+        return t.members().stream()
+                .filter(m -> m.name().equals(name))
+                .map(Member::state)
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -49,7 +60,9 @@ class MembershipTransportTest {
                 tb.start();
                 ta.setSeeds(Map.of("b", b));
                 tb.setSeeds(Map.of("a", a));
-                Await.until("a and b alive to each other", Duration.ofSeconds(5),
+                Await.until(
+                        "a and b alive to each other",
+                        Duration.ofSeconds(5),
                         () -> state(ta, "b") == MemberState.ALIVE && state(tb, "a") == MemberState.ALIVE);
 
                 // steady state: a probe every 100 ms and little else, not a timer every few milliseconds
@@ -72,7 +85,8 @@ class MembershipTransportTest {
         InetSocketAddress at = freeUdpAddress();
         try (java.net.DatagramSocket holder = new java.net.DatagramSocket(at)) {
             MembershipTransport t = transport("node-1", at, 1);
-            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, t::start);
+            IllegalStateException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, t::start);
             assertTrue(e.getMessage().startsWith("cannot listen on udp " + at + " for membership: "), e.getMessage());
             assertTrue(e.getMessage().contains("HERALD_SPEAKER_PORT"), e.getMessage());
         }

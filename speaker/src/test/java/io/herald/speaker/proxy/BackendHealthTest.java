@@ -19,7 +19,11 @@ import org.junit.jupiter.api.Test;
 
 class BackendHealthTest {
 
-    enum Input { OK, FAIL, PASSIVE }
+    enum Input {
+        OK,
+        FAIL,
+        PASSIVE
+    }
 
     /** One step: an input at a time, the state after it, and the transition it should report (or null). */
     record Step(long at, Input input, State after, Cause transition) {}
@@ -48,7 +52,10 @@ class BackendHealthTest {
                 assertEquals(Optional.empty(), got, where);
             } else {
                 String detail = s.input() == Input.OK ? "" : h.lastFailure();
-                assertEquals(Optional.of(new Transition("node-a", before, s.after(), s.transition(), detail, s.at())), got, where);
+                assertEquals(
+                        Optional.of(new Transition("node-a", before, s.after(), s.transition(), detail, s.at())),
+                        got,
+                        where);
                 assertEquals(s.at(), h.since(), where);
             }
             before = h.state();
@@ -58,70 +65,85 @@ class BackendHealthTest {
     @Test
     void firstActiveResultDecidesAtOnce() {
         run(Thresholds.DEFAULT, List.of(step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
-        run(Thresholds.DEFAULT, List.of(step(1, Input.FAIL, UNHEALTHY, ACTIVE_FAILURE),
-                step(2, Input.OK, UNHEALTHY),
-                step(3, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
+        run(
+                Thresholds.DEFAULT,
+                List.of(
+                        step(1, Input.FAIL, UNHEALTHY, ACTIVE_FAILURE),
+                        step(2, Input.OK, UNHEALTHY),
+                        step(3, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
     }
 
     @Test
     void aHealthyBackendGoesOutAfterConsecutiveActiveFailuresOnly() {
-        run(Thresholds.DEFAULT, List.of(
-                step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
-                step(2, Input.FAIL, HEALTHY),              // one lost probe moves nothing
-                step(3, Input.OK, HEALTHY),
-                step(4, Input.FAIL, HEALTHY),              // the count started again
-                step(5, Input.FAIL, UNHEALTHY, ACTIVE_FAILURE),
-                step(6, Input.FAIL, UNHEALTHY),
-                step(7, Input.OK, UNHEALTHY),              // needs two in a row after an active failure
-                step(8, Input.FAIL, UNHEALTHY),
-                step(9, Input.OK, UNHEALTHY),
-                step(10, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
+        run(
+                Thresholds.DEFAULT,
+                List.of(
+                        step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
+                        step(2, Input.FAIL, HEALTHY), // one lost probe moves nothing
+                        step(3, Input.OK, HEALTHY),
+                        step(4, Input.FAIL, HEALTHY), // the count started again
+                        step(5, Input.FAIL, UNHEALTHY, ACTIVE_FAILURE),
+                        step(6, Input.FAIL, UNHEALTHY),
+                        step(7, Input.OK, UNHEALTHY), // needs two in a row after an active failure
+                        step(8, Input.FAIL, UNHEALTHY),
+                        step(9, Input.OK, UNHEALTHY),
+                        step(10, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
     }
 
     @Test
     void aPassiveFailureTakesItOutAtOnceAndOneGoodProbeBringsItBack() {
-        run(Thresholds.DEFAULT, List.of(
-                step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
-                step(2, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE),
-                step(3, Input.PASSIVE, UNHEALTHY),         // in-flight connects failing too: no new event
-                step(4, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
-        run(Thresholds.DEFAULT, List.of(
-                step(1, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE), // Cluster uses UNKNOWN nodes; one can fail
-                step(2, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
+        run(
+                Thresholds.DEFAULT,
+                List.of(
+                        step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
+                        step(2, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE),
+                        step(3, Input.PASSIVE, UNHEALTHY), // in-flight connects failing too: no new event
+                        step(4, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
+        run(
+                Thresholds.DEFAULT,
+                List.of(
+                        step(1, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE), // Cluster uses UNKNOWN nodes; one can fail
+                        step(2, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
     }
 
     @Test
     void anActiveFailureAfterAPassiveOneRaisesTheBarToRecover() {
-        run(Thresholds.DEFAULT, List.of(
-                step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
-                step(2, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE),
-                step(3, Input.FAIL, UNHEALTHY),            // the checker confirms it
-                step(4, Input.OK, UNHEALTHY),
-                step(5, Input.OK, HEALTHY, ACTIVE_SUCCESS),
-                step(6, Input.FAIL, HEALTHY),
-                step(7, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE)));
+        run(
+                Thresholds.DEFAULT,
+                List.of(
+                        step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
+                        step(2, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE),
+                        step(3, Input.FAIL, UNHEALTHY), // the checker confirms it
+                        step(4, Input.OK, UNHEALTHY),
+                        step(5, Input.OK, HEALTHY, ACTIVE_SUCCESS),
+                        step(6, Input.FAIL, HEALTHY),
+                        step(7, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE)));
     }
 
     @Test
     void thresholdsAreConfigurable() {
         Thresholds strict = new Thresholds(1, 3, 2);
-        run(strict, List.of(
-                step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
-                step(2, Input.FAIL, UNHEALTHY, ACTIVE_FAILURE),
-                step(3, Input.OK, UNHEALTHY),
-                step(4, Input.OK, UNHEALTHY),
-                step(5, Input.OK, HEALTHY, ACTIVE_SUCCESS),
-                step(6, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE),
-                step(7, Input.OK, UNHEALTHY),
-                step(8, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
+        run(
+                strict,
+                List.of(
+                        step(1, Input.OK, HEALTHY, ACTIVE_SUCCESS),
+                        step(2, Input.FAIL, UNHEALTHY, ACTIVE_FAILURE),
+                        step(3, Input.OK, UNHEALTHY),
+                        step(4, Input.OK, UNHEALTHY),
+                        step(5, Input.OK, HEALTHY, ACTIVE_SUCCESS),
+                        step(6, Input.PASSIVE, UNHEALTHY, PASSIVE_FAILURE),
+                        step(7, Input.OK, UNHEALTHY),
+                        step(8, Input.OK, HEALTHY, ACTIVE_SUCCESS)));
         assertThrows(IllegalArgumentException.class, () -> new Thresholds(0, 1, 1));
     }
 
     @Test
     void transitionsCarryTheFailureForLogs() {
         BackendHealth h = new BackendHealth("node-b", Thresholds.DEFAULT, 0);
-        Transition t = h.passiveFailure(5, "connection refused: /10.0.0.2:30080").orElseThrow();
-        assertEquals("node-b: UNKNOWN -> UNHEALTHY (PASSIVE_FAILURE: connection refused: /10.0.0.2:30080)", t.toString());
+        Transition t =
+                h.passiveFailure(5, "connection refused: /10.0.0.2:30080").orElseThrow();
+        assertEquals(
+                "node-b: UNKNOWN -> UNHEALTHY (PASSIVE_FAILURE: connection refused: /10.0.0.2:30080)", t.toString());
         assertEquals("connection refused: /10.0.0.2:30080", h.lastFailure());
     }
 }

@@ -52,7 +52,9 @@ class BackendPickerTest {
     static String sequence(BackendPicker p, List<Candidate> cs, int n) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            sb.append(((Chosen) p.pick(cs, client("192.0.2.1"), 0, Set.of())).backend().node());
+            sb.append(((Chosen) p.pick(cs, client("192.0.2.1"), 0, Set.of()))
+                    .backend()
+                    .node());
         }
         return sb.toString();
     }
@@ -104,7 +106,8 @@ class BackendPickerTest {
 
     @ParameterizedTest(name = "{0} [{1}] excluding [{2}]")
     @MethodSource("eligibility")
-    void skipsWhatIsNotEligibleAndSaysWhyWhenNothingIs(TrafficPolicy policy, String spec, String excluded, Object expected) {
+    void skipsWhatIsNotEligibleAndSaysWhyWhenNothingIs(
+            TrafficPolicy policy, String spec, String excluded, Object expected) {
         List<Candidate> cs = new ArrayList<>();
         for (String s : spec.isEmpty() ? new String[0] : spec.split(" ")) {
             String[] f = s.split(":");
@@ -119,13 +122,16 @@ class BackendPickerTest {
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 4; i++) {
-            sb.append(assertInstanceOf(Chosen.class, p.pick(cs, client("192.0.2.1"), 0, ex)).backend().node());
+            sb.append(assertInstanceOf(Chosen.class, p.pick(cs, client("192.0.2.1"), 0, ex))
+                    .backend()
+                    .node());
         }
         assertEquals(expected, sb.toString());
     }
 
     /** One step: at second {@code at}, set health, then client {@code client} picks (excluding some nodes). */
-    record Step(double at, Map<String, State> health, String client, Set<String> excluded, String node, boolean sticky) {}
+    record Step(
+            double at, Map<String, State> health, String client, Set<String> excluded, String node, boolean sticky) {}
 
     static Step pick(double at, String client, String node, boolean sticky) {
         return new Step(at, Map.of(), client, Set.of(), node, sticky);
@@ -150,17 +156,20 @@ class BackendPickerTest {
     @Test
     void clientIpAffinityHoldsWhileTheClientKeepsComingAndLapsesAfterTheTimeout() {
         BackendPicker p = new BackendPicker(TrafficPolicy.CLUSTER, SessionAffinity.clientIp(Duration.ofSeconds(10)));
-        run(p, List.of("a", "b"), List.of(
-                pick(0, "192.0.2.1", "a", false),
-                pick(0, "192.0.2.2", "b", false),
-                pick(1, "192.0.2.1", "a", true),
-                pick(9, "192.0.2.2", "b", true),
-                pick(10.9, "192.0.2.1", "a", true),   // 9.9 s after its last use
-                pick(20.8, "192.0.2.1", "a", true),   // the timeout counts from the latest use
-                pick(20.8, "192.0.2.3", "a", false),  // a newcomer takes the next turn in the rotation
-                pick(30.8, "192.0.2.1", "b", false),  // lapsed exactly at 10 s: picked afresh...
-                pick(31, "192.0.2.1", "b", true),     // ...and pinned to the new choice
-                pick(100, "192.0.2.2", "a", false)));
+        run(
+                p,
+                List.of("a", "b"),
+                List.of(
+                        pick(0, "192.0.2.1", "a", false),
+                        pick(0, "192.0.2.2", "b", false),
+                        pick(1, "192.0.2.1", "a", true),
+                        pick(9, "192.0.2.2", "b", true),
+                        pick(10.9, "192.0.2.1", "a", true), // 9.9 s after its last use
+                        pick(20.8, "192.0.2.1", "a", true), // the timeout counts from the latest use
+                        pick(20.8, "192.0.2.3", "a", false), // a newcomer takes the next turn in the rotation
+                        pick(30.8, "192.0.2.1", "b", false), // lapsed exactly at 10 s: picked afresh...
+                        pick(31, "192.0.2.1", "b", true), // ...and pinned to the new choice
+                        pick(100, "192.0.2.2", "a", false)));
         assertEquals(3, p.pinnedClients());
         assertEquals(2, p.expireAffinity(100 * S + 5 * S + 1), "192.0.2.1 and .3 lapsed, .2 was just renewed");
         assertEquals(1, p.pinnedClients());
@@ -169,24 +178,36 @@ class BackendPickerTest {
     @Test
     void affinityMovesWhenItsBackendGoesUnhealthyOrFailsForThisClientAndStaysMoved() {
         BackendPicker p = new BackendPicker(TrafficPolicy.CLUSTER, SessionAffinity.clientIp(Duration.ofSeconds(60)));
-        run(p, List.of("a", "b", "c"), List.of(
-                pick(0, "192.0.2.1", "a", false),
-                pick(1, "192.0.2.1", "a", true),
-                health(2, "a", UNHEALTHY, "192.0.2.1", "b", false),
-                pick(3, "192.0.2.1", "b", true),
-                health(4, "a", HEALTHY, "192.0.2.1", "b", true),      // a is back; the client stays where it went
-                new Step(5, Map.of(), "192.0.2.1", Set.of("b"), "c", false), // b just refused this client's connect
-                pick(6, "192.0.2.1", "c", true),
-                health(7, "c", UNKNOWN, "192.0.2.1", "c", true)));   // Cluster: unknown still usable
+        run(
+                p,
+                List.of("a", "b", "c"),
+                List.of(
+                        pick(0, "192.0.2.1", "a", false),
+                        pick(1, "192.0.2.1", "a", true),
+                        health(2, "a", UNHEALTHY, "192.0.2.1", "b", false),
+                        pick(3, "192.0.2.1", "b", true),
+                        health(4, "a", HEALTHY, "192.0.2.1", "b", true), // a is back; the client stays where it went
+                        new Step(
+                                5,
+                                Map.of(),
+                                "192.0.2.1",
+                                Set.of("b"),
+                                "c",
+                                false), // b just refused this client's connect
+                        pick(6, "192.0.2.1", "c", true),
+                        health(7, "c", UNKNOWN, "192.0.2.1", "c", true))); // Cluster: unknown still usable
     }
 
     @Test
     void affinityIsPerClientAddressNotPortAndWorksForIpv6() {
         BackendPicker p = new BackendPicker(TrafficPolicy.CLUSTER, SessionAffinity.clientIp(Duration.ofSeconds(60)));
-        run(p, List.of("a", "b"), List.of(
-                pick(0, "2001:db8::7", "a", false),
-                pick(0, "2001:db8::8", "b", false),
-                pick(1, "2001:db8:0:0::7", "a", true)));
+        run(
+                p,
+                List.of("a", "b"),
+                List.of(
+                        pick(0, "2001:db8::7", "a", false),
+                        pick(0, "2001:db8::8", "b", false),
+                        pick(1, "2001:db8:0:0::7", "a", true)));
         var cs = List.of(new Candidate(backend("a", 1), HEALTHY), new Candidate(backend("b", 1), HEALTHY));
         var c1 = new InetSocketAddress(InetAddress.ofLiteral("2001:db8::7"), 40000);
         var c2 = new InetSocketAddress(InetAddress.ofLiteral("2001:db8::7"), 40001);
@@ -196,24 +217,30 @@ class BackendPickerTest {
     @Test
     void pastTheCapNewClientsAreServedButNotPinned() {
         BackendPicker p = new BackendPicker(TrafficPolicy.CLUSTER, SessionAffinity.clientIp(Duration.ofSeconds(10)), 2);
-        run(p, List.of("a", "b"), List.of(
-                pick(0, "192.0.2.1", "a", false),
-                pick(0, "192.0.2.2", "b", false),
-                pick(1, "192.0.2.3", "a", false),
-                pick(2, "192.0.2.3", "b", false),    // not remembered
-                pick(3, "192.0.2.1", "a", true),
-                pick(12.5, "192.0.2.3", "a", false), // .2 lapsed at 10 s: room again
-                pick(13, "192.0.2.3", "a", true)));
+        run(
+                p,
+                List.of("a", "b"),
+                List.of(
+                        pick(0, "192.0.2.1", "a", false),
+                        pick(0, "192.0.2.2", "b", false),
+                        pick(1, "192.0.2.3", "a", false),
+                        pick(2, "192.0.2.3", "b", false), // not remembered
+                        pick(3, "192.0.2.1", "a", true),
+                        pick(12.5, "192.0.2.3", "a", false), // .2 lapsed at 10 s: room again
+                        pick(13, "192.0.2.3", "a", true)));
         assertEquals(2, p.pinnedClients());
     }
 
     @Test
     void withoutAffinityNothingIsRemembered() {
         BackendPicker p = new BackendPicker(TrafficPolicy.CLUSTER, SessionAffinity.NONE);
-        run(p, List.of("a", "b"), List.of(
-                pick(0, "192.0.2.1", "a", false),
-                pick(0, "192.0.2.1", "b", false),
-                pick(0, "192.0.2.1", "a", false)));
+        run(
+                p,
+                List.of("a", "b"),
+                List.of(
+                        pick(0, "192.0.2.1", "a", false),
+                        pick(0, "192.0.2.1", "b", false),
+                        pick(0, "192.0.2.1", "a", false)));
         assertEquals(0, p.pinnedClients());
     }
 }

@@ -17,9 +17,13 @@ class ExposureRulesTest {
 
     @Test
     void guardsEveryAddressAndOpensOnlyTheRelayedPortsInOrder() {
-        String script = ExposureRules.replace(Set.of(IpAddress.parse("198.18.0.211"), IpAddress.parse("fd18:18::210")),
-                List.of(key("198.18.0.210", 80, ListenerSpec.Transport.TCP), key("198.18.0.210", 53, ListenerSpec.Transport.UDP),
-                        key("198.18.0.210", 443, ListenerSpec.Transport.TCP), key("fd18:18::210", 80, ListenerSpec.Transport.TCP)));
+        String script = ExposureRules.replace(
+                Set.of(IpAddress.parse("198.18.0.211"), IpAddress.parse("fd18:18::210")),
+                List.of(
+                        key("198.18.0.210", 80, ListenerSpec.Transport.TCP),
+                                key("198.18.0.210", 53, ListenerSpec.Transport.UDP),
+                        key("198.18.0.210", 443, ListenerSpec.Transport.TCP),
+                                key("fd18:18::210", 80, ListenerSpec.Transport.TCP)));
         assertEquals("""
                 table inet herald
                 delete table inet herald

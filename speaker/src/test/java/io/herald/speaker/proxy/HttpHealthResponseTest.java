@@ -37,8 +37,10 @@ class HttpHealthResponseTest {
     void twoHundredWithoutJsonSaysNothingAboutEndpoints() {
         assertEquals(new Complete(200, -1), HttpHealthResponse.of(200, "ok"));
         // kube-proxy's own healthz: JSON, but not the key
-        assertEquals(new Complete(200, -1),
-                HttpHealthResponse.of(200, "{\"lastUpdated\": \"2025-11-21 12:00:00\",\"currentTime\": \"2025-11-21 12:00:01\"}"));
+        assertEquals(
+                new Complete(200, -1),
+                HttpHealthResponse.of(
+                        200, "{\"lastUpdated\": \"2025-11-21 12:00:00\",\"currentTime\": \"2025-11-21 12:00:01\"}"));
         assertEquals(HealthResult.passed(), HttpHealthResponse.of(200, "").result());
     }
 
@@ -61,17 +63,25 @@ class HttpHealthResponseTest {
 
     @Test
     void otherStatusesFailWithTheirCodeAndDoNotReadTheKey() {
-        assertEquals(new HealthResult(false, -1, "HTTP 500"), HttpHealthResponse.of(500, "{\"localEndpoints\":1}").result());
-        assertEquals(new HealthResult(false, -1, "HTTP 404"), HttpHealthResponse.of(404, "").result());
+        assertEquals(
+                new HealthResult(false, -1, "HTTP 500"),
+                HttpHealthResponse.of(500, "{\"localEndpoints\":1}").result());
+        assertEquals(
+                new HealthResult(false, -1, "HTTP 404"),
+                HttpHealthResponse.of(404, "").result());
         assertEquals(new Complete(204, -1), HttpHealthResponse.of(204, ""));
-        assertEquals(new HealthResult(false, -1, "HTTP 101"), HttpHealthResponse.of(101, "").result());
+        assertEquals(
+                new HealthResult(false, -1, "HTTP 101"),
+                HttpHealthResponse.of(101, "").result());
     }
 
     @Test
     void aStatusThatIsNotThreeDigitsIsMalformed() {
         assertEquals(new Malformed("status 2000 is not three digits"), HttpHealthResponse.of(2000, ""));
         assertEquals(new Malformed("status 99 is not three digits"), HttpHealthResponse.of(99, ""));
-        assertEquals(HealthResult.failed("malformed response: status 99 is not three digits"), HttpHealthResponse.of(99, "").result());
+        assertEquals(
+                HealthResult.failed("malformed response: status 99 is not three digits"),
+                HttpHealthResponse.of(99, "").result());
         assertThrows(IllegalArgumentException.class, () -> new Complete(99, -1));
         assertThrows(IllegalArgumentException.class, () -> new Complete(200, -2));
     }

@@ -32,14 +32,23 @@ class PureProxyCoreTest {
     @Test
     void theImportReallyContainsTheAdapters() {
         // the same import holds the Netty adapters, which do use Netty: the rule is scoped, not blind
-        assertThrows(AssertionError.class, () -> noClasses().that().resideInAPackage("io.herald.speaker.proxy..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.netty..").check(core()));
+        assertThrows(
+                AssertionError.class,
+                () -> noClasses()
+                        .that()
+                        .resideInAPackage("io.herald.speaker.proxy..")
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage("io.netty..")
+                        .check(core()));
     }
 
     @Test
     void theRuleCatchesAViolation() {
         List<String> v = CORE.violations(ReachesIntoNetty.class);
-        assertTrue(v.stream().anyMatch(d -> d.contains("io.herald.speaker.proxy.netty.HealthChecker")), String.join("\n", v));
+        assertTrue(
+                v.stream().anyMatch(d -> d.contains("io.herald.speaker.proxy.netty.HealthChecker")),
+                String.join("\n", v));
         assertTrue(v.stream().anyMatch(d -> d.contains("io.netty.channel.Channel")), String.join("\n", v));
     }
 

@@ -22,7 +22,10 @@ class ServiceBackendsTest {
     static final InetSocketAddress CLIENT = new InetSocketAddress(InetAddress.ofLiteral("192.0.2.9"), 50000);
 
     static Backend b(String node, int port, int weight) {
-        return new Backend(node, new InetSocketAddress(InetAddress.ofLiteral("10.0.0." + (node.charAt(0) - 'a' + 1)), port), weight);
+        return new Backend(
+                node,
+                new InetSocketAddress(InetAddress.ofLiteral("10.0.0." + (node.charAt(0) - 'a' + 1)), port),
+                weight);
     }
 
     static String pickNode(ServiceBackends s, Set<String> excluded) {
@@ -34,7 +37,8 @@ class ServiceBackendsTest {
 
     @Test
     void localNeedsAHealthCheckAnswerAndTakesItsWeightFromIt() {
-        ServiceBackends s = new ServiceBackends("shop/web:443", TrafficPolicy.LOCAL, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
+        ServiceBackends s = new ServiceBackends(
+                "shop/web:443", TrafficPolicy.LOCAL, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
         s.update(List.of(b("a", 30443, 1), b("b", 30443, 1)), 0);
         assertEquals(Reason.NONE_HEALTHY.name(), pickNode(s, Set.of()), "Local: nothing before the first 200");
         s.activeSuccess("a", 3, 1);
@@ -53,7 +57,8 @@ class ServiceBackendsTest {
 
     @Test
     void passiveFailureTakesANodeOutAndHealthSurvivesAnUpdateThatKeepsItsAddress() {
-        ServiceBackends s = new ServiceBackends("shop/web:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
+        ServiceBackends s = new ServiceBackends(
+                "shop/web:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
         s.update(List.of(b("a", 30080, 1), b("b", 30080, 1)), 0);
         assertEquals("a", pickNode(s, Set.of()), "Cluster: a Ready node is used before its first check");
         assertTrue(s.passiveFailure(b("a", 30080, 1), "refused", 1).isPresent());
@@ -73,7 +78,8 @@ class ServiceBackendsTest {
 
     @Test
     void theLastBackendInRotationStaysThroughPassiveFailuresAndGoesOnlyOnItsOwnActiveFailures() {
-        ServiceBackends s = new ServiceBackends("shop/web:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
+        ServiceBackends s = new ServiceBackends(
+                "shop/web:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
         s.update(List.of(b("a", 30080, 1), b("b", 30080, 1)), 0);
         s.activeSuccess("a", 1);
         s.activeSuccess("b", 1);
@@ -87,18 +93,22 @@ class ServiceBackendsTest {
         s.activeSuccess("b", 5);
         s.activeSuccess("b", 6);
         assertEquals(Map.of("a", HEALTHY, "b", HEALTHY), s.health());
-        assertEquals(UNHEALTHY, s.passiveFailure(b("a", 30080, 1), "refused", 7).orElseThrow().to(),
+        assertEquals(
+                UNHEALTHY,
+                s.passiveFailure(b("a", 30080, 1), "refused", 7).orElseThrow().to(),
                 "with b back, a failed connect takes a out at once again");
         s.activeFailure("a", "refused", 8);
         s.activeFailure("b", "refused", 8);
         s.activeFailure("b", "refused", 9);
         assertEquals(Map.of("a", UNHEALTHY, "b", UNHEALTHY), s.health(), "active failures take out the last one too");
 
-        ServiceBackends local = new ServiceBackends("shop/web:443", TrafficPolicy.LOCAL, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
+        ServiceBackends local = new ServiceBackends(
+                "shop/web:443", TrafficPolicy.LOCAL, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
         local.update(List.of(b("a", 30443, 1), b("b", 30443, 1)), 0);
         local.activeSuccess("a", 1, 1);
         local.activeSuccess("b", 0, 1);
-        assertTrue(local.passiveFailure(b("a", 30443, 1), "timed out", 2).isEmpty(),
+        assertTrue(
+                local.passiveFailure(b("a", 30443, 1), "timed out", 2).isEmpty(),
                 "Local: b has no local endpoints, so a is the last in rotation");
     }
 }

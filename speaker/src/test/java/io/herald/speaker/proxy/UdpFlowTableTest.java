@@ -74,7 +74,8 @@ class UdpFlowTableTest {
         t.open(c, A, "old", 0);
         assertNull(t.touch(c, 10 * S), "idle for the whole timeout");
         assertEquals(0, t.size());
-        Flow<String> fresh = assertInstanceOf(Opened.class, t.open(c, B, "new", 10 * S)).flow();
+        Flow<String> fresh =
+                assertInstanceOf(Opened.class, t.open(c, B, "new", 10 * S)).flow();
         assertEquals(List.of("old"), clients(t.expire(11 * S)));
         assertSame(fresh, t.touch(c, 12 * S));
         assertEquals(new Full<String>(1), t.open(client("192.0.2.9", 1), A, "x", 12 * S));

@@ -7,12 +7,12 @@ import io.herald.api.model.IpAddress;
 import io.herald.speaker.host.DeviceAddresses;
 import io.herald.speaker.host.LoopbackAddresses;
 import io.herald.speaker.host.PacketFilter;
-import io.herald.speaker.proxy.ExposureRules;
 import io.herald.speaker.host.netlink.Errno;
 import io.herald.speaker.host.netlink.InterfaceAddress;
 import io.herald.speaker.host.netlink.NetlinkErrorException;
 import io.herald.speaker.metrics.ProxyMetrics;
 import io.herald.speaker.proxy.BackendHealth;
+import io.herald.speaker.proxy.ExposureRules;
 import io.herald.speaker.proxy.ListenerSpec;
 import io.herald.speaker.proxy.SessionAffinity;
 import io.herald.speaker.proxy.SourceRanges;
@@ -45,12 +45,19 @@ class ProxyRuntimeTest {
     final class Filter implements PacketFilter {
         String refusal;
 
-        @Override public void run(String script) throws IOException {
+        @Override
+        public void run(String script) throws IOException {
             if (refusal != null) {
                 throw new IOException(refusal);
             }
-            events.add(script.equals(ExposureRules.remove()) ? "table removed"
-                    : "table guards " + script.lines().filter(l -> l.contains("elements")).map(String::strip).toList());
+            events.add(
+                    script.equals(ExposureRules.remove())
+                            ? "table removed"
+                            : "table guards "
+                                    + script.lines()
+                                            .filter(l -> l.contains("elements"))
+                                            .map(String::strip)
+                                            .toList());
         }
     }
 
@@ -59,15 +66,20 @@ class ProxyRuntimeTest {
         final Set<IpAddress> held = new HashSet<>();
         final Map<IpAddress, Integer> refuse = new java.util.HashMap<>();
 
-        @Override public String device() { return "lo"; }
+        @Override
+        public String device() {
+            return "lo";
+        }
 
-        @Override public List<InterfaceAddress> list() {
+        @Override
+        public List<InterfaceAddress> list() {
             List<InterfaceAddress> out = new ArrayList<>();
             held.forEach(a -> out.add(new InterfaceAddress(1, a, a.isIpv4() ? 32 : 128)));
             return out;
         }
 
-        @Override public boolean addHost(IpAddress a) throws IOException {
+        @Override
+        public boolean addHost(IpAddress a) throws IOException {
             Integer errno = refuse.get(a);
             if (errno != null) {
                 throw new NetlinkErrorException(errno, "Operation not permitted");
@@ -76,7 +88,8 @@ class ProxyRuntimeTest {
             return held.add(a);
         }
 
-        @Override public boolean removeHost(IpAddress a) {
+        @Override
+        public boolean removeHost(IpAddress a) {
             events.add("lo - " + a);
             return held.remove(a);
         }
@@ -95,9 +108,22 @@ class ProxyRuntimeTest {
         loop = Executors.newSingleThreadScheduledExecutor();
         device = new Device();
         filter = new Filter();
-        relay = new ProxyRuntime(new ProxyRuntime.Settings(1, Duration.ofHours(1), Duration.ofMillis(500), 0,
-                BackendHealth.Thresholds.DEFAULT, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), 16,
-                "unused"), loop, new ProxyMetrics(new SimpleMeterRegistry()), new LoopbackAddresses(device), filter);
+        relay = new ProxyRuntime(
+                new ProxyRuntime.Settings(
+                        1,
+                        Duration.ofHours(1),
+                        Duration.ofMillis(500),
+                        0,
+                        BackendHealth.Thresholds.DEFAULT,
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(1),
+                        16,
+                        "unused"),
+                loop,
+                new ProxyMetrics(new SimpleMeterRegistry()),
+                new LoopbackAddresses(device),
+                filter);
     }
 
     @AfterEach
@@ -107,8 +133,19 @@ class ProxyRuntimeTest {
     }
 
     static ListenerSpec spec(IpAddress a, int port) {
-        return new ListenerSpec("test/web:" + port + "/TCP", "test/web", a, port, ListenerSpec.Transport.TCP,
-                TrafficPolicy.CLUSTER, SessionAffinity.NONE, SourceRanges.EVERYONE, false, List.of(), Map.of(), Set.of());
+        return new ListenerSpec(
+                "test/web:" + port + "/TCP",
+                "test/web",
+                a,
+                port,
+                ListenerSpec.Transport.TCP,
+                TrafficPolicy.CLUSTER,
+                SessionAffinity.NONE,
+                SourceRanges.EVERYONE,
+                false,
+                List.of(),
+                Map.of(),
+                Set.of());
     }
 
     void apply(ListenerSpec... specs) throws Exception {
@@ -131,8 +168,10 @@ class ProxyRuntimeTest {
         ListenerSpec web = spec(LOCAL, freePort());
         apply(web);
         assertEquals(Set.of(LOCAL), relay.addressFailures().keySet());
-        assertTrue(relay.addressFailures().get(LOCAL).contains("cannot add 127.0.0.1/32 to lo")
-                && relay.addressFailures().get(LOCAL).contains("CAP_NET_ADMIN"), relay.addressFailures().toString());
+        assertTrue(
+                relay.addressFailures().get(LOCAL).contains("cannot add 127.0.0.1/32 to lo")
+                        && relay.addressFailures().get(LOCAL).contains("CAP_NET_ADMIN"),
+                relay.addressFailures().toString());
         device.refuse.clear(); // the capability came (a rolled-out DaemonSet): the next plan clears the failure
         apply(web);
         assertEquals(Map.of(), relay.addressFailures());
@@ -146,11 +185,17 @@ class ProxyRuntimeTest {
             ListenerSpec taken = spec(TAKEN, holder.getLocalPort());
             ListenerSpec web = spec(LOCAL, freePort());
             apply(taken, web);
-            assertEquals(Set.of(TAKEN), relay.addressFailures().keySet(), relay.addressFailures().toString());
-            assertTrue(relay.addressFailures().get(TAKEN).startsWith("cannot listen on " + taken.key() + ": ")
-                    && relay.addressFailures().get(TAKEN).contains("in use"), relay.addressFailures().toString());
+            assertEquals(
+                    Set.of(TAKEN),
+                    relay.addressFailures().keySet(),
+                    relay.addressFailures().toString());
+            assertTrue(
+                    relay.addressFailures().get(TAKEN).startsWith("cannot listen on " + taken.key() + ": ")
+                            && relay.addressFailures().get(TAKEN).contains("in use"),
+                    relay.addressFailures().toString());
             assertEquals(Set.of(web.key()), relay.listeners());
-            assertTrue(events.stream().noneMatch(e -> e.contains("127.0.0.2 . 6 . " + holder.getLocalPort())),
+            assertTrue(
+                    events.stream().noneMatch(e -> e.contains("127.0.0.2 . 6 . " + holder.getLocalPort())),
                     "a port whose listener failed stays shut: what holds it must not answer at the address " + events);
             assertTrue(events.getLast().contains("127.0.0.1 . 6 . " + web.port()), events.toString());
             apply(web); // no longer wanted: no longer a failure, and its address leaves the loopback
@@ -164,8 +209,12 @@ class ProxyRuntimeTest {
         ListenerSpec web = spec(LOCAL, freePort());
         apply(web);
         // the port opens once its listener is up: before that a SYN is dropped (and sent again), not reset
-        assertEquals(List.of("table guards [elements = { 127.0.0.1 }]", "lo + 127.0.0.1",
-                "table guards [elements = { 127.0.0.1 }, elements = { 127.0.0.1 . 6 . " + web.port() + " }]"), events);
+        assertEquals(
+                List.of(
+                        "table guards [elements = { 127.0.0.1 }]",
+                        "lo + 127.0.0.1",
+                        "table guards [elements = { 127.0.0.1 }, elements = { 127.0.0.1 . 6 . " + web.port() + " }]"),
+                events);
         events.clear();
         apply(web); // a replan that changes nothing touches neither
         assertEquals(List.of(), events);
@@ -180,7 +229,8 @@ class ProxyRuntimeTest {
         ListenerSpec web = spec(LOCAL, freePort());
         apply(web);
         assertEquals(Set.of(), device.held, "not on the loopback: it would expose the node");
-        assertEquals("cannot guard the node's other ports at the Proxy-mode address: cannot load libnftables.so.1",
+        assertEquals(
+                "cannot guard the node's other ports at the Proxy-mode address: cannot load libnftables.so.1",
                 relay.addressFailures().get(LOCAL));
         filter.refusal = null; // the image was fixed: the next plan serves it
         apply(web);
@@ -193,7 +243,8 @@ class ProxyRuntimeTest {
         apply(web, other);
         assertEquals(Set.of(LOCAL), device.held, "the guarded address stays served");
         assertEquals(Set.of(TAKEN), relay.addressFailures().keySet());
-        assertTrue(relay.addressFailures().get(TAKEN).endsWith("(the speaker needs CAP_NET_ADMIN for Proxy mode)"),
+        assertTrue(
+                relay.addressFailures().get(TAKEN).endsWith("(the speaker needs CAP_NET_ADMIN for Proxy mode)"),
                 relay.addressFailures().toString());
     }
 

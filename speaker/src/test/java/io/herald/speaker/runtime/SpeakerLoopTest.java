@@ -63,16 +63,20 @@ class SpeakerLoopTest {
     static final byte[] KEY_A = "0123456789abcdef".getBytes();
     static final byte[] KEY_B = "fedcba9876543210".getBytes();
 
-    static final ClusterState CLUSTER = new ClusterState(Map.of(SELF, new NodeFacts(SELF, Map.of(), true, false)),
-            List.of(new AddressFacts(V4, "lan", Selector.EVERYTHING, List.of(), GratuitousPolicy.DEFAULT, null, List.of(WEB))),
+    static final ClusterState CLUSTER = new ClusterState(
+            Map.of(SELF, new NodeFacts(SELF, Map.of(), true, false)),
+            List.of(new AddressFacts(
+                    V4, "lan", Selector.EVERYTHING, List.of(), GratuitousPolicy.DEFAULT, null, List.of(WEB))),
             List.of(new ServiceFacts(WEB, List.of(V4), null, null)));
 
     static LocalInterface eth0(boolean up) {
-        return new LocalInterface("eth0", 2, MacAddress.parse("02:00:00:00:00:11"), up, List.of(Prefix.parse("198.18.0.11/24")));
+        return new LocalInterface(
+                "eth0", 2, MacAddress.parse("02:00:00:00:00:11"), up, List.of(Prefix.parse("198.18.0.11/24")));
     }
 
     /** Every call on a port, in order, across all of them, where order matters (stopping). */
     final List<String> calls = new ArrayList<>();
+
     final ManualScheduler loop = new ManualScheduler("loop");
     final FakeCluster cluster = new FakeCluster();
     final FakeWriter writer = new FakeWriter();
@@ -86,14 +90,34 @@ class SpeakerLoopTest {
     final Announcer announcer = new Announcer();
 
     final SpeakerLoop runner = new SpeakerLoop(
-            new SpeakerLoop.Settings(SELF, 7946, WARMUP, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                    Duration.ofMillis(100), Duration.ofHours(1), 10256, false),
-            new SpeakerLoop.Ports(cluster, writer, key, () -> scanned, membership, packets, groups, relay,
-                    () -> kubeProxyProblem, loop, loop),
-            announcer, new SpeakerMetrics(new SimpleMeterRegistry()));
+            new SpeakerLoop.Settings(
+                    SELF,
+                    7946,
+                    WARMUP,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(100),
+                    Duration.ofHours(1),
+                    10256,
+                    false),
+            new SpeakerLoop.Ports(
+                    cluster,
+                    writer,
+                    key,
+                    () -> scanned,
+                    membership,
+                    packets,
+                    groups,
+                    relay,
+                    () -> kubeProxyProblem,
+                    loop,
+                    loop),
+            announcer,
+            new SpeakerMetrics(new SimpleMeterRegistry()));
 
-    static final ConditionWrite ANNOUNCED = new ConditionWrite(WEB, true, "Announcing",
-            "198.18.0.200 announced by node " + SELF + " on eth0");
+    static final ConditionWrite ANNOUNCED =
+            new ConditionWrite(WEB, true, "Announcing", "198.18.0.200 announced by node " + SELF + " on eth0");
 
     void started() throws InterruptedException {
         runner.start();
@@ -104,8 +128,10 @@ class SpeakerLoopTest {
     void aPlanWithClaimsReachesThePacketPortTheGroupsTheRelayAndTheConditionWriter() throws InterruptedException {
         started();
         assertTrue(runner.running());
-        assertEquals(List.of(new InetSocketAddress("198.18.0.11", 7946), new String(KEY_A)),
-                List.of(membership.self, new String(membership.startKey)), "membership as this node's InternalIP, with the key");
+        assertEquals(
+                List.of(new InetSocketAddress("198.18.0.11", 7946), new String(KEY_A)),
+                List.of(membership.self, new String(membership.startKey)),
+                "membership as this node's InternalIP, with the key");
         assertEquals(List.of(Map.of(SELF, new InetSocketAddress("198.18.0.11", 7946))), membership.seeds);
         assertEquals(Map.of(V4, new Claim(V4, "eth0", GratuitousPolicy.DEFAULT)), runner.claims());
         assertEquals(List.of("eth0"), packets.opened);
@@ -121,9 +147,15 @@ class SpeakerLoopTest {
         relay.failuresAfterApply = Map.of(V4, "cannot add it to the loopback: Operation not permitted");
         started();
         loop.runFor(SECOND / 10);
-        assertEquals(List.of(List.of(ANNOUNCED), List.of(new ConditionWrite(WEB, false, "CannotRelay",
-                "198.18.0.200 announced by node node-1 on eth0; the relay on node node-1 cannot serve it:"
-                        + " cannot add it to the loopback: Operation not permitted"))),
+        assertEquals(
+                List.of(
+                        List.of(ANNOUNCED),
+                        List.of(new ConditionWrite(
+                                WEB,
+                                false,
+                                "CannotRelay",
+                                "198.18.0.200 announced by node node-1 on eth0; the relay on node node-1 cannot serve it:"
+                                        + " cannot add it to the loopback: Operation not permitted"))),
                 writer.writes);
         assertEquals(2, relay.applied.size());
     }
@@ -160,8 +192,11 @@ class SpeakerLoopTest {
         started();
         key.key = KEY_B;
         loop.runFor(30 * SECOND);
-        assertEquals(List.of(List.of(new String(KEY_B), new String(KEY_A))),
-                membership.keys.stream().map(k -> List.of(new String(k[0]), new String(k[1]))).toList());
+        assertEquals(
+                List.of(List.of(new String(KEY_B), new String(KEY_A))),
+                membership.keys.stream()
+                        .map(k -> List.of(new String(k[0]), new String(k[1])))
+                        .toList());
         loop.runFor(30 * SECOND);
         assertEquals(1, membership.keys.size(), "the same key again changes nothing");
     }
@@ -198,8 +233,18 @@ class SpeakerLoopTest {
         assertFalse(runner.running());
         assertEquals(Duration.ofMillis(100).toNanos(), loop.now - before, "the handover");
         assertEquals(Map.of(), runner.claims());
-        assertEquals(List.of("membership.leave", "loop.stop", "loop.stop", "relay.close", "packets.close", "groups.close",
-                "membership.close", "conditions.close", "cluster.close"), calls);
+        assertEquals(
+                List.of(
+                        "membership.leave",
+                        "loop.stop",
+                        "loop.stop",
+                        "relay.close",
+                        "packets.close",
+                        "groups.close",
+                        "membership.close",
+                        "conditions.close",
+                        "cluster.close"),
+                calls);
     }
 
     // ---- recording fakes
@@ -212,7 +257,8 @@ class SpeakerLoopTest {
         long now = 1_000 * SECOND;
         long seq;
         boolean stopped;
-        final PriorityQueue<Task> queue = new PriorityQueue<>(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq));
+        final PriorityQueue<Task> queue =
+                new PriorityQueue<>(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq));
 
         ManualScheduler(String name) {
             this.name = name;
@@ -308,8 +354,7 @@ class SpeakerLoopTest {
         final List<List<ConditionWrite>> writes = new ArrayList<>();
 
         @Override
-        public void start(Runnable retry) {
-        }
+        public void start(Runnable retry) {}
 
         @Override
         public void write(List<ConditionWrite> w) {
@@ -356,7 +401,8 @@ class SpeakerLoopTest {
         final List<byte[][]> keys = new ArrayList<>();
 
         @Override
-        public MembershipPort start(InetSocketAddress self, byte[] metadata, byte[] key, Consumer<List<MemberEvent>> changed) {
+        public MembershipPort start(
+                InetSocketAddress self, byte[] metadata, byte[] key, Consumer<List<MemberEvent>> changed) {
             this.self = self;
             this.startKey = key;
             this.changed = changed;

@@ -45,7 +45,8 @@ public final class AddressDump {
                     errno = Netlink.errno(m);
                     done = true;
                 }
-                case Netlink.NLMSG_OVERRUN -> throw new NetlinkFormatException("netlink reported an overrun: data was lost");
+                case Netlink.NLMSG_OVERRUN ->
+                    throw new NetlinkFormatException("netlink reported an overrun: data was lost");
                 case AddressRequests.RTM_NEWADDR -> {
                     interrupted |= (m.flags() & Netlink.NLM_F_DUMP_INTR) != 0;
                     InterfaceAddress a = parse(m.payload());
@@ -133,6 +134,8 @@ public final class AddressDump {
 
     private static IpAddress address(byte[] raw) {
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN);
-        return raw.length == 4 ? IpAddress.ipv4(Integer.toUnsignedLong(b.getInt())) : IpAddress.ipv6(b.getLong(), b.getLong());
+        return raw.length == 4
+                ? IpAddress.ipv4(Integer.toUnsignedLong(b.getInt()))
+                : IpAddress.ipv6(b.getLong(), b.getLong());
     }
 }

@@ -33,8 +33,7 @@ public final class AddressRequests {
     static final int RT_SCOPE_UNIVERSE = 0;
     static final int RT_SCOPE_HOST = 254;
 
-    private AddressRequests() {
-    }
+    private AddressRequests() {}
 
     /** RTM_GETADDR dump of every interface's addresses of {@code family} (AF_UNSPEC: both). */
     public static byte[] dump(int seq, int family) {
@@ -54,19 +53,22 @@ public final class AddressRequests {
 
     /** RTM_DELADDR of the host route {@code address} on interface {@code ifindex}. */
     public static byte[] deleteHost(int seq, int ifindex, IpAddress address) {
-        return hostRequest(RTM_DELADDR, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, seq, ifindex, address, 0,
-                RT_SCOPE_UNIVERSE);
+        return hostRequest(
+                RTM_DELADDR, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, seq, ifindex, address, 0, RT_SCOPE_UNIVERSE);
     }
 
-    private static byte[] hostRequest(int type, int flags, int seq, int ifindex, IpAddress address,
-                                      int addressFlags, int scope) {
+    private static byte[] hostRequest(
+            int type, int flags, int seq, int ifindex, IpAddress address, int addressFlags, int scope) {
         byte[] raw = bytes(address);
         int attribute = Netlink.align(4 + raw.length);
         int attributes = address.isIpv4() ? 2 : 1;
         ByteBuffer b = Netlink.buffer(Netlink.HEADER + IFADDRMSG + attributes * attribute);
         Netlink.putHeader(b, b.capacity(), type, flags, seq);
-        b.put((byte) (address.isIpv4() ? AF_INET : AF_INET6)).put((byte) (raw.length * 8))
-                .put((byte) addressFlags).put((byte) scope).putInt(ifindex);
+        b.put((byte) (address.isIpv4() ? AF_INET : AF_INET6))
+                .put((byte) (raw.length * 8))
+                .put((byte) addressFlags)
+                .put((byte) scope)
+                .putInt(ifindex);
         if (address.isIpv4()) {
             b.putShort((short) (4 + raw.length)).putShort((short) IFA_LOCAL).put(raw);
         }

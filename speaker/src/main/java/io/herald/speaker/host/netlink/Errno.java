@@ -12,6 +12,5 @@ public final class Errno {
     public static final int ENODEV = 19;
     public static final int EADDRNOTAVAIL = 99;
 
-    private Errno() {
-    }
+    private Errno() {}
 }

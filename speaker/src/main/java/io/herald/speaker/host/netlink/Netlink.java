@@ -29,8 +29,7 @@ final class Netlink {
     /** One message of a datagram; {@code payload} is a native-order view of the bytes after the header. */
     record Message(int type, int flags, int seq, int pid, ByteBuffer payload) {}
 
-    private Netlink() {
-    }
+    private Netlink() {}
 
     static int align(int n) {
         return (n + 3) & ~3;
@@ -41,7 +40,11 @@ final class Netlink {
     }
 
     static void putHeader(ByteBuffer b, int length, int type, int flags, int seq) {
-        b.putInt(length).putShort((short) type).putShort((short) flags).putInt(seq).putInt(0);
+        b.putInt(length)
+                .putShort((short) type)
+                .putShort((short) flags)
+                .putInt(seq)
+                .putInt(0);
     }
 
     /**
@@ -65,8 +68,12 @@ final class Netlink {
                         + Integer.toUnsignedString(length) + " bytes; " + left + " are left and a header is " + HEADER);
             }
             ByteBuffer payload = d.slice(p + HEADER, length - HEADER).order(ByteOrder.nativeOrder());
-            out.add(new Message(Short.toUnsignedInt(d.getShort(p + 4)), Short.toUnsignedInt(d.getShort(p + 6)),
-                    d.getInt(p + 8), d.getInt(p + 12), payload));
+            out.add(new Message(
+                    Short.toUnsignedInt(d.getShort(p + 4)),
+                    Short.toUnsignedInt(d.getShort(p + 6)),
+                    d.getInt(p + 8),
+                    d.getInt(p + 12),
+                    payload));
             p = Math.min(d.limit(), p + align(length));
         }
         return out;
@@ -78,13 +85,12 @@ final class Netlink {
      */
     static int errno(Message m) throws NetlinkFormatException {
         if (m.payload().remaining() < 4) {
-            throw new NetlinkFormatException("netlink error message of " + m.payload().remaining()
-                    + " payload bytes has no error code");
+            throw new NetlinkFormatException(
+                    "netlink error message of " + m.payload().remaining() + " payload bytes has no error code");
         }
         int error = m.payload().getInt(0);
         if (error > 0 || error == Integer.MIN_VALUE) {
-            throw new NetlinkFormatException("netlink error message carries " + error
-                    + ", not 0 or a negative errno");
+            throw new NetlinkFormatException("netlink error message carries " + error + ", not 0 or a negative errno");
         }
         return -error;
     }

@@ -14,6 +14,7 @@ import java.util.StringJoiner;
 final class CaptureFilter {
     /** Beyond this many addresses the expression gets long to compile: take every request instead. */
     static final int MAX_TARGETS = 256;
+
     static final String EVERYTHING = "arp or (icmp6 and ip6[40] == 135)";
     /** No frame has a length below 1. */
     static final String NOTHING = "less 1";

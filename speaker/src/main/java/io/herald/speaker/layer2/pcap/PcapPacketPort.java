@@ -67,15 +67,24 @@ public final class PcapPacketPort implements PacketPort {
         if (closed || open.containsKey(iface)) {
             return;
         }
-        PcapHandle rx = new PcapHandle.Builder(iface).snaplen(256).promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-                .timeoutMillis(READ_TIMEOUT_MILLIS).immediateMode(true).bufferSize(1 << 20)
-                .direction(PcapHandle.PcapDirection.IN).build();
+        PcapHandle rx = new PcapHandle.Builder(iface)
+                .snaplen(256)
+                .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
+                .timeoutMillis(READ_TIMEOUT_MILLIS)
+                .immediateMode(true)
+                .bufferSize(1 << 20)
+                .direction(PcapHandle.PcapDirection.IN)
+                .build();
         PcapHandle tx;
         try {
             rx.setFilter(CaptureFilter.NOTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
             // the send handle never reads: the smallest capture ring libpcap will take
-            tx = new PcapHandle.Builder(iface).snaplen(64).promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-                    .timeoutMillis(100).bufferSize(64 << 10).build();
+            tx = new PcapHandle.Builder(iface)
+                    .snaplen(64)
+                    .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
+                    .timeoutMillis(100)
+                    .bufferSize(64 << 10)
+                    .build();
             tx.setFilter(CaptureFilter.NOTHING, BpfProgram.BpfCompileMode.OPTIMIZE);
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             rx.close();
@@ -181,7 +190,10 @@ public final class PcapPacketPort implements PacketPort {
             // closed under us
         } catch (PcapNativeException e) {
             if (!closed && !c.stop) {
-                LOG.warn("capture on {} failed, closing it until the interface is seen again: {}", c.iface, e.getMessage());
+                LOG.warn(
+                        "capture on {} failed, closing it until the interface is seen again: {}",
+                        c.iface,
+                        e.getMessage());
                 synchronized (this) {
                     open.remove(c.iface, c);
                 }

@@ -82,7 +82,8 @@ public final class ResponderPriority {
             this.cpuClock = realtime ? ManagementFactory.getThreadMXBean() : null;
             long now = System.nanoTime();
             this.budget = realtime
-                    ? new ResponderBudget(cpuLimit, WINDOW_NANOS, COOLDOWN_NANOS, true, now, cpuClock.getCurrentThreadCpuTime())
+                    ? new ResponderBudget(
+                            cpuLimit, WINDOW_NANOS, COOLDOWN_NANOS, true, now, cpuClock.getCurrentThreadCpuTime())
                     : null;
             if (realtime) {
                 realtimeThreads.incrementAndGet();
@@ -92,13 +93,16 @@ public final class ResponderPriority {
         private boolean becomeRealtime() {
             try {
                 ThreadScheduling.realtime(priority);
-                LOG.info("ARP/NDP responder on {} runs at real-time priority (SCHED_FIFO {}) while it uses at most {}% of a CPU",
+                LOG.info(
+                        "ARP/NDP responder on {} runs at real-time priority (SCHED_FIFO {}) while it uses at most {}% of a CPU",
                         iface, priority, Math.round(cpuLimit * 100));
                 return true;
             } catch (ThreadScheduling.SchedulingException e) {
                 if (refusalLogged.compareAndSet(false, true)) {
-                    LOG.info("ARP/NDP responders run at normal priority, so replies may wait for the CPU on a busy node: {}{}",
-                            e.getMessage(), e.getMessage().contains("lacks CAP_SYS_NICE")
+                    LOG.info(
+                            "ARP/NDP responders run at normal priority, so replies may wait for the CPU on a busy node: {}{}",
+                            e.getMessage(),
+                            e.getMessage().contains("lacks CAP_SYS_NICE")
                                     ? " (add SYS_NICE to the speaker's capabilities, or set herald.speaker.responder-priority=0 to not ask)"
                                     : e.notPermitted() ? " (set herald.speaker.responder-priority=0 to not ask)" : "");
                 }
@@ -123,8 +127,12 @@ public final class ResponderPriority {
                     if (ok) {
                         demotions.increment();
                         realtimeThreads.decrementAndGet();
-                        LOG.warn("ARP/NDP responder on {} used {}% of a CPU, over its limit of {}%: normal priority for at least {} s",
-                                iface, Math.round(budget.lastShare() * 100), Math.round(cpuLimit * 100), COOLDOWN_NANOS / 1_000_000_000L);
+                        LOG.warn(
+                                "ARP/NDP responder on {} used {}% of a CPU, over its limit of {}%: normal priority for at least {} s",
+                                iface,
+                                Math.round(budget.lastShare() * 100),
+                                Math.round(cpuLimit * 100),
+                                COOLDOWN_NANOS / 1_000_000_000L);
                     }
                 }
                 case PROMOTE -> {
@@ -132,11 +140,12 @@ public final class ResponderPriority {
                     budget.applied(a, ok, now);
                     if (ok) {
                         realtimeThreads.incrementAndGet();
-                        LOG.info("ARP/NDP responder on {} is back at real-time priority ({}% of a CPU)", iface,
-                                Math.round(budget.lastShare() * 100));
+                        LOG.info(
+                                "ARP/NDP responder on {} is back at real-time priority ({}% of a CPU)",
+                                iface, Math.round(budget.lastShare() * 100));
                     }
                 }
-                case NONE -> { }
+                case NONE -> {}
             }
         }
 

@@ -43,6 +43,7 @@ public final class HealthChecker implements AutoCloseable {
     private final long timeoutMillis;
     /** Each open channel and the result of its check. */
     private final Map<Channel, CompletableFuture<HealthResult>> inFlight = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
 
     /**
@@ -55,7 +56,8 @@ public final class HealthChecker implements AutoCloseable {
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("health check timeout must be 1ms to " + Integer.MAX_VALUE + "ms: " + timeout);
+            throw new IllegalArgumentException(
+                    "health check timeout must be 1ms to " + Integer.MAX_VALUE + "ms: " + timeout);
         }
         this.timeoutMillis = timeout.toMillis();
         // A stopping loop closes its channels, but may not get to run their handlers: end the checks
@@ -107,8 +109,10 @@ public final class HealthChecker implements AutoCloseable {
         } catch (RuntimeException e) { // a channel type the group cannot take, a group stopping just now
             result.complete(HealthResult.failed("could not start the check: " + e));
         }
-        result.completeOnTimeout(HealthResult.failed("timed out after " + timeoutMillis + " ms (the event loop did not end the check)"),
-                timeoutMillis + BACKSTOP_SLACK.toMillis(), TimeUnit.MILLISECONDS);
+        result.completeOnTimeout(
+                HealthResult.failed("timed out after " + timeoutMillis + " ms (the event loop did not end the check)"),
+                timeoutMillis + BACKSTOP_SLACK.toMillis(),
+                TimeUnit.MILLISECONDS);
         return result;
     }
 

@@ -56,6 +56,7 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
     private final StringBuilder firstBytes = new StringBuilder();
     /** The final response's status once its head is decoded; -1 before (and while interim ones pass). */
     private int status = -1;
+
     private long contentLength = -1;
     private boolean chunked;
     private final StringBuilder body = new StringBuilder();
@@ -93,7 +94,8 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
 
     /** The GET of {@code http}; {@code Connection: close}, so the connection is never left for reuse. */
     static FullHttpRequest request(HealthCheck.HttpGet http) {
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, http.path(), Unpooled.EMPTY_BUFFER);
+        FullHttpRequest r =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, http.path(), Unpooled.EMPTY_BUFFER);
         r.headers()
                 .set("Host", http.host())
                 .set("User-Agent", "herald-speaker")
@@ -105,9 +107,13 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRegistered(ChannelHandlerContext ctx) {
         long left = Math.max(0, deadlineNanos - System.nanoTime());
-        ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
-            result.complete(HealthResult.failed(timedOut()));
-        }, left, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timer = ctx.executor()
+                .schedule(
+                        () -> {
+                            result.complete(HealthResult.failed(timedOut()));
+                        },
+                        left,
+                        TimeUnit.NANOSECONDS);
         result.whenComplete((r, e) -> timer.cancel(false));
         ctx.fireChannelRegistered();
     }
@@ -117,11 +123,12 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
         connected = true;
         switch (check) {
             case HealthCheck.TcpConnect tcp -> result.complete(HealthResult.passed());
-            case HealthCheck.HttpGet http -> ctx.writeAndFlush(request(http)).addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    result.complete(HealthResult.failed("sending the request failed: " + message(f.cause())));
-                }
-            });
+            case HealthCheck.HttpGet http ->
+                ctx.writeAndFlush(request(http)).addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        result.complete(HealthResult.failed("sending the request failed: " + message(f.cause())));
+                    }
+                });
         }
         ctx.fireChannelActive();
     }
@@ -144,7 +151,8 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
                 malformed(closedEarly());
             } else {
                 String part = msg instanceof HttpResponse ? "status line or headers" : "body";
-                malformed("bad " + part + " (" + message(cause) + "); it began " + HttpHealthResponse.excerpt(firstBytes));
+                malformed("bad " + part + " (" + message(cause) + "); it began "
+                        + HttpHealthResponse.excerpt(firstBytes));
             }
             return;
         }
@@ -207,7 +215,8 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
         if (chunked) {
             return "connection closed inside the chunked body, after " + body.length() + " body bytes";
         }
-        return "connection closed after " + body.length() + (contentLength >= 0 ? " of " + contentLength : "") + " body bytes";
+        return "connection closed after " + body.length() + (contentLength >= 0 ? " of " + contentLength : "")
+                + " body bytes";
     }
 
     /** At the cap, a response whose head has come is judged on what came; one without a head is malformed. */
@@ -221,11 +230,12 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
 
     /** The failure of a connect that did not succeed. */
     HealthResult connectFailed(Throwable cause) {
-        return HealthResult.failed(switch (RelayErrors.ofConnect(cause)) {
-            case CONNECT_REFUSED -> "connect refused";
-            case CONNECT_TIMEOUT -> "timed out after " + timeoutMillis + " ms connecting";
-            default -> "connect failed: " + message(cause);
-        });
+        return HealthResult.failed(
+                switch (RelayErrors.ofConnect(cause)) {
+                    case CONNECT_REFUSED -> "connect refused";
+                    case CONNECT_TIMEOUT -> "timed out after " + timeoutMillis + " ms connecting";
+                    default -> "connect failed: " + message(cause);
+                });
     }
 
     private String timedOut() {
@@ -233,7 +243,8 @@ final class HealthProbe extends ChannelInboundHandlerAdapter {
         if (!connected) {
             return head + "connecting";
         }
-        return received == 0 ? head + "waiting for a response"
+        return received == 0
+                ? head + "waiting for a response"
                 : head + "inside the response (" + received + " bytes received)";
     }
 

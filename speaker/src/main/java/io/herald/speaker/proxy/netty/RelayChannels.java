@@ -45,7 +45,8 @@ final class RelayChannels {
      * options copied from a map onto the channel, an address resolver looked up for an address that is
      * resolved already, and the connect put off to a task.
      */
-    static ChannelFuture connect(Channel inbound, InetSocketAddress backend, Duration connectTimeout, ChannelHandler handler) {
+    static ChannelFuture connect(
+            Channel inbound, InetSocketAddress backend, Duration connectTimeout, ChannelHandler handler) {
         Channel ch = backendChannels(inbound, backend).newChannel();
         if (ch.config() instanceof DuplexChannelConfig c) {
             c.setAllowHalfClosure(true);
@@ -75,7 +76,8 @@ final class RelayChannels {
     static ChannelFactory<Channel> backendChannels(Channel inbound, InetSocketAddress backend) {
         if (inbound instanceof EpollSocketChannel) {
             SocketProtocolFamily family = backend.getAddress() instanceof Inet6Address
-                    ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+                    ? SocketProtocolFamily.INET6
+                    : SocketProtocolFamily.INET;
             return () -> new EpollSocketChannel(family);
         }
         return NioSocketChannel::new;
@@ -122,7 +124,9 @@ final class RelayChannels {
      * channel's own event loop, so no event for the socket can be handled in between.
      */
     static void closeSocketFirst(Channel ch) {
-        if (ch instanceof EpollSocketChannel e && e.isRegistered() && e.eventLoop().inEventLoop()) {
+        if (ch instanceof EpollSocketChannel e
+                && e.isRegistered()
+                && e.eventLoop().inEventLoop()) {
             try {
                 e.fd().close();
             } catch (IOException ignored) {

@@ -16,8 +16,15 @@ import java.util.Objects;
  * @param udpIdleTimeout a flow with no datagram either way for this long is forgotten
  * @param maxUdpFlows    at most this many UDP flows (one backend socket each); new clients are refused beyond
  */
-public record RelayConfig(String name, SourceRanges sourceRanges, boolean proxyProtocol, BackendChooser backends,
-        RelayCounters counters, Duration connectTimeout, Duration tcpIdleTimeout, Duration udpIdleTimeout,
+public record RelayConfig(
+        String name,
+        SourceRanges sourceRanges,
+        boolean proxyProtocol,
+        BackendChooser backends,
+        RelayCounters counters,
+        Duration connectTimeout,
+        Duration tcpIdleTimeout,
+        Duration udpIdleTimeout,
         int maxUdpFlows) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -47,27 +54,59 @@ public record RelayConfig(String name, SourceRanges sourceRanges, boolean proxyP
 
     /** The defaults above for a Service port open to everyone, without PROXY headers. */
     public static RelayConfig of(String name, BackendChooser backends, RelayCounters counters) {
-        return new RelayConfig(name, SourceRanges.EVERYONE, false, backends, counters, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_TCP_IDLE_TIMEOUT, DEFAULT_UDP_IDLE_TIMEOUT, DEFAULT_MAX_UDP_FLOWS);
+        return new RelayConfig(
+                name,
+                SourceRanges.EVERYONE,
+                false,
+                backends,
+                counters,
+                DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_TCP_IDLE_TIMEOUT,
+                DEFAULT_UDP_IDLE_TIMEOUT,
+                DEFAULT_MAX_UDP_FLOWS);
     }
 
     public RelayConfig withSourceRanges(SourceRanges ranges) {
-        return new RelayConfig(name, ranges, proxyProtocol, backends, counters, connectTimeout, tcpIdleTimeout,
-                udpIdleTimeout, maxUdpFlows);
-    }
-
-    public RelayConfig withProxyProtocol(boolean on) {
-        return new RelayConfig(name, sourceRanges, on, backends, counters, connectTimeout, tcpIdleTimeout,
-                udpIdleTimeout, maxUdpFlows);
-    }
-
-    public RelayConfig withTimeouts(Duration connect, Duration tcpIdle, Duration udpIdle) {
-        return new RelayConfig(name, sourceRanges, proxyProtocol, backends, counters, connect, tcpIdle, udpIdle,
+        return new RelayConfig(
+                name,
+                ranges,
+                proxyProtocol,
+                backends,
+                counters,
+                connectTimeout,
+                tcpIdleTimeout,
+                udpIdleTimeout,
                 maxUdpFlows);
     }
 
+    public RelayConfig withProxyProtocol(boolean on) {
+        return new RelayConfig(
+                name,
+                sourceRanges,
+                on,
+                backends,
+                counters,
+                connectTimeout,
+                tcpIdleTimeout,
+                udpIdleTimeout,
+                maxUdpFlows);
+    }
+
+    public RelayConfig withTimeouts(Duration connect, Duration tcpIdle, Duration udpIdle) {
+        return new RelayConfig(
+                name, sourceRanges, proxyProtocol, backends, counters, connect, tcpIdle, udpIdle, maxUdpFlows);
+    }
+
     public RelayConfig withMaxUdpFlows(int max) {
-        return new RelayConfig(name, sourceRanges, proxyProtocol, backends, counters, connectTimeout, tcpIdleTimeout,
-                udpIdleTimeout, max);
+        return new RelayConfig(
+                name,
+                sourceRanges,
+                proxyProtocol,
+                backends,
+                counters,
+                connectTimeout,
+                tcpIdleTimeout,
+                udpIdleTimeout,
+                max);
     }
 }

@@ -44,7 +44,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RelayServer implements AutoCloseable {
 
-    public enum Protocol { TCP, UDP }
+    public enum Protocol {
+        TCP,
+        UDP
+    }
 
     /** Where a listener is: the Service address, its port, and the protocol. */
     public record Listener(InetAddress address, int port, Protocol protocol) {
@@ -145,15 +148,16 @@ public final class RelayServer implements AutoCloseable {
         return local;
     }
 
-    private static Channel bind(Listener listener, RelayConfig config, AbstractBootstrap<?, ?> b,
-            InetSocketAddress at) {
+    private static Channel bind(
+            Listener listener, RelayConfig config, AbstractBootstrap<?, ?> b, InetSocketAddress at) {
         ChannelFuture bound = b.bind(at);
         if (!bound.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             bound.channel().close();
             throw new IllegalStateException(listener + ": bind did not finish in " + BIND_TIMEOUT_SECONDS + "s");
         }
         if (!bound.isSuccess()) {
-            throw new IllegalStateException(listener + " for " + config.name() + ": " + bound.cause().getMessage(), bound.cause());
+            throw new IllegalStateException(
+                    listener + " for " + config.name() + ": " + bound.cause().getMessage(), bound.cause());
         }
         return bound.channel();
     }

@@ -25,7 +25,7 @@ final class TcpIdleSweep {
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private record Key(EventExecutor loop, long timeoutNanos) { }
+    private record Key(EventExecutor loop, long timeoutNanos) {}
 
     private final ConcurrentMap<Key, Loop> loops = new ConcurrentHashMap<>();
 

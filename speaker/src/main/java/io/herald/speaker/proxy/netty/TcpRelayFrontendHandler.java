@@ -50,6 +50,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
     private TcpIdleSweep.Loop idleSweep;
     /** Reads and writability changes on either side, for the idle sweep; with what it saw last. */
     private long activity;
+
     private long seenActivity = -1;
     private long seenPendingToClient;
     private long seenPendingToBackend;
@@ -62,6 +63,7 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
      * peer's last bytes on its FIN regardless, so this holds at most one socket receive buffer.
      */
     private final ArrayDeque<Object> early = new ArrayDeque<>();
+
     private InetSocketAddress client;
     private boolean admitted;
     private boolean clientDone;
@@ -123,7 +125,8 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
 
     /** Both channels start with reading off; {@link #connected} turns it on. */
     private ChannelFuture connectBackend(InetSocketAddress address) {
-        ChannelFuture f = RelayChannels.connect(inbound, address, config.connectTimeout(), new TcpRelayBackendHandler(this));
+        ChannelFuture f =
+                RelayChannels.connect(inbound, address, config.connectTimeout(), new TcpRelayBackendHandler(this));
         outbound = f.channel();
         return f;
     }
@@ -135,8 +138,8 @@ public final class TcpRelayFrontendHandler extends ChannelInboundHandlerAdapter 
         }
         connected = true;
         if (config.proxyProtocol()) {
-            byte[] header = ProxyProtocolV2.proxy(ProxyProtocolV2.Transport.TCP, client,
-                    (InetSocketAddress) inbound.localAddress());
+            byte[] header = ProxyProtocolV2.proxy(
+                    ProxyProtocolV2.Transport.TCP, client, (InetSocketAddress) inbound.localAddress());
             outbound.write(Unpooled.wrappedBuffer(header), outbound.voidPromise());
         }
         for (Object msg; (msg = early.poll()) != null; ) {

@@ -1,6 +1,5 @@
 package io.herald.speaker.proxy.netty;
 
-import io.herald.speaker.proxy.Backend;
 import io.herald.speaker.proxy.BackendPicker;
 import io.herald.speaker.proxy.ProxyProtocolV2;
 import io.herald.speaker.proxy.RelayCounters;
@@ -51,7 +50,8 @@ public final class UdpRelayHandler extends SimpleChannelInboundHandler<DatagramP
         this.config = config;
         this.counters = config.counters();
         this.clock = nanoClock;
-        this.flows = new UdpFlowTable<>(config.maxUdpFlows(), config.udpIdleTimeout().toNanos());
+        this.flows =
+                new UdpFlowTable<>(config.maxUdpFlows(), config.udpIdleTimeout().toNanos());
     }
 
     public UdpRelayHandler(RelayConfig config) {

@@ -36,6 +36,7 @@ class AddressDumpTest {
             + "07 00 03 00 6c 6f 00 00 "
             + "08 00 08 00 80 00 00 00 "
             + "14 00 06 00 ff ff ff ff ff ff ff ff 10 00 00 00 10 00 00 00";
+
     private static final String DONE = "14 00 00 00 03 00 02 00 4d 00 00 00 9a 02 00 00 00 00 00 00";
 
     @BeforeAll
@@ -44,15 +45,25 @@ class AddressDumpTest {
     }
 
     private static byte[] v6(int index, String address, int prefix) {
-        return Bytes.message(NEWADDR, MULTI, SEQ, Bytes.ifaddrmsg(10, prefix, 0, 0, index)
-                .attribute(AddressRequests.IFA_ADDRESS, AddressRequests.bytes(IpAddress.parse(address)))
-                .attribute(8, Bytes.int32(0x80)).bytes());
+        return Bytes.message(
+                NEWADDR,
+                MULTI,
+                SEQ,
+                Bytes.ifaddrmsg(10, prefix, 0, 0, index)
+                        .attribute(AddressRequests.IFA_ADDRESS, AddressRequests.bytes(IpAddress.parse(address)))
+                        .attribute(8, Bytes.int32(0x80))
+                        .bytes());
     }
 
     private static byte[] v4(int index, String local, String address, int prefix, int flags) {
-        return Bytes.message(NEWADDR, MULTI | flags, SEQ, Bytes.ifaddrmsg(2, prefix, 0, 0, index)
-                .attribute(AddressRequests.IFA_ADDRESS, AddressRequests.bytes(IpAddress.parse(address)))
-                .attribute(AddressRequests.IFA_LOCAL, AddressRequests.bytes(IpAddress.parse(local))).bytes());
+        return Bytes.message(
+                NEWADDR,
+                MULTI | flags,
+                SEQ,
+                Bytes.ifaddrmsg(2, prefix, 0, 0, index)
+                        .attribute(AddressRequests.IFA_ADDRESS, AddressRequests.bytes(IpAddress.parse(address)))
+                        .attribute(AddressRequests.IFA_LOCAL, AddressRequests.bytes(IpAddress.parse(local)))
+                        .bytes());
     }
 
     private static InterfaceAddress at(int index, String address, int prefix) {
@@ -64,10 +75,15 @@ class AddressDumpTest {
         AddressDump dump = new AddressDump(SEQ);
         assertFalse(dump.read(Bytes.datagram(hex(LOOPBACK_V4), v4(1, "198.18.0.200", "198.18.0.200", 32, 0))));
         // a point-to-point address: IFA_LOCAL is ours, IFA_ADDRESS the peer
-        assertTrue(dump.read(Bytes.datagram(v6(1, "fd18:18::200", 128), v4(3, "10.0.0.1", "10.0.0.2", 32, 0),
-                hex(DONE))));
-        assertEquals(List.of(at(1, "127.0.0.1", 8), at(1, "198.18.0.200", 32), at(1, "fd18:18::200", 128),
-                at(3, "10.0.0.1", 32)), dump.addresses());
+        assertTrue(
+                dump.read(Bytes.datagram(v6(1, "fd18:18::200", 128), v4(3, "10.0.0.1", "10.0.0.2", 32, 0), hex(DONE))));
+        assertEquals(
+                List.of(
+                        at(1, "127.0.0.1", 8),
+                        at(1, "198.18.0.200", 32),
+                        at(1, "fd18:18::200", 128),
+                        at(3, "10.0.0.1", 32)),
+                dump.addresses());
         assertEquals(0, dump.errno());
         assertFalse(dump.interrupted());
         assertThrows(IllegalStateException.class, () -> dump.read(Bytes.datagram(hex(DONE))));
@@ -76,13 +92,23 @@ class AddressDumpTest {
     @Test
     void passesOverOtherSequencesNoopsAndOtherFamilies() throws Exception {
         AddressDump dump = new AddressDump(SEQ);
-        byte[] stale = Bytes.message(NEWADDR, MULTI, SEQ - 1, Bytes.ifaddrmsg(2, 32, 0, 0, 1)
-                .attribute(AddressRequests.IFA_LOCAL, AddressRequests.bytes(IpAddress.parse("192.0.2.1"))).bytes());
+        byte[] stale = Bytes.message(
+                NEWADDR,
+                MULTI,
+                SEQ - 1,
+                Bytes.ifaddrmsg(2, 32, 0, 0, 1)
+                        .attribute(AddressRequests.IFA_LOCAL, AddressRequests.bytes(IpAddress.parse("192.0.2.1")))
+                        .bytes());
         byte[] staleDone = Bytes.message(Netlink.NLMSG_DONE, MULTI, SEQ - 1, Bytes.int32(0));
         byte[] noop = Bytes.message(Netlink.NLMSG_NOOP, 0, SEQ, new byte[0]);
         // AF_MCTP (45) puts a 1-byte address in IFA_LOCAL
-        byte[] mctp = Bytes.message(NEWADDR, MULTI, SEQ, Bytes.ifaddrmsg(45, 0, 0, 0, 2)
-                .attribute(AddressRequests.IFA_LOCAL, new byte[] {8}).bytes());
+        byte[] mctp = Bytes.message(
+                NEWADDR,
+                MULTI,
+                SEQ,
+                Bytes.ifaddrmsg(45, 0, 0, 0, 2)
+                        .attribute(AddressRequests.IFA_LOCAL, new byte[] {8})
+                        .bytes());
         assertTrue(dump.read(Bytes.datagram(stale, staleDone, noop, mctp, v6(1, "::1", 128), hex(DONE))));
         assertEquals(List.of(at(1, "::1", 128)), dump.addresses());
     }
@@ -94,7 +120,8 @@ class AddressDumpTest {
         assertEquals(Errno.EPERM, dump.errno());
 
         AddressDump failed = new AddressDump(SEQ);
-        assertTrue(failed.read(Bytes.datagram(Bytes.message(Netlink.NLMSG_DONE, MULTI, SEQ, Bytes.int32(-Errno.EINTR)))));
+        assertTrue(
+                failed.read(Bytes.datagram(Bytes.message(Netlink.NLMSG_DONE, MULTI, SEQ, Bytes.int32(-Errno.EINTR)))));
         assertEquals(Errno.EINTR, failed.errno());
     }
 
@@ -114,49 +141,59 @@ class AddressDumpTest {
 
     @Test
     void overrunIsAnError() {
-        assertThrows(NetlinkFormatException.class, () -> new AddressDump(SEQ)
-                .read(Bytes.datagram(Bytes.message(Netlink.NLMSG_OVERRUN, 0, SEQ, new byte[0]))));
+        assertThrows(
+                NetlinkFormatException.class,
+                () -> new AddressDump(SEQ)
+                        .read(Bytes.datagram(Bytes.message(Netlink.NLMSG_OVERRUN, 0, SEQ, new byte[0]))));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        // fewer bytes than a header
-        "4c 00 00 00 14 00 02 00 4d 00",
-        // a length of 0 (would never advance) and of 15 (shorter than the header)
-        "00 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00",
-        "0f 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00",
-        // longer than the datagram, also as a negative int
-        "4d 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00",
-        "ff ff ff ff 14 00 02 00 4d 00 00 00 9a 02 00 00",
-        // an ifaddrmsg cut short
-        "14 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 08 80 fe",
-        // an attribute of length 0, of 3, and longer than the message
-        "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 00 00 01 00 7f 00 00 01",
-        "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 03 00 01 00 7f 00 00 01",
-        "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 0c 00 01 00 7f 00 00 01",
-        // two stray bytes after the last attribute
-        "22 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 08 00 01 00 7f 00 00 01 00 00",
-        // an IPv4 address of 5 bytes, an IPv6 address of 4
-        "24 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 09 00 02 00 7f 00 00 01 01 00 00 00",
-        "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 0a 80 00 00 01 00 00 00 08 00 01 00 7f 00 00 01",
-        // prefix 33 for IPv4; no address at all
-        "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 21 00 00 01 00 00 00 08 00 01 00 7f 00 00 01",
-        "18 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00",
-        // a valid message followed by 3 bytes of garbage
-        "14 00 00 00 03 00 02 00 4e 00 00 00 9a 02 00 00 00 00 00 00 01 02 03",
-    })
+    @ValueSource(
+            strings = {
+                // fewer bytes than a header
+                "4c 00 00 00 14 00 02 00 4d 00",
+                // a length of 0 (would never advance) and of 15 (shorter than the header)
+                "00 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00",
+                "0f 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00",
+                // longer than the datagram, also as a negative int
+                "4d 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00",
+                "ff ff ff ff 14 00 02 00 4d 00 00 00 9a 02 00 00",
+                // an ifaddrmsg cut short
+                "14 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 08 80 fe",
+                // an attribute of length 0, of 3, and longer than the message
+                "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 00 00 01 00 7f 00 00 01",
+                "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 03 00 01 00 7f 00 00 01",
+                "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 0c 00 01 00 7f 00 00 01",
+                // two stray bytes after the last attribute
+                "22 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 08 00 01 00 7f 00 00 01 00 00",
+                // an IPv4 address of 5 bytes, an IPv6 address of 4
+                "24 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00 09 00 02 00 7f 00 00 01 01 00 00 00",
+                "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 0a 80 00 00 01 00 00 00 08 00 01 00 7f 00 00 01",
+                // prefix 33 for IPv4; no address at all
+                "20 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 21 00 00 01 00 00 00 08 00 01 00 7f 00 00 01",
+                "18 00 00 00 14 00 02 00 4d 00 00 00 9a 02 00 00 02 20 00 00 01 00 00 00",
+                // a valid message followed by 3 bytes of garbage
+                "14 00 00 00 03 00 02 00 4e 00 00 00 9a 02 00 00 00 00 00 00 01 02 03",
+            })
     void malformedRepliesGiveAFormatError(String datagram) {
-        NetlinkFormatException e = assertThrows(NetlinkFormatException.class,
-                () -> new AddressDump(SEQ).read(Bytes.datagram(hex(datagram))));
+        NetlinkFormatException e = assertThrows(
+                NetlinkFormatException.class, () -> new AddressDump(SEQ).read(Bytes.datagram(hex(datagram))));
         assertFalse(e.getMessage().isBlank());
     }
 
     @Test
     void randomGarbageAndCutsEndInAFormatErrorOrAResult() {
-        byte[] good = ByteBuffer.allocate(512).put(hex(LOOPBACK_V4)).put(v6(1, "fd18:18::200", 128))
-                .put(v4(1, "198.18.0.200", "198.18.0.200", 32, 0)).put(hex(DONE)).flip().array();
-        int length = hex(LOOPBACK_V4).length + v6(1, "fd18:18::200", 128).length
-                + v4(1, "198.18.0.200", "198.18.0.200", 32, 0).length + hex(DONE).length;
+        byte[] good = ByteBuffer.allocate(512)
+                .put(hex(LOOPBACK_V4))
+                .put(v6(1, "fd18:18::200", 128))
+                .put(v4(1, "198.18.0.200", "198.18.0.200", 32, 0))
+                .put(hex(DONE))
+                .flip()
+                .array();
+        int length = hex(LOOPBACK_V4).length
+                + v6(1, "fd18:18::200", 128).length
+                + v4(1, "198.18.0.200", "198.18.0.200", 32, 0).length
+                + hex(DONE).length;
         Random random = new Random(7);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (int i = 0; i < 20_000; i++) {

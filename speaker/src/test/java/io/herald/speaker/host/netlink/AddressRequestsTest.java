@@ -30,9 +30,11 @@ class AddressRequestsTest {
     @Test
     void dumpOfEveryFamily() {
         // len 24, RTM_GETADDR 22, NLM_F_REQUEST|NLM_F_DUMP 0x301, seq, pid 0; ifaddrmsg all zero (AF_UNSPEC)
-        assertEquals("18 00 00 00 16 00 01 03 04 03 02 01 00 00 00 00 00 00 00 00 00 00 00 00",
+        assertEquals(
+                "18 00 00 00 16 00 01 03 04 03 02 01 00 00 00 00 00 00 00 00 00 00 00 00",
                 hex(AddressRequests.dump(SEQ, AddressRequests.AF_UNSPEC)));
-        assertEquals("18 00 00 00 16 00 01 03 04 03 02 01 00 00 00 00 0a 00 00 00 00 00 00 00",
+        assertEquals(
+                "18 00 00 00 16 00 01 03 04 03 02 01 00 00 00 00 0a 00 00 00 00 00 00 00",
                 hex(AddressRequests.dump(SEQ, AddressRequests.AF_INET6)));
     }
 
@@ -40,7 +42,8 @@ class AddressRequestsTest {
     void addIpv4HostRoute() {
         // len 40, RTM_NEWADDR 20, REQUEST|ACK|EXCL|CREATE 0x605; AF_INET /32 no flags scope universe, index 1;
         // IFA_LOCAL then IFA_ADDRESS, each 8 bytes holding c6 12 00 c8
-        assertEquals("28 00 00 00 14 00 05 06 04 03 02 01 00 00 00 00 "
+        assertEquals(
+                "28 00 00 00 14 00 05 06 04 03 02 01 00 00 00 00 "
                         + "02 20 00 00 01 00 00 00 "
                         + "08 00 02 00 c6 12 00 c8 "
                         + "08 00 01 00 c6 12 00 c8",
@@ -50,7 +53,8 @@ class AddressRequestsTest {
     @Test
     void addIpv6HostRouteWithoutDuplicateDetection() {
         // len 44; AF_INET6 (10) /128, IFA_F_NODAD 0x02, scope universe, index 7; IFA_ADDRESS of 20 bytes
-        assertEquals("2c 00 00 00 14 00 05 06 04 03 02 01 00 00 00 00 "
+        assertEquals(
+                "2c 00 00 00 14 00 05 06 04 03 02 01 00 00 00 00 "
                         + "0a 80 02 00 07 00 00 00 "
                         + "14 00 01 00 fd 18 00 18 00 00 00 00 00 00 00 00 00 00 02 00",
                 hex(AddressRequests.addHost(SEQ, 7, V6)));
@@ -58,7 +62,8 @@ class AddressRequestsTest {
 
     @Test
     void addInTheLoopbackNetIsScopeHostAsIpDoesIt() {
-        assertEquals("28 00 00 00 14 00 05 06 04 03 02 01 00 00 00 00 "
+        assertEquals(
+                "28 00 00 00 14 00 05 06 04 03 02 01 00 00 00 00 "
                         + "02 20 00 fe 01 00 00 00 "
                         + "08 00 02 00 7f 00 00 05 "
                         + "08 00 01 00 7f 00 00 05",
@@ -68,12 +73,14 @@ class AddressRequestsTest {
     @Test
     void deleteHostRoutes() {
         // RTM_DELADDR 21, REQUEST|ACK 0x005
-        assertEquals("28 00 00 00 15 00 05 00 04 03 02 01 00 00 00 00 "
+        assertEquals(
+                "28 00 00 00 15 00 05 00 04 03 02 01 00 00 00 00 "
                         + "02 20 00 00 01 00 00 00 "
                         + "08 00 02 00 c6 12 00 c8 "
                         + "08 00 01 00 c6 12 00 c8",
                 hex(AddressRequests.deleteHost(SEQ, 1, V4)));
-        assertEquals("2c 00 00 00 15 00 05 00 04 03 02 01 00 00 00 00 "
+        assertEquals(
+                "2c 00 00 00 15 00 05 00 04 03 02 01 00 00 00 00 "
                         + "0a 80 00 00 01 00 00 00 "
                         + "14 00 01 00 fd 18 00 18 00 00 00 00 00 00 00 00 00 00 02 00",
                 hex(AddressRequests.deleteHost(SEQ, 1, V6)));
@@ -92,18 +99,27 @@ class AddressRequestsTest {
 
     @Test
     void ackAfterOtherMessagesInOneDatagram() throws Exception {
-        byte[] other = Bytes.message(AddressRequests.RTM_NEWADDR, 0, 99, Bytes.ifaddrmsg(2, 32, 0, 0, 1).bytes());
+        byte[] other = Bytes.message(
+                AddressRequests.RTM_NEWADDR,
+                0,
+                99,
+                Bytes.ifaddrmsg(2, 32, 0, 0, 1).bytes());
         byte[] ack = Bytes.message(Netlink.NLMSG_ERROR, 0, SEQ, Bytes.int32(-Errno.EADDRNOTAVAIL));
         assertEquals(OptionalInt.of(Errno.EADDRNOTAVAIL), AddressRequests.ack(Bytes.datagram(other, ack), SEQ));
     }
 
     @Test
     void malformedAcksAreRefused() {
-        assertThrows(NetlinkFormatException.class,
-                () -> AddressRequests.ack(Bytes.datagram(Bytes.message(Netlink.NLMSG_ERROR, 0, SEQ, new byte[2])), SEQ));
-        assertThrows(NetlinkFormatException.class,
-                () -> AddressRequests.ack(Bytes.datagram(Bytes.message(Netlink.NLMSG_ERROR, 0, SEQ, Bytes.int32(5))), SEQ));
-        assertThrows(NetlinkFormatException.class,
+        assertThrows(
+                NetlinkFormatException.class,
+                () -> AddressRequests.ack(
+                        Bytes.datagram(Bytes.message(Netlink.NLMSG_ERROR, 0, SEQ, new byte[2])), SEQ));
+        assertThrows(
+                NetlinkFormatException.class,
+                () -> AddressRequests.ack(
+                        Bytes.datagram(Bytes.message(Netlink.NLMSG_ERROR, 0, SEQ, Bytes.int32(5))), SEQ));
+        assertThrows(
+                NetlinkFormatException.class,
                 () -> AddressRequests.ack(Bytes.datagram(hex("24 00 00 00 02 00 00 00 04 03 02 01")), SEQ));
     }
 }

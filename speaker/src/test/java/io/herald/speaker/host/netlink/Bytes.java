@@ -28,14 +28,23 @@ final class Bytes {
     /** A whole message: header (length filled in), then the body, padded to 4 bytes. */
     static byte[] message(int type, int flags, int seq, byte[] body) {
         ByteBuffer b = ByteBuffer.allocate(Netlink.align(16 + body.length)).order(ByteOrder.nativeOrder());
-        b.putInt(16 + body.length).putShort((short) type).putShort((short) flags).putInt(seq).putInt(4242).put(body);
+        b.putInt(16 + body.length)
+                .putShort((short) type)
+                .putShort((short) flags)
+                .putInt(seq)
+                .putInt(4242)
+                .put(body);
         return b.array();
     }
 
     static Bytes ifaddrmsg(int family, int prefix, int flags, int scope, int index) {
         Bytes b = new Bytes();
         ByteBuffer h = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
-        h.put((byte) family).put((byte) prefix).put((byte) flags).put((byte) scope).putInt(index);
+        h.put((byte) family)
+                .put((byte) prefix)
+                .put((byte) flags)
+                .put((byte) scope)
+                .putInt(index);
         b.out.writeBytes(h.array());
         return b;
     }

@@ -31,8 +31,15 @@ class PureNetlinkCodecTest {
     @Test
     void theImportReallyContainsTheAdapter() {
         // the same import holds the JNA adapter, which does use JNA: the rule is scoped, not blind
-        assertThrows(AssertionError.class, () -> noClasses().that().resideInAPackage("io.herald.speaker.host..")
-                .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..").check(host()));
+        assertThrows(
+                AssertionError.class,
+                () -> noClasses()
+                        .that()
+                        .resideInAPackage("io.herald.speaker.host..")
+                        .should()
+                        .dependOnClassesThat()
+                        .resideInAnyPackage("com.sun.jna..")
+                        .check(host()));
     }
 
     @Test

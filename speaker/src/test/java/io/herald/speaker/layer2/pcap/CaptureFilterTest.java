@@ -12,7 +12,8 @@ class CaptureFilterTest {
     @Test
     void onlyRequestsForOwnedAddressesGetThrough() {
         assertEquals(CaptureFilter.NOTHING, CaptureFilter.forTargets(List.of()));
-        assertEquals("(arp and (arp[24:4] == 0xc61200c8)) or (icmp6 and ip6[40] == 135 and (ip6[60:4] == 0x200))",
+        assertEquals(
+                "(arp and (arp[24:4] == 0xc61200c8)) or (icmp6 and ip6[40] == 135 and (ip6[60:4] == 0x200))",
                 CaptureFilter.forTargets(List.of(IpAddress.parse("fd18:18::200"), IpAddress.parse("198.18.0.200"))));
     }
 

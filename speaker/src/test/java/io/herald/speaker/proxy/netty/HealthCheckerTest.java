@@ -44,14 +44,19 @@ class HealthCheckerTest {
     /** Only "it finished, long before this": the checker's own timeout is what ends the slow cases. */
     static final Duration DEADLINE = TIMEOUT.plusSeconds(5);
 
-    static final byte[] KUBE_PROXY_200 = response(200, "{\"service\":{\"namespace\":\"ns\",\"name\":\"svc\"},"
-            + "\"localEndpoints\":2,\"serviceProxyHealthy\":true}");
-    static final byte[] KUBE_PROXY_503 = response(503, "{\"service\":{\"namespace\":\"ns\",\"name\":\"svc\"},"
-            + "\"localEndpoints\":0,\"serviceProxyHealthy\":true}");
+    static final byte[] KUBE_PROXY_200 = response(
+            200,
+            "{\"service\":{\"namespace\":\"ns\",\"name\":\"svc\"},"
+                    + "\"localEndpoints\":2,\"serviceProxyHealthy\":true}");
+    static final byte[] KUBE_PROXY_503 = response(
+            503,
+            "{\"service\":{\"namespace\":\"ns\",\"name\":\"svc\"},"
+                    + "\"localEndpoints\":0,\"serviceProxyHealthy\":true}");
 
     static byte[] response(int status, String json) {
         return ("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + json.length()
-                + "\r\n\r\n" + json).getBytes(StandardCharsets.US_ASCII);
+                        + "\r\n\r\n" + json)
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The relay's server and a checker on its loops; closes both and proves nothing was left open. */
@@ -92,7 +97,8 @@ class HealthCheckerTest {
         void nothingLeftOpen() {
             RelayFixture.await("the checker's channels close", DEADLINE, () -> checker.openChannels() == 0);
             for (TestBackend s : servers) {
-                RelayFixture.await("the server sees every connection end", DEADLINE, () -> s.finished.get() == s.accepted.get());
+                RelayFixture.await(
+                        "the server sees every connection end", DEADLINE, () -> s.finished.get() == s.accepted.get());
             }
         }
 
@@ -177,7 +183,8 @@ class HealthCheckerTest {
     @ValueSource(booleans = {true, false})
     void aServerWhoseQueueIsFullTimesOutConnecting(boolean epoll) throws Exception {
         List<Socket> fillers = new ArrayList<>();
-        try (Fixture f = new Fixture(epoll); ServerSocket neverAccepts = new ServerSocket(0, 1, V4)) {
+        try (Fixture f = new Fixture(epoll);
+                ServerSocket neverAccepts = new ServerSocket(0, 1, V4)) {
             // Linux drops SYNs to a listener whose accept queue is full: connects then hang, as to a
             // node that is down. Fill the queue until a connect of our own hangs.
             boolean full = false;
@@ -205,12 +212,15 @@ class HealthCheckerTest {
     void aServerThatAcceptsAndNeverAnswersTimesOut(boolean epoll) throws Exception {
         try (Fixture f = new Fixture(epoll)) {
             TestBackend s = f.server(V4, DRAIN);
-            assertEquals(HealthResult.failed("timed out after 500 ms waiting for a response"), f.run(http(s.address())));
+            assertEquals(
+                    HealthResult.failed("timed out after 500 ms waiting for a response"), f.run(http(s.address())));
             TestBackend half = f.server(V4, s2 -> {
-                s2.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"".getBytes(StandardCharsets.US_ASCII));
+                s2.getOutputStream()
+                        .write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"".getBytes(StandardCharsets.US_ASCII));
                 DRAIN.serve(s2);
             });
-            assertEquals(HealthResult.failed("timed out after 500 ms inside the response (41 bytes received)"),
+            assertEquals(
+                    HealthResult.failed("timed out after 500 ms inside the response (41 bytes received)"),
                     f.run(http(half.address())));
         }
     }
@@ -238,7 +248,9 @@ class HealthCheckerTest {
                 DRAIN.serve(c); // ignores Connection: close; ends when the checker closes
             });
             assertEquals(HealthResult.passed(2), f.run(new HealthCheck.HttpGet(s.address(), "/healthz")));
-            assertTrue(f.requests.getFirst().startsWith("GET /healthz HTTP/1.1\r\nHost: [0:0:0:0:0:0:0:1]:"), f.requests.getFirst());
+            assertTrue(
+                    f.requests.getFirst().startsWith("GET /healthz HTTP/1.1\r\nHost: [0:0:0:0:0:0:0:1]:"),
+                    f.requests.getFirst());
         }
     }
 
@@ -255,9 +267,13 @@ class HealthCheckerTest {
     @ValueSource(booleans = {true, false})
     void garbageAndSilenceAreFailuresThatSayWhat(boolean epoll) throws Exception {
         try (Fixture f = new Fixture(epoll)) {
-            TestBackend garbage = f.http(V4, writeAndClose("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII)));
-            assertEquals(HealthResult.failed("malformed response: bad status line or headers (IllegalArgumentException: invalid version"
-                    + " format: SSH-2.0-OPENSSH_9.6); it began 'SSH-2.0-OpenSSH_9.6\\x0d\\x0a'"), f.run(http(garbage.address())));
+            TestBackend garbage =
+                    f.http(V4, writeAndClose("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals(
+                    HealthResult.failed(
+                            "malformed response: bad status line or headers (IllegalArgumentException: invalid version"
+                                    + " format: SSH-2.0-OPENSSH_9.6); it began 'SSH-2.0-OpenSSH_9.6\\x0d\\x0a'"),
+                    f.run(http(garbage.address())));
             // garbage that never ends and never closes: judged on its first bytes, not at the timeout
             TestBackend spew = f.http(V4, endless("\u0000\u0001binary".getBytes(StandardCharsets.ISO_8859_1)));
             HealthResult r = f.run(http(spew.address()));
@@ -349,8 +365,12 @@ class HealthCheckerTest {
             CompletableFuture<HealthResult> pending = checker.check(http(silent.address()));
             RelayFixture.await("the server accepts", DEADLINE, () -> silent.accepted.get() == 1);
             server.close();
-            assertEquals(HealthResult.failed("the event loops are shut down"), await(pending), "at once, not at the timeout");
-            assertEquals(HealthResult.failed("the event loops are shut down"), await(checker.check(tcp(silent.address()))));
+            assertEquals(
+                    HealthResult.failed("the event loops are shut down"),
+                    await(pending),
+                    "at once, not at the timeout");
+            assertEquals(
+                    HealthResult.failed("the event loops are shut down"), await(checker.check(tcp(silent.address()))));
             RelayFixture.await("the channel is gone", DEADLINE, () -> checker.openChannels() == 0);
         }
     }
@@ -362,7 +382,9 @@ class HealthCheckerTest {
             server.start();
             assertFalse(server.group().isShuttingDown());
             assertThrows(IllegalArgumentException.class, () -> new HealthChecker(server.group(), false, Duration.ZERO));
-            assertThrows(IllegalArgumentException.class, () -> new HealthChecker(server.group(), false, Duration.ofNanos(999)));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new HealthChecker(server.group(), false, Duration.ofNanos(999)));
         }
     }
 }

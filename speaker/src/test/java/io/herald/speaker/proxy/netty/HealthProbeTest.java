@@ -114,18 +114,25 @@ class HealthProbeTest {
 
     @Test
     void theRequestNamesTheTargetAndAsksForClose() {
-        assertEquals("GET /healthz HTTP/1.1\r\nHost: 192.0.2.7:10256\r\nUser-Agent: herald-speaker\r\nAccept: */*\r\n"
-                + "Connection: close\r\n\r\n", new Check(HealthCheck.HttpGet.kubeProxyHealthz(NODE)).request());
+        assertEquals(
+                "GET /healthz HTTP/1.1\r\nHost: 192.0.2.7:10256\r\nUser-Agent: herald-speaker\r\nAccept: */*\r\n"
+                        + "Connection: close\r\n\r\n",
+                new Check(HealthCheck.HttpGet.kubeProxyHealthz(NODE)).request());
         String v6 = new Check(HealthCheck.HttpGet.serviceHealth(InetAddress.ofLiteral("2001:db8::7"), 31999)).request();
         assertTrue(v6.startsWith("GET / HTTP/1.1\r\nHost: [2001:db8:0:0:0:0:0:7]:31999\r\n"), v6);
-        String zoned = new Check(new HealthCheck.HttpGet(new InetSocketAddress(InetAddress.ofLiteral("fe80::1%1"), 80), "/")).request();
+        String zoned = new Check(
+                        new HealthCheck.HttpGet(new InetSocketAddress(InetAddress.ofLiteral("fe80::1%1"), 80), "/"))
+                .request();
         assertTrue(zoned.contains("\r\nHost: [fe80:0:0:0:0:0:0:1]:80\r\n"), zoned);
     }
 
     @ParameterizedTest(name = "localEndpoints {0}")
     @ValueSource(ints = {0, 1, 3})
     void kubeProxy200GivesItsLocalEndpoints(int n) {
-        assertEquals(HealthResult.passed(n), answer(kubeProxy(200, n), false), "complete by Content-Length, before any close");
+        assertEquals(
+                HealthResult.passed(n),
+                answer(kubeProxy(200, n), false),
+                "complete by Content-Length, before any close");
     }
 
     @Test
@@ -138,17 +145,25 @@ class HealthProbeTest {
         assertEquals(HealthResult.passed(), answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false));
         // kube-proxy's own healthz: JSON, but not the key
         String healthz = "{\"lastUpdated\": \"2025-11-21 12:00:00\",\"currentTime\": \"2025-11-21 12:00:01\"}";
-        assertEquals(HealthResult.passed(), answer("HTTP/1.1 200 OK\r\nContent-Length: " + healthz.length() + "\r\n\r\n" + healthz, false));
+        assertEquals(
+                HealthResult.passed(),
+                answer("HTTP/1.1 200 OK\r\nContent-Length: " + healthz.length() + "\r\n\r\n" + healthz, false));
         assertEquals(HealthResult.passed(), answer("HTTP/1.0 200 OK\r\n\r\n", true));
     }
 
     @Test
     void otherStatusesFailWithTheirCodeAndDoNotReadTheKey() {
-        assertEquals(new HealthResult(false, -1, "HTTP 500"),
-                answer("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 20\r\n\r\n{\"localEndpoints\":1}", false));
+        assertEquals(
+                new HealthResult(false, -1, "HTTP 500"),
+                answer(
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 20\r\n\r\n{\"localEndpoints\":1}",
+                        false));
         assertEquals(new HealthResult(false, -1, "HTTP 404"), answer("HTTP/1.1 404 Not Found\r\n\r\n", true));
-        assertEquals(HealthResult.failed("HTTP 204"), answer("HTTP/1.1 204 No Content\r\n\r\n", false), "no body, no wait");
-        assertEquals(HealthResult.failed("HTTP 101"), answer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nraw", false));
+        assertEquals(
+                HealthResult.failed("HTTP 204"), answer("HTTP/1.1 204 No Content\r\n\r\n", false), "no body, no wait");
+        assertEquals(
+                HealthResult.failed("HTTP 101"),
+                answer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nraw", false));
     }
 
     @Test
@@ -168,18 +183,22 @@ class HealthProbeTest {
     @Test
     void truncatedByTheCloseIsMalformedAndSaysWhere() {
         assertEquals(HealthResult.failed("connection closed without a response"), answer("", true));
-        assertEquals("connection closed inside the status line or headers, after 11 bytes; it began 'HTTP/1.1 20'",
+        assertEquals(
+                "connection closed inside the status line or headers, after 11 bytes; it began 'HTTP/1.1 20'",
                 malformed(answer("HTTP/1.1 20", true)));
         assertTrue(malformed(answer("HTTP/1.1 200 OK\r\nContent-Len", true))
                 .startsWith("connection closed inside the status line or headers, after 28 bytes"));
-        assertEquals(HealthResult.failed("malformed response: connection closed after 3 of 10 body bytes"),
+        assertEquals(
+                HealthResult.failed("malformed response: connection closed after 3 of 10 body bytes"),
                 answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"l", true));
     }
 
     @Test
     void withoutContentLengthTheBodyEndsAtTheClose() {
         Check c = new Check();
-        assertNull(c.feed("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"localEndpoints\":4}"), "more may come until the close");
+        assertNull(
+                c.feed("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"localEndpoints\":4}"),
+                "more may come until the close");
         assertEquals(HealthResult.passed(4), c.close());
     }
 
@@ -192,12 +211,21 @@ class HealthProbeTest {
         String cut = chunked.substring(0, chunked.length() - 2);
         assertNull(answer(cut, false));
         assertEquals("connection closed inside the chunked body, after 20 body bytes", malformed(answer(cut, true)));
-        assertEquals(HealthResult.passed(5), answer(head + "14\r\n{\"localEndpoints\":5}\r\n0\r\nX-Trailer: 1\r\n\r\n", false));
-        assertTrue(malformed(answer(head + "zz\r\nhello\r\n0\r\n\r\n", false)).startsWith("bad body ("), "a bad chunk size");
-        assertTrue(malformed(answer(head + "2\r\nhello\r\n0\r\n\r\n", false)).startsWith("bad body ("), "a chunk longer than its size");
+        assertEquals(
+                HealthResult.passed(5),
+                answer(head + "14\r\n{\"localEndpoints\":5}\r\n0\r\nX-Trailer: 1\r\n\r\n", false));
+        assertTrue(
+                malformed(answer(head + "zz\r\nhello\r\n0\r\n\r\n", false)).startsWith("bad body ("),
+                "a bad chunk size");
+        assertTrue(
+                malformed(answer(head + "2\r\nhello\r\n0\r\n\r\n", false)).startsWith("bad body ("),
+                "a chunk longer than its size");
         // Content-Length beside chunked is refused by Netty's codec (a framing two parsers may read apart)
-        assertTrue(malformed(answer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "14\r\n{\"localEndpoints\":1}\r\n0\r\n\r\n", false)).startsWith("bad status line or headers ("));
+        assertTrue(malformed(answer(
+                        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                + "14\r\n{\"localEndpoints\":1}\r\n0\r\n\r\n",
+                        false))
+                .startsWith("bad status line or headers ("));
         // a transfer coding that is not chunked last runs to the close
         assertNull(answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx", false));
     }
@@ -210,16 +238,20 @@ class HealthProbeTest {
 
     @Test
     void garbageIsMalformedAndShowsWhatCame() {
-        assertEquals("bad status line or headers (IllegalArgumentException: invalid version format: SSH-2.0-OPENSSH_9.6);"
-                + " it began 'SSH-2.0-OpenSSH_9.6\\x0d\\x0a'", malformed(answer("SSH-2.0-OpenSSH_9.6\r\n", false)));
+        assertEquals(
+                "bad status line or headers (IllegalArgumentException: invalid version format: SSH-2.0-OPENSSH_9.6);"
+                        + " it began 'SSH-2.0-OpenSSH_9.6\\x0d\\x0a'",
+                malformed(answer("SSH-2.0-OpenSSH_9.6\r\n", false)));
         assertNull(answer("X", false), "a line may still come");
         assertTrue(malformed(answer("X", true)).endsWith("after 1 bytes; it began 'X'"));
         assertTrue(malformed(answer("HTTP/2 200\r\n\r\n", false)).contains("invalid version format: HTTP/2"));
-        assertTrue(malformed(answer("\u0000\u00ff\u0016\u0003\u0001", true)).endsWith("it began '\\x00\\xff\\x16\\x03\\x01'"));
+        assertTrue(malformed(answer("\u0000\u00ff\u0016\u0003\u0001", true))
+                .endsWith("it began '\\x00\\xff\\x16\\x03\\x01'"));
         assertTrue(malformed(answer("HTTP/1.1 2x0 OK\r\n\r\n", false)).startsWith("bad status line or headers ("));
         assertEquals("status 2000 is not three digits", malformed(answer("HTTP/1.1 2000 OK\r\n\r\n", false)));
         assertEquals("status 99 is not three digits", malformed(answer("HTTP/1.1 099 Low\r\n\r\n", false)));
-        assertTrue(malformed(answer("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", false)).contains("Content-Length"));
+        assertTrue(malformed(answer("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", false))
+                .contains("Content-Length"));
         assertTrue(malformed(answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok", false))
                 .contains("Multiple Content-Length values"));
         assertEquals(HealthResult.passed(), answer("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok", false));
@@ -229,7 +261,8 @@ class HealthProbeTest {
 
     @Test
     void bareLineFeedsAndAStatusWithoutReasonAreAccepted() {
-        assertEquals(HealthResult.passed(3), answer("HTTP/1.0 200\nContent-Length: 20\n\n{\"localEndpoints\":3}", false));
+        assertEquals(
+                HealthResult.passed(3), answer("HTTP/1.0 200\nContent-Length: 20\n\n{\"localEndpoints\":3}", false));
     }
 
     @Test
@@ -249,13 +282,16 @@ class HealthProbeTest {
 
     @Test
     void oversizedHeadsAreMalformedByTheCodecsLimits() {
-        assertTrue(malformed(answer(pad("HTTP/1.1 200 OK\r\nX-Long: ", CAP), false)).contains("HTTP header is larger than"));
+        assertTrue(malformed(answer(pad("HTTP/1.1 200 OK\r\nX-Long: ", CAP), false))
+                .contains("HTTP header is larger than"));
         assertTrue(malformed(answer(pad("HTTP/1.1 200 ", CAP), false)).contains("HTTP line is larger than"));
         // garbage without a line end is judged on its first few KiB, not at the timeout
-        assertTrue(malformed(answer(pad("\u0000\u0001binary", 8192), false)).endsWith("it began '\\x00\\x01binaryxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"));
+        assertTrue(malformed(answer(pad("\u0000\u0001binary", 8192), false))
+                .endsWith("it began '\\x00\\x01binaryxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"));
         // many interim responses: no final status line and headers within the cap
         byte[] interims = "HTTP/1.1 100 Continue\r\n\r\n".repeat(CAP / 25 + 1).getBytes(StandardCharsets.ISO_8859_1);
-        assertEquals("no whole status line and headers in the first " + CAP + " bytes", malformed(answer(interims, false)));
+        assertEquals(
+                "no whole status line and headers in the first " + CAP + " bytes", malformed(answer(interims, false)));
     }
 
     static byte[] pad(String head, int length) {
@@ -271,12 +307,33 @@ class HealthProbeTest {
      */
     @Test
     void fuzzNoInputMakesItThrowOrHang() {
-        List<String> seeds = List.of(kubeProxy(200, 3), kubeProxy(503, 0),
+        List<String> seeds = List.of(
+                kubeProxy(200, 3),
+                kubeProxy(503, 0),
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n{\"localEndpoints\":1}\r\n0\r\n\r\n",
                 "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200\nContent-Length: 4\n\nokok",
-                "HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n{\"localEndpoints\": 12 }");
-        String[] tokens = {"\r\n", "\n", "\r\n\r\n", ":", " ", "HTTP/1.1 ", "200", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
-                "0\r\n\r\n", "ffffffffffffffff\r\n", "\"localEndpoints\":", "-", "99999999999", ",", ";", "\u0000", "\u00ff"};
+                "HTTP/1.1 204 No Content\r\n\r\n",
+                "HTTP/1.1 200 OK\r\n\r\n{\"localEndpoints\": 12 }");
+        String[] tokens = {
+            "\r\n",
+            "\n",
+            "\r\n\r\n",
+            ":",
+            " ",
+            "HTTP/1.1 ",
+            "200",
+            "Content-Length: ",
+            "Transfer-Encoding: chunked\r\n",
+            "0\r\n\r\n",
+            "ffffffffffffffff\r\n",
+            "\"localEndpoints\":",
+            "-",
+            "99999999999",
+            ",",
+            ";",
+            "\u0000",
+            "\u00ff"
+        };
         for (String s : seeds) {
             HealthResult r = answer(s, true);
             assertTrue(r.ok() || r.detail().startsWith("HTTP "), s + ": " + r);
@@ -288,14 +345,17 @@ class HealthProbeTest {
         for (int i = 0; i < runs; i++) {
             byte[] input = switch (rnd.nextInt(4)) {
                 case 0 -> randomBytes(rnd);
-                default -> mutate(rnd, seeds.get(rnd.nextInt(seeds.size())).getBytes(StandardCharsets.ISO_8859_1), tokens);
+                default ->
+                    mutate(rnd, seeds.get(rnd.nextInt(seeds.size())).getBytes(StandardCharsets.ISO_8859_1), tokens);
             };
             HealthResult[] both;
             try {
                 both = answers(input);
             } catch (RuntimeException | AssertionError e) {
-                fail("run " + i + " (seed " + seed + "): " + e + " on "
-                        + HttpHealthResponse.excerpt(new String(input, StandardCharsets.ISO_8859_1)), e);
+                fail(
+                        "run " + i + " (seed " + seed + "): " + e + " on "
+                                + HttpHealthResponse.excerpt(new String(input, StandardCharsets.ISO_8859_1)),
+                        e);
                 return;
             }
             for (boolean closed : new boolean[] {false, true}) {
@@ -305,7 +365,9 @@ class HealthProbeTest {
                 }
                 kinds[r == null ? 0 : r.ok() || r.detail().startsWith("HTTP ") ? 1 : 2]++;
                 if (r != null && !r.ok() && !r.detail().startsWith("HTTP ")) {
-                    assertTrue(r.detail().startsWith("malformed response: ") || r.detail().equals("connection closed without a response"),
+                    assertTrue(
+                            r.detail().startsWith("malformed response: ")
+                                    || r.detail().equals("connection closed without a response"),
                             "run " + i + ": " + r);
                 }
             }

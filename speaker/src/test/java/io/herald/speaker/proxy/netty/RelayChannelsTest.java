@@ -24,23 +24,31 @@ class RelayChannelsTest {
                     && call.getTargetOwner().isAssignableTo(Channel.class));
 
     private static JavaClasses proxy() {
-        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        return new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.herald.speaker.proxy");
     }
 
     private static ArchRule onlyIn(Function<ClassesThat<GivenClassesConjunction>, GivenClassesConjunction> which) {
-        return which.apply(noClasses().that()).should().callMethodWhere(BELOW_THE_CHANNEL_API)
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.netty.channel.unix.Socket")
+        return which.apply(noClasses().that())
+                .should()
+                .callMethodWhere(BELOW_THE_CHANNEL_API)
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.netty.channel.unix.Socket")
                 .because("RelayChannels says why each is needed and which Netty version it was checked against");
     }
 
     @Test
     void onlyRelayChannelsGoesBelowThePublicApi() {
-        onlyIn(c -> c.resideInAPackage("io.herald.speaker.proxy..").and().doNotHaveSimpleName("RelayChannels")).check(proxy());
+        onlyIn(c -> c.resideInAPackage("io.herald.speaker.proxy..").and().doNotHaveSimpleName("RelayChannels"))
+                .check(proxy());
     }
 
     @Test
     void theRuleCatchesAViolation() {
-        assertThrows(AssertionError.class, () -> onlyIn(c -> c.haveSimpleName("RelayChannels")).check(proxy()));
+        assertThrows(
+                AssertionError.class,
+                () -> onlyIn(c -> c.haveSimpleName("RelayChannels")).check(proxy()));
     }
 }

@@ -24,8 +24,8 @@ final class RelayFixture implements AutoCloseable {
 
     final RelayServer server;
     final RelayCounters counters = new RelayCounters();
-    final ServiceBackends backends = new ServiceBackends("test/svc:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE,
-            BackendHealth.Thresholds.DEFAULT);
+    final ServiceBackends backends = new ServiceBackends(
+            "test/svc:80", TrafficPolicy.CLUSTER, SessionAffinity.NONE, BackendHealth.Thresholds.DEFAULT);
     final List<AutoCloseable> closeables = new ArrayList<>();
 
     RelayFixture(boolean epoll) {

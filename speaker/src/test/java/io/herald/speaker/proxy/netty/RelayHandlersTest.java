@@ -69,7 +69,8 @@ class RelayHandlersTest {
         RelayCounters counters = new RelayCounters();
         RecordingChooser chooser = new RecordingChooser(NONE);
         RelayConfig cfg = RelayConfig.of("shop/web:443", chooser, counters).withSourceRanges(OFFICE);
-        EmbeddedChannel ch = acceptedFrom(new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 40000),
+        EmbeddedChannel ch = acceptedFrom(
+                new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 40000),
                 new TcpRelayFrontendHandler(cfg, new TcpIdleSweep()));
         assertFalse(ch.isOpen());
         assertEquals(List.of(), chooser.asked);
@@ -100,13 +101,15 @@ class RelayHandlersTest {
         EmbeddedChannel ch = new EmbeddedChannel(new UdpRelayHandler(cfg));
 
         ByteBuf outside = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
-        ch.writeInbound(new DatagramPacket(outside, SERVICE, new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 5353)));
+        ch.writeInbound(
+                new DatagramPacket(outside, SERVICE, new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 5353)));
         assertEquals(1, counters.refusals(Refusal.SOURCE_RANGE));
         assertEquals(List.of(), chooser.asked);
         assertEquals(0, outside.refCnt(), "the datagram is released");
 
         ByteBuf inside = Unpooled.copiedBuffer(new byte[] {4, 5});
-        ch.writeInbound(new DatagramPacket(inside, SERVICE, new InetSocketAddress(InetAddress.ofLiteral("203.0.113.9"), 5353)));
+        ch.writeInbound(
+                new DatagramPacket(inside, SERVICE, new InetSocketAddress(InetAddress.ofLiteral("203.0.113.9"), 5353)));
         assertEquals(1, counters.refusals(Refusal.NO_BACKEND));
         assertEquals(0, inside.refCnt());
         assertEquals(0, counters.total());

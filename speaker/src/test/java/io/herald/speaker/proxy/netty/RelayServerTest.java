@@ -85,7 +85,8 @@ class RelayServerTest {
                 return;
             } catch (java.net.BindException e) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("port " + address.getPort() + " still taken 5 s after the listener stopped", e);
+                    throw new AssertionError(
+                            "port " + address.getPort() + " still taken 5 s after the listener stopped", e);
                 }
                 Thread.sleep(20);
             }

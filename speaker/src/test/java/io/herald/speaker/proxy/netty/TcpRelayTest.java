@@ -58,7 +58,8 @@ class TcpRelayTest {
     }
 
     static Stream<Arguments> transports() {
-        return Stream.of(Arguments.of(true, V4), Arguments.of(true, V6), Arguments.of(false, V4), Arguments.of(false, V6));
+        return Stream.of(
+                Arguments.of(true, V4), Arguments.of(true, V6), Arguments.of(false, V4), Arguments.of(false, V6));
     }
 
     @ParameterizedTest(name = "epoll={0} {1}")
@@ -70,7 +71,8 @@ class TcpRelayTest {
             InetSocketAddress relay = f.listen(at, Protocol.TCP, f.config());
             try (Socket c = connect(relay)) {
                 c.getOutputStream().write("hello through the relay".getBytes());
-                assertEquals("hello through the relay", new String(c.getInputStream().readNBytes(23)));
+                assertEquals(
+                        "hello through the relay", new String(c.getInputStream().readNBytes(23)));
                 assertEquals(1, f.counters.active());
             }
             await("the relay closes both sides", WAIT, () -> f.counters.active() == 0 && echo.finished.get() == 1);
@@ -180,7 +182,9 @@ class TcpRelayTest {
                     long after = f.counters.bytesToClients();
                     plateau = after > 0 && after == before ? after : -1;
                 }
-                assertTrue(plateau > 0 && plateau < 8 << 20, "held " + f.counters.bytesToClients() + " bytes for a client that reads nothing");
+                assertTrue(
+                        plateau > 0 && plateau < 8 << 20,
+                        "held " + f.counters.bytesToClients() + " bytes for a client that reads nothing");
                 long got = c.getInputStream().transferTo(OutputStream.nullOutputStream());
                 assertEquals(total, got);
             }
@@ -197,7 +201,8 @@ class TcpRelayTest {
             try (Socket c = connect(relay)) {
                 c.getOutputStream().write(new byte[100_000]);
                 c.shutdownOutput();
-                assertEquals("got 100000", new String(c.getInputStream().readAllBytes()), "the reply, then end of stream");
+                assertEquals(
+                        "got 100000", new String(c.getInputStream().readAllBytes()), "the reply, then end of stream");
             }
             await("both sides closed", WAIT, () -> f.counters.active() == 0 && backend.finished.get() == 1);
             assertEquals(0, f.counters.errors(ErrorCause.IO) + f.counters.errors(ErrorCause.CONNECTION_RESET));
@@ -233,7 +238,9 @@ class TcpRelayTest {
                     assertEquals("ping", new String(c.getInputStream().readNBytes(4)), "echo " + i);
                 }
             }
-            await("all connections closed on both sides", WAIT,
+            await(
+                    "all connections closed on both sides",
+                    WAIT,
                     () -> f.counters.active() == 0 && replying.finished.get() == 51 && echo.finished.get() == 50);
             await("the relay's sockets closed", WAIT, () -> openDescriptors() <= before);
             assertEquals(101, f.counters.total());
@@ -244,7 +251,8 @@ class TcpRelayTest {
     private static void exchangeUntilTheBackendCloses(InetSocketAddress relay, int i) throws IOException {
         try (Socket c = connect(relay)) {
             c.getOutputStream().write(("req " + i).getBytes());
-            assertEquals("re: req " + i, new String(c.getInputStream().readAllBytes()), "the answer, then end of stream");
+            assertEquals(
+                    "re: req " + i, new String(c.getInputStream().readAllBytes()), "the answer, then end of stream");
         }
     }
 
@@ -265,7 +273,9 @@ class TcpRelayTest {
                 new io.netty.channel.epoll.EpollSocketChannel(io.netty.channel.socket.SocketProtocolFamily.INET6),
                 new io.netty.channel.socket.nio.NioSocketChannel())) {
             try {
-                assertTrue(ch.config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY), ch.getClass().getSimpleName());
+                assertTrue(
+                        ch.config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY),
+                        ch.getClass().getSimpleName());
             } finally {
                 ch.unsafe().closeForcibly();
             }
@@ -277,7 +287,8 @@ class TcpRelayTest {
         try (RelayFixture f = new RelayFixture(true)) {
             TestBackend echo = f.closing(new TestBackend(V4, TestBackend.ECHO));
             f.backends(echo.address());
-            RelayConfig cfg = f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
+            RelayConfig cfg =
+                    f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
             InetSocketAddress relay = f.listen(V4, Protocol.TCP, cfg);
             try (Socket c = connect(relay)) {
                 c.getOutputStream().write('x');
@@ -305,7 +316,8 @@ class TcpRelayTest {
         try (RelayFixture f = new RelayFixture(true)) {
             TestBackend backend = f.closing(new TestBackend(V4, firehose));
             f.backends(backend.address());
-            RelayConfig cfg = f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
+            RelayConfig cfg =
+                    f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1));
             InetSocketAddress relay = f.listen(V4, Protocol.TCP, cfg);
             try (Socket c = new Socket()) {
                 c.setReceiveBufferSize(64 << 10);
@@ -347,7 +359,8 @@ class TcpRelayTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
-    void theProxyHeaderArrivesFirstWithTheClientAndServiceAddresses(InetAddress at, int family, int length) throws Exception {
+    void theProxyHeaderArrivesFirstWithTheClientAndServiceAddresses(InetAddress at, int family, int length)
+            throws Exception {
         CompletableFuture<byte[]> seen = new CompletableFuture<>();
         TestBackend.Behaviour capture = s -> {
             seen.complete(s.getInputStream().readNBytes(16 + length + 5));
@@ -364,7 +377,8 @@ class TcpRelayTest {
                 ByteBuffer b = ByteBuffer.wrap(got);
                 byte[] sig = new byte[12];
                 b.get(sig);
-                assertArrayEquals(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A}, sig);
+                assertArrayEquals(
+                        new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A}, sig);
                 assertEquals(0x21, b.get() & 0xFF, "v2, PROXY");
                 assertEquals(family, b.get() & 0xFF);
                 assertEquals(length, b.getShort());
@@ -376,8 +390,10 @@ class TcpRelayTest {
                 assertEquals(c.getLocalPort(), b.getShort() & 0xFFFF);
                 assertEquals(relay.getPort(), b.getShort() & 0xFFFF);
                 assertEquals("hello", new String(got, got.length - 5, 5), "then the client's bytes");
-                assertArrayEquals(ProxyProtocolV2.proxy(ProxyProtocolV2.Transport.TCP,
-                        (InetSocketAddress) c.getLocalSocketAddress(), relay), Arrays.copyOf(got, 16 + length));
+                assertArrayEquals(
+                        ProxyProtocolV2.proxy(
+                                ProxyProtocolV2.Transport.TCP, (InetSocketAddress) c.getLocalSocketAddress(), relay),
+                        Arrays.copyOf(got, 16 + length));
             }
         }
     }
@@ -398,7 +414,8 @@ class TcpRelayTest {
                     assertEquals("ping", new String(c.getInputStream().readNBytes(4)), "connection " + i);
                 }
             }
-            assertEquals(Map.of("node-a", BackendHealth.State.UNHEALTHY, "node-b", BackendHealth.State.UNKNOWN),
+            assertEquals(
+                    Map.of("node-a", BackendHealth.State.UNHEALTHY, "node-b", BackendHealth.State.UNKNOWN),
                     f.backends.health());
             assertEquals(1, f.counters.errors(ErrorCause.CONNECT_REFUSED), "only the first connection met it");
             assertEquals(3, echo.accepted.get());

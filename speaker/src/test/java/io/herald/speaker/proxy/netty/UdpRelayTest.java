@@ -90,12 +90,14 @@ class UdpRelayTest {
     }
 
     static Stream<Arguments> transports() {
-        return Stream.of(Arguments.of(true, V4), Arguments.of(true, V6), Arguments.of(false, V4), Arguments.of(false, V6));
+        return Stream.of(
+                Arguments.of(true, V4), Arguments.of(true, V6), Arguments.of(false, V4), Arguments.of(false, V6));
     }
 
     @ParameterizedTest(name = "epoll={0} {1}")
     @MethodSource("transports")
-    void datagramsOfOneClientShareAFlowAndRepliesComeFromTheServiceAddress(boolean epoll, InetAddress at) throws Exception {
+    void datagramsOfOneClientShareAFlowAndRepliesComeFromTheServiceAddress(boolean epoll, InetAddress at)
+            throws Exception {
         try (RelayFixture f = new RelayFixture(epoll)) {
             Echo echo = f.closing(new Echo(at));
             f.backends(echo.address());
@@ -119,7 +121,8 @@ class UdpRelayTest {
         try (RelayFixture f = new RelayFixture(true)) {
             Echo echo = f.closing(new Echo(V4));
             f.backends(echo.address());
-            RelayConfig cfg = f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200));
+            RelayConfig cfg =
+                    f.config().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(200));
             InetSocketAddress relay = f.listen(V4, Protocol.UDP, cfg);
             try (DatagramSocket c = client(V4)) {
                 assertEquals("one", text(exchange(c, relay, "one")));
@@ -141,7 +144,8 @@ class UdpRelayTest {
             RelayConfig cfg = f.config().withSourceRanges(SourceRanges.parse(List.of("192.0.2.0/24")));
             InetSocketAddress refusing = f.listen(V4, Protocol.UDP, cfg);
             InetSocketAddress capped = f.listen(V4, Protocol.UDP, f.config().withMaxUdpFlows(1));
-            try (DatagramSocket c1 = client(V4); DatagramSocket c2 = client(V4)) {
+            try (DatagramSocket c1 = client(V4);
+                    DatagramSocket c2 = client(V4)) {
                 c1.setSoTimeout(300);
                 assertThrows(SocketTimeoutException.class, () -> exchange(c1, refusing, "let me in"));
                 assertEquals(1, f.counters.refusals(Refusal.SOURCE_RANGE));
@@ -163,8 +167,8 @@ class UdpRelayTest {
             f.backends(echo.address());
             InetSocketAddress relay = f.listen(V4, Protocol.UDP, f.config().withProxyProtocol(true));
             try (DatagramSocket c = client(V4)) {
-                byte[] header = ProxyProtocolV2.proxy(ProxyProtocolV2.Transport.UDP,
-                        (InetSocketAddress) c.getLocalSocketAddress(), relay);
+                byte[] header = ProxyProtocolV2.proxy(
+                        ProxyProtocolV2.Transport.UDP, (InetSocketAddress) c.getLocalSocketAddress(), relay);
                 assertEquals(0x12, header[13], "UDP over IPv4");
                 for (String payload : List.of("a", "bb")) {
                     DatagramPacket r = exchange(c, relay, payload);
@@ -190,7 +194,10 @@ class UdpRelayTest {
             try (DatagramSocket c = client(V4)) {
                 c.setSoTimeout(300);
                 assertThrows(SocketTimeoutException.class, () -> exchange(c, relay, "lost"));
-                await("node-a taken out", WAIT, () -> f.backends.health().get("node-a") == BackendHealth.State.UNHEALTHY);
+                await(
+                        "node-a taken out",
+                        WAIT,
+                        () -> f.backends.health().get("node-a") == BackendHealth.State.UNHEALTHY);
                 assertEquals(1, f.counters.errors(ErrorCause.PORT_UNREACHABLE));
                 await("the failed flow is gone", WAIT, () -> f.counters.active() == 0);
                 assertEquals("retry", text(exchange(c, relay, "retry")));
