@@ -41,9 +41,9 @@ class SoakE2E {
     static final String NS = "soak-e2e";
     static final int MINUTES = Integer.getInteger("herald.soak.minutes", 3);
     /**
-     * The schedule's seed. The test tier's default gives one schedule every run (with 3 minutes: the CPU
-     * starved, the controller leader killed, a link cut, a partition, a speaker killed and one deleted;
-     * FailoverE2E stops the API server for a minute); {@code ./lab soak} draws a new one unless given.
+     * The schedule's seed. The test tier's default gives one schedule every run (with 3 minutes: every
+     * kind once, the CPU starved first and the API server stopped last); {@code ./lab soak} draws a new one
+     * unless given.
      */
     static final long SEED = Long.getLong("herald.soak.seed", 6);
     /** The failover target: a client sees the service back within a second of any single fault. */
