@@ -68,17 +68,7 @@ class FalseFailoverBenchmark {
     }
 
     static String owner(Lab lab) {
-        var s = lab.api().services().inNamespace(NS).withName("steady").get();
-        if (s == null || s.getStatus() == null || s.getStatus().getConditions() == null) {
-            return null;
-        }
-        for (var c : s.getStatus().getConditions()) {
-            if ("herald.io/AddressAnnounced".equals(c.getType()) && "True".equals(c.getStatus())) {
-                var m = SpeakerE2E.ANNOUNCED.matcher(c.getMessage());
-                return m.find() ? m.group(2) : null;
-            }
-        }
-        return null;
+        return SpeakerE2E.announcingNode(lab, NS, "steady");
     }
 
     /** Ownership gains counted by every node's speaker so far. */

@@ -540,7 +540,7 @@ public final class Lab implements BeforeAllCallback, ParameterResolver {
                 .getItems();
     }
 
-    private static int restarts(io.fabric8.kubernetes.api.model.Pod pod) {
+    static int restarts(io.fabric8.kubernetes.api.model.Pod pod) {
         return pod.getStatus().getContainerStatuses().stream()
                 .mapToInt(c -> c.getRestartCount())
                 .sum();

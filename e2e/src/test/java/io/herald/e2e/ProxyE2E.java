@@ -210,17 +210,7 @@ class ProxyE2E {
 
     /** The owner node named by the Service's True announcement condition, or null. */
     static String owner(Lab lab, String name) {
-        Service s = lab.api().services().inNamespace(NS).withName(name).get();
-        if (s == null || s.getStatus().getConditions() == null) {
-            return null;
-        }
-        for (var c : s.getStatus().getConditions()) {
-            if ("herald.io/AddressAnnounced".equals(c.getType()) && "True".equals(c.getStatus())) {
-                Matcher m = SpeakerE2E.ANNOUNCED.matcher(c.getMessage());
-                return m.find() ? m.group(2) : null;
-            }
-        }
-        return null;
+        return SpeakerE2E.announcingNode(lab, NS, name);
     }
 
     static boolean onLoopback(Lab.Node n, String ip) {

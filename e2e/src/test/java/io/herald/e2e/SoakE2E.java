@@ -161,17 +161,7 @@ class SoakE2E {
 
     /** The node the Service's condition names as announcing its address, or null. */
     static String owner(Lab lab, String name) {
-        Service s = lab.api().services().inNamespace(NS).withName(name).get();
-        if (s == null || s.getStatus() == null || s.getStatus().getConditions() == null) {
-            return null;
-        }
-        for (var c : s.getStatus().getConditions()) {
-            if ("herald.io/AddressAnnounced".equals(c.getType()) && "True".equals(c.getStatus())) {
-                Matcher m = SpeakerE2E.ANNOUNCED.matcher(c.getMessage());
-                return m.find() ? m.group(2) : null;
-            }
-        }
-        return null;
+        return SpeakerE2E.announcingNode(lab, NS, name);
     }
 
     static String address(Lab lab, String name) {
@@ -300,11 +290,7 @@ class SoakE2E {
 
     static int restarts(Lab lab, String pod) {
         var p = lab.api().pods().inNamespace("herald-system").withName(pod).get();
-        return p == null || p.getStatus().getContainerStatuses() == null
-                ? 0
-                : p.getStatus().getContainerStatuses().stream()
-                        .mapToInt(c -> c.getRestartCount())
-                        .sum();
+        return p == null || p.getStatus().getContainerStatuses() == null ? 0 : Lab.restarts(p);
     }
 
     static boolean ready(Lab lab, String pod) {

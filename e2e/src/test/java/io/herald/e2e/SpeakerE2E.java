@@ -36,6 +36,21 @@ class SpeakerE2E {
     static final ResourceDefinitionContext IPPOOLS = ControllerE2E.IPPOOLS;
     static final Pattern ANNOUNCED = Pattern.compile("(\\S+) announced by node (\\S+) on (\\S+)");
 
+    /** The node a Service's True {@code herald.io/AddressAnnounced} condition names, or null. */
+    static String announcingNode(Lab lab, String namespace, String name) {
+        var s = lab.api().services().inNamespace(namespace).withName(name).get();
+        if (s == null || s.getStatus() == null || s.getStatus().getConditions() == null) {
+            return null;
+        }
+        for (var c : s.getStatus().getConditions()) {
+            if ("herald.io/AddressAnnounced".equals(c.getType()) && "True".equals(c.getStatus())) {
+                Matcher m = ANNOUNCED.matcher(c.getMessage());
+                return m.find() ? m.group(2) : null;
+            }
+        }
+        return null;
+    }
+
     @BeforeAll
     static void deploy(Lab lab) throws java.io.IOException, InterruptedException {
         lab.heraldUp();
